@@ -1,0 +1,145 @@
+from django.contrib import admin
+
+from .models import (
+    Annotation,
+    Article,
+    ArticleRevision,
+    Assignment,
+    Comment,
+    Event,
+    Evidence,
+    Label,
+    Rating,
+    SourceCheck,
+    Suggestion,
+    Verdict,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit and append-only tables: visible, never edited or deleted in the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Label)
+class LabelAdmin(admin.ModelAdmin):
+    list_display = ("order", "slug", "name", "name_de", "colour", "shortcut", "needs_verdict")
+    list_display_links = ("slug",)
+    ordering = ("order",)
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ("order", "slug", "name", "name_de", "claimreview_value", "colour")
+    list_display_links = ("slug",)
+    ordering = ("order",)
+
+
+class RevisionInline(admin.TabularInline):
+    model = ArticleRevision
+    fields = ("number", "created_by", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ("title", "outlet", "language", "status", "revision", "created_by", "created_at")
+    list_filter = ("status", "language", "outlet")
+    search_fields = ("title", "outlet", "byline", "source_url")
+    date_hierarchy = "created_at"
+    # Text changes go through services (revisions and re-anchoring), not the admin.
+    readonly_fields = ("text", "revision", "created_by", "created_at", "updated_at")
+    inlines = [RevisionInline]
+    list_select_related = ("created_by",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ArticleRevision)
+class ArticleRevisionAdmin(ReadOnlyAdmin):
+    list_display = ("article", "number", "created_by", "created_at")
+    search_fields = ("article__title",)
+    list_select_related = ("article", "created_by")
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(ReadOnlyAdmin):
+    list_display = ("id", "article", "label", "status", "anchor_state", "priority", "exact_short", "updated_at")
+    list_filter = ("label", "status", "anchor_state", "priority")
+    search_fields = ("exact", "note", "article__title")
+    list_select_related = ("article", "label")
+    raw_id_fields = ("article",)
+
+    @admin.display(description="quote")
+    def exact_short(self, obj):
+        return obj.exact[:80]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ("annotation", "reviewer", "assigned_by", "state", "due_at", "created_at")
+    list_filter = ("state", "reviewer")
+    search_fields = ("reviewer__username", "annotation__exact")
+    list_select_related = ("annotation", "reviewer", "assigned_by")
+
+
+@admin.register(Verdict)
+class VerdictAdmin(ReadOnlyAdmin):
+    list_display = ("annotation", "rating", "status", "author", "decided_by", "created_at")
+    list_filter = ("status", "rating")
+    search_fields = ("rationale", "annotation__exact")
+    list_select_related = ("annotation", "rating", "author", "decided_by")
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    list_display = ("url", "title", "annotation", "added_by", "created_at", "removed_at")
+    list_filter = ("removed_at",)
+    search_fields = ("url", "title", "note")
+    list_select_related = ("annotation", "added_by")
+
+
+@admin.register(SourceCheck)
+class SourceCheckAdmin(ReadOnlyAdmin):
+    list_display = ("id", "url", "status", "http_status", "quote_found", "quote_score", "requested_at", "finished_at")
+    list_filter = ("status", "quote_found")
+    search_fields = ("url", "final_url", "title", "attribution")
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(ReadOnlyAdmin):
+    list_display = ("article", "label", "start", "end", "cue", "score", "status")
+    list_filter = ("label", "status")
+    search_fields = ("exact", "cue")
+    list_select_related = ("article", "label")
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ("annotation", "author", "created_at")
+    search_fields = ("body",)
+    list_select_related = ("annotation", "author")
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "verb", "actor", "article", "annotation")
+    list_filter = ("verb",)
+    search_fields = ("verb", "actor__username")
+    date_hierarchy = "created_at"
+    list_select_related = ("actor", "article", "annotation")

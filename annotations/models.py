@@ -1,0 +1,444 @@
+"""Tables of the fact-check desk. Workflow lives in services.py, never here.
+
+Offsets (`start`, `end`) are half-open code-point indices into `Article.text`, which is
+stored NFC-normalised with `\\n` line ends (see text.py).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+ROLE_EDITOR = "editor"
+ROLE_REVIEWER = "reviewer"
+ROLE_CHIEF = "chief"
+NEWSROOM_ROLES = (ROLE_EDITOR, ROLE_REVIEWER, ROLE_CHIEF)
+
+
+class LocalisedNameMixin:
+    """`name` is English, `name_de` German; `display_name` follows the active language."""
+
+    @property
+    def display_name(self) -> str:
+        if (get_language() or "en").startswith("de") and self.name_de:
+            return self.name_de
+        return self.name
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        IMPORTING = "importing", _("Importing")
+        IMPORT_FAILED = "import_failed", _("Import failed")
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        CHECKED = "checked", _("Checked")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    title = models.CharField(max_length=500)
+    text = models.TextField(blank=True)
+    language = models.CharField(max_length=35, blank=True, help_text="BCP 47 tag")
+    source_url = models.URLField(max_length=2000, blank=True)
+    outlet = models.CharField(max_length=200, blank=True)
+    byline = models.CharField(max_length=300, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    import_error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles_created",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="article_status_created"),
+            models.Index(fields=["language"], name="article_language"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ArticleRevision(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} r{self.number}"
+
+
+class Label(LocalisedNameMixin, models.Model):
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    name_de = models.CharField(max_length=80, blank=True)
+    colour = models.CharField(max_length=7, default="#ffd54f", help_text="#rrggbb")
+    shortcut = models.CharField(max_length=1, blank=True)
+    needs_verdict = models.BooleanField(default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def badge(self) -> str:
+        return self.name[:1].upper()
+
+
+class Rating(LocalisedNameMixin, models.Model):
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    name_de = models.CharField(max_length=80, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    description_de = models.CharField(max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    claimreview_value = models.PositiveSmallIntegerField(null=True, blank=True)
+    colour = models.CharField(max_length=7, default="#9e9e9e")
+
+    class Meta:
+        ordering = ["order", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(claimreview_value__isnull=True)
+                | Q(claimreview_value__gte=1, claimreview_value__lte=5),
+                name="rating_claimreview_value_1_to_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_description(self) -> str:
+        if (get_language() or "en").startswith("de") and self.description_de:
+            return self.description_de
+        return self.description
+
+
+class Annotation(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ASSIGNED = "assigned", _("Assigned")
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class AnchorState(models.TextChoices):
+        ANCHORED = "anchored", _("Anchored")
+        FUZZY = "fuzzy", _("Fuzzy")
+        ORPHANED = "orphaned", _("Orphaned")
+
+    class Priority(models.IntegerChoices):
+        LOW = 1, _("Low")
+        NORMAL = 2, _("Normal")
+        HIGH = 3, _("High")
+        URGENT = 4, _("Urgent")
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="annotations")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="annotations")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    exact = models.TextField()
+    prefix = models.CharField(max_length=64, blank=True)
+    suffix = models.CharField(max_length=64, blank=True)
+    note = models.TextField(blank=True)
+    priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, default=Priority.NORMAL
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    anchor_state = models.CharField(
+        max_length=20, choices=AnchorState.choices, default=AnchorState.ANCHORED
+    )
+    checkworthiness = models.FloatField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations_created"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["article", "start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="annotation_start_gte_0"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="annotation_start_lt_end"),
+        ]
+        indexes = [
+            models.Index(fields=["article", "start", "end"], name="annotation_article_pos"),
+            models.Index(fields=["status", "label"], name="annotation_status_label"),
+            models.Index(fields=["updated_at"], name="annotation_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label_id}: {self.exact[:60]}"
+
+
+class Assignment(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        DECLINED = "declined", _("Declined")
+
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.PROTECT, related_name="assignments"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments_made"
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    decline_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annotation", "reviewer"],
+                condition=Q(state="pending"),
+                name="assignment_one_pending_per_reviewer",
+            )
+        ]
+        indexes = [
+            # The queue: a reviewer's pending assignments.
+            models.Index(
+                fields=["reviewer", "due_at"],
+                condition=Q(state="pending"),
+                name="assignment_queue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.annotation_id} → {self.reviewer_id} ({self.state})"
+
+
+class Verdict(models.Model):
+    """Append-only: a new proposal is a new row; a decision fills in decided_*."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.PROTECT, related_name="verdicts")
+    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts")
+    rationale = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verdicts_authored"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="verdicts_decided",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # Four eyes, enforced by the database as well as by policy.py.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("author")),
+                name="verdict_four_eyes",
+            ),
+            models.UniqueConstraint(
+                fields=["annotation"],
+                condition=Q(status="proposed"),
+                name="verdict_one_proposed_per_annotation",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="verdict_status")]
+
+    def __str__(self) -> str:
+        return f"{self.annotation_id}: {self.rating_id} ({self.status})"
+
+
+class Evidence(models.Model):
+    annotation = models.ForeignKey(Annotation, on_delete=models.PROTECT, related_name="evidence")
+    verdict = models.ForeignKey(
+        Verdict, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    url = models.URLField(max_length=2000)
+    title = models.CharField(max_length=500, blank=True)
+    note = models.TextField(blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evidence_added"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Removing evidence hides it; the row and its checks stay for the audit trail.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence_removed",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class SourceCheck(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        BLOCKED = "blocked", _("Blocked")
+
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.PROTECT, related_name="source_checks"
+    )
+    evidence = models.ForeignKey(
+        Evidence, on_delete=models.PROTECT, null=True, blank=True, related_name="checks"
+    )
+    url = models.CharField(max_length=2000, blank=True)
+    attribution = models.TextField(blank=True)
+    article_revision = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_url = models.CharField(max_length=2000, blank=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    quote_found = models.BooleanField(null=True, blank=True)
+    quote_score = models.FloatField(null=True, blank=True)
+    excerpt = models.TextField(blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["annotation", "-requested_at"], name="check_annotation"),
+            models.Index(
+                fields=["requested_at"],
+                condition=Q(status__in=["pending", "running"]),
+                name="check_unfinished",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"check {self.pk} {self.url or self.attribution[:40]} ({self.status})"
+
+
+class Suggestion(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="suggestions")
+    revision = models.PositiveIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    exact = models.TextField(blank=True)
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="suggestions")
+    cue = models.CharField(max_length=200, blank=True)
+    score = models.FloatField(default=0)
+    flags = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["article", "start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="suggestion_start_gte_0"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="suggestion_start_lt_end"),
+        ]
+        indexes = [
+            models.Index(fields=["article", "status", "start"], name="suggestion_article"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label_id} {self.start}-{self.end} ({self.status})"
+
+
+class Comment(models.Model):
+    annotation = models.ForeignKey(Annotation, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class Event(models.Model):
+    """Append-only audit trail: one row per state change, written by services.py."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    verb = models.CharField(max_length=60)
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["annotation", "created_at"], name="event_annotation"),
+            models.Index(fields=["article", "created_at"], name="event_article"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verb} by {self.actor_id} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,77 @@
+"""Emails sent by the `notify` task, after commit, never inside a request."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+
+from .models import ROLE_CHIEF, Assignment, SourceCheck, Verdict
+
+User = get_user_model()
+
+
+def _chief_addresses(exclude_id: int | None = None) -> list[str]:
+    chiefs = User.objects.filter(groups__name=ROLE_CHIEF, is_active=True).exclude(email="")
+    if exclude_id is not None:
+        chiefs = chiefs.exclude(pk=exclude_id)
+    return sorted(set(chiefs.values_list("email", flat=True)))
+
+
+def _quote(exact: str) -> str:
+    return exact if len(exact) <= 140 else exact[:139] + "…"
+
+
+def send(kind: str, object_id: int) -> int:
+    """Send the email for one workflow step; returns the number of messages sent."""
+    if kind == "assigned":
+        assignment = Assignment.objects.select_related(
+            "annotation__article", "reviewer", "assigned_by"
+        ).get(pk=object_id)
+        if not assignment.reviewer.email:
+            return 0
+        annotation = assignment.annotation
+        return send_mail(
+            f"[Fact-check] New item in your queue: {annotation.article.title[:80]}",
+            f"{assignment.assigned_by.username} assigned you a {annotation.label_id}:\n\n"
+            f"“{_quote(annotation.exact)}”\n\nArticle: {annotation.article.title}\n"
+            f"Due: {assignment.due_at or 'no due date'}\n",
+            settings.DEFAULT_FROM_EMAIL,
+            [assignment.reviewer.email],
+        )
+    if kind in ("proposed", "rejected"):
+        verdict = Verdict.objects.select_related(
+            "annotation__article", "author", "decided_by", "rating"
+        ).get(pk=object_id)
+        annotation = verdict.annotation
+        if kind == "proposed":
+            recipients = _chief_addresses(exclude_id=verdict.author_id)
+            subject = f"[Fact-check] Verdict to approve: {annotation.article.title[:80]}"
+            body = (
+                f"{verdict.author.username} proposes “{verdict.rating.name}” for:\n\n"
+                f"“{_quote(annotation.exact)}”\n\n{verdict.rationale}\n"
+            )
+        else:
+            recipients = [verdict.author.email] if verdict.author.email else []
+            subject = f"[Fact-check] Verdict returned: {annotation.article.title[:80]}"
+            body = (
+                f"{verdict.decided_by.username} rejected your verdict on:\n\n"
+                f"“{_quote(annotation.exact)}”\n\nNote: {verdict.decision_note}\n"
+            )
+        if not recipients:
+            return 0
+        return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    if kind == "evidence_health":
+        check = SourceCheck.objects.select_related("annotation__article").get(pk=object_id)
+        recipients = _chief_addresses()
+        if not recipients:
+            return 0
+        codes = ", ".join(f["code"] for f in check.flags)
+        return send_mail(
+            f"[Fact-check] Evidence {codes}: {check.annotation.article.title[:80]}",
+            f"The evidence {check.url} behind an approved verdict is now: {codes}.\n\n"
+            f"Claim: “{_quote(check.annotation.exact)}”\n",
+            settings.DEFAULT_FROM_EMAIL,
+            recipients,
+        )
+    raise ValueError(f"unknown notification kind {kind!r}")

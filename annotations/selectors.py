@@ -1,0 +1,292 @@
+"""Shared reads, each with the joins its callers need so that pages and lists run a
+constant number of queries however many rows they show.
+
+Access scoping lives here once: every newsroom role reads every article and annotation
+(one desk, one team); the API and views refuse users without a role before calling.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from .models import (
+    Annotation,
+    Article,
+    Assignment,
+    Comment,
+    Event,
+    Evidence,
+    Label,
+    Rating,
+    SourceCheck,
+    Suggestion,
+    Verdict,
+)
+
+SEARCH_CONFIGS = {"de": "german", "en": "english"}
+
+
+def _verdicts_prefetch(prefix: str = "") -> Prefetch:
+    return Prefetch(
+        f"{prefix}verdicts",
+        queryset=Verdict.objects.select_related("rating", "author", "decided_by").order_by("id"),
+        to_attr="verdict_list",
+    )
+
+
+def _assignments_prefetch(prefix: str = "") -> Prefetch:
+    return Prefetch(
+        f"{prefix}assignments",
+        queryset=Assignment.objects.exclude(state=Assignment.State.DECLINED)
+        .select_related("reviewer", "assigned_by")
+        .order_by("id"),
+        to_attr="assignment_list",
+    )
+
+
+def annotations_with_relations(queryset: QuerySet[Annotation] | None = None) -> QuerySet[Annotation]:
+    """Annotations with label, author, assignments and verdicts loaded (5 queries flat)."""
+    queryset = queryset if queryset is not None else Annotation.objects.all()
+    return queryset.select_related("label", "created_by", "article").prefetch_related(
+        _assignments_prefetch(), _verdicts_prefetch()
+    )
+
+
+def current_verdict(annotation: Annotation) -> Verdict | None:
+    verdicts = getattr(annotation, "verdict_list", None)
+    if verdicts is None:
+        verdicts = list(annotation.verdicts.select_related("rating", "author", "decided_by").order_by("id"))
+    return verdicts[-1] if verdicts else None
+
+
+def assignees(annotation: Annotation) -> list[str]:
+    assignments = getattr(annotation, "assignment_list", None)
+    if assignments is None:
+        assignments = list(
+            annotation.assignments.exclude(state=Assignment.State.DECLINED).select_related("reviewer")
+        )
+    return list(dict.fromkeys(a.reviewer.username for a in assignments))
+
+
+def article_list(
+    *,
+    status: str | None = None,
+    language: str | None = None,
+    q: str | None = None,
+) -> QuerySet[Article]:
+    """Articles newest first. Archived ones only when asked for by status."""
+    articles = Article.objects.select_related("created_by").defer("text")
+    if status:
+        articles = articles.filter(status=status)
+    else:
+        articles = articles.exclude(status=Article.Status.ARCHIVED)
+    if language:
+        articles = articles.filter(language__istartswith=language)
+    if q:
+        articles = articles.filter(article_search_filter(q))
+    return articles.order_by("-created_at", "-id")
+
+
+def article_search_filter(q: str) -> Q:
+    """Full-text search in each article's own language on PostgreSQL (matching the GIN
+    indexes of migration 0003); `icontains` on SQLite."""
+    if connection.vendor != "postgresql":
+        return Q(title__icontains=q) | Q(text__icontains=q)
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+
+    german = SearchVector("title", "text", config="german")
+    english = SearchVector("title", "text", config="english")
+    ids_de = Article.objects.annotate(v=german).filter(
+        language__startswith="de", v=SearchQuery(q, config="german", search_type="websearch")
+    )
+    ids_en = Article.objects.annotate(v=english).exclude(language__startswith="de").filter(
+        v=SearchQuery(q, config="english", search_type="websearch")
+    )
+    return (
+        Q(pk__in=ids_de.values("pk"))
+        | Q(pk__in=ids_en.values("pk"))
+        | Q(title__icontains=q)
+    )
+
+
+def article_annotations(article: Article, *, include_withdrawn: bool = False) -> list[Annotation]:
+    annotations = Annotation.objects.filter(article=article)
+    if not include_withdrawn:
+        annotations = annotations.exclude(status=Annotation.Status.WITHDRAWN)
+    return list(annotations_with_relations(annotations).order_by("start", "end", "id"))
+
+
+def annotation_list(
+    *,
+    article: int | None = None,
+    label: str | None = None,
+    status: str | None = None,
+    assignee: str | None = None,
+    rating: str | None = None,
+    updated_since: datetime | None = None,
+) -> QuerySet[Annotation]:
+    annotations = Annotation.objects.all()
+    if article is not None:
+        annotations = annotations.filter(article_id=article)
+    if label:
+        annotations = annotations.filter(label__slug=label)
+    if status:
+        annotations = annotations.filter(status=status)
+    if assignee:
+        lookup = {"reviewer_id": int(assignee)} if str(assignee).isdigit() else {"reviewer__username": assignee}
+        annotations = annotations.filter(
+            Exists(
+                Assignment.objects.filter(annotation=OuterRef("pk"), **lookup).exclude(
+                    state=Assignment.State.DECLINED
+                )
+            )
+        )
+    if rating:
+        latest = Verdict.objects.filter(annotation=OuterRef("annotation")).order_by("-id").values("pk")[:1]
+        annotations = annotations.filter(
+            Exists(
+                Verdict.objects.filter(annotation=OuterRef("pk"), rating__slug=rating, pk=latest)
+            )
+        )
+    if updated_since is not None:
+        annotations = annotations.filter(updated_at__gte=updated_since)
+    return annotations.order_by("article_id", "start", "end", "id")
+
+
+def queue_for(user: Any, *, now: datetime | None = None) -> QuerySet[Assignment]:
+    """The caller's pending assignments: overdue first, then priority (high first), then
+    due date (none last), then check-worthiness and age."""
+    now = now or timezone.now()
+    return (
+        Assignment.objects.filter(reviewer=user, state=Assignment.State.PENDING)
+        .exclude(annotation__status=Annotation.Status.WITHDRAWN)
+        .select_related("assigned_by", "annotation__label", "annotation__article", "annotation__created_by")
+        .defer("annotation__article__text")
+        .annotate(
+            is_overdue=Case(
+                When(due_at__lt=now, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by(
+            F("is_overdue").desc(),
+            F("annotation__priority").desc(),
+            F("due_at").asc(nulls_last=True),
+            F("annotation__checkworthiness").desc(nulls_last=True),
+            "created_at",
+            "id",
+        )
+    )
+
+
+def queue_page_relations(assignments: list[Assignment]) -> list[Assignment]:
+    """Load verdicts, assignees and the latest check for one page of queue rows."""
+    annotations = [a.annotation for a in assignments]
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(annotations, _assignments_prefetch(), _verdicts_prefetch())
+    latest = latest_checks([a.pk for a in annotations])
+    for annotation in annotations:
+        annotation.latest_check = latest.get(annotation.pk)
+    return assignments
+
+
+def latest_checks(annotation_ids: list[int]) -> dict[int, SourceCheck]:
+    """The newest source check of each annotation, in one query."""
+    if not annotation_ids:
+        return {}
+    if connection.vendor == "postgresql":
+        rows = (
+            SourceCheck.objects.filter(annotation_id__in=annotation_ids)
+            .order_by("annotation_id", "-requested_at", "-id")
+            .distinct("annotation_id")
+        )
+        return {row.annotation_id: row for row in rows}
+    result: dict[int, SourceCheck] = {}
+    for row in SourceCheck.objects.filter(annotation_id__in=annotation_ids).order_by(
+        "annotation_id", "-requested_at", "-id"
+    ):
+        result.setdefault(row.annotation_id, row)
+    return result
+
+
+def annotation_history(annotation_id: int) -> QuerySet[Event]:
+    return Event.objects.filter(annotation_id=annotation_id).select_related("actor").order_by("created_at", "id")
+
+
+def annotation_comments(annotation_id: int) -> QuerySet[Comment]:
+    return Comment.objects.filter(annotation_id=annotation_id).select_related("author").order_by("created_at", "id")
+
+
+def annotation_evidence(annotation_id: int, *, include_removed: bool = False) -> QuerySet[Evidence]:
+    evidence = Evidence.objects.filter(annotation_id=annotation_id).select_related("added_by")
+    if not include_removed:
+        evidence = evidence.filter(removed_at__isnull=True)
+    return evidence.prefetch_related(
+        Prefetch("checks", queryset=SourceCheck.objects.order_by("-requested_at", "-id"), to_attr="check_list")
+    ).order_by("created_at", "id")
+
+
+def annotation_checks(annotation_id: int) -> QuerySet[SourceCheck]:
+    return SourceCheck.objects.filter(annotation_id=annotation_id).order_by("-requested_at", "-id")
+
+
+def article_suggestions(article_id: int, *, status: str | None = Suggestion.Status.PENDING) -> QuerySet[Suggestion]:
+    suggestions = Suggestion.objects.filter(article_id=article_id).select_related("label")
+    if status:
+        suggestions = suggestions.filter(status=status)
+    return suggestions.order_by("start", "end", "id")
+
+
+def proposed_verdicts() -> QuerySet[Verdict]:
+    return (
+        Verdict.objects.filter(status=Verdict.Status.PROPOSED)
+        .exclude(annotation__status=Annotation.Status.WITHDRAWN)
+        .select_related("rating", "author", "annotation__label", "annotation__article")
+        .prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.filter(removed_at__isnull=True).order_by("id"))
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def labels() -> QuerySet[Label]:
+    return Label.objects.order_by("order", "slug")
+
+
+def ratings() -> QuerySet[Rating]:
+    return Rating.objects.order_by("order", "slug")
+
+
+def approved_claim_verdicts(article: Article) -> list[Verdict]:
+    """Approved verdicts on live claim spans of one article, in text order."""
+    return list(
+        Verdict.objects.filter(
+            annotation__article=article,
+            annotation__label__needs_verdict=True,
+            annotation__status=Annotation.Status.APPROVED,
+            status=Verdict.Status.APPROVED,
+        )
+        .select_related("rating", "author", "decided_by", "annotation__label")
+        .prefetch_related(
+            Prefetch("annotation__evidence", queryset=Evidence.objects.filter(removed_at__isnull=True).order_by("id"))
+        )
+        .order_by("annotation__start", "annotation__end", "id")
+    )

@@ -1,0 +1,1317 @@
+"""Every write of the fact-check desk.
+
+Each service checks permission and validates before it writes, runs in one transaction,
+records an Event, and enqueues background work with `transaction.on_commit(robust=True)`
+so that a broker that is down never undoes or fails a saved write (the stale-check sweep
+re-enqueues what was lost).
+
+Errors: `Forbidden` (403), `Invalid` (400), `Conflict` (409, names the current state),
+`Stale` (412), `TooLarge` (413). Model lookups raise `DoesNotExist` (404).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import cues, policy, text
+from .models import (
+    ROLE_CHIEF,
+    Annotation,
+    Article,
+    ArticleRevision,
+    Assignment,
+    Comment,
+    Event,
+    Evidence,
+    Label,
+    Rating,
+    SourceCheck,
+    Suggestion,
+    Verdict,
+)
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+MIN_RATIONALE_CHARS = 20
+URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
+
+
+class ServiceError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Invalid(ServiceError):
+    status_code = 400
+
+
+class Forbidden(ServiceError):
+    status_code = 403
+
+
+class Conflict(ServiceError):
+    status_code = 409
+
+
+class Stale(ServiceError):
+    status_code = 412
+
+
+class TooLarge(ServiceError):
+    status_code = 413
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def event_record(
+    *,
+    actor: Any,
+    verb: str,
+    article: Article | None = None,
+    annotation: Annotation | None = None,
+    data: dict[str, Any] | None = None,
+) -> Event:
+    if annotation is not None and article is None:
+        article_id = annotation.article_id
+    else:
+        article_id = article.pk if article is not None else None
+    return Event.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        verb=verb,
+        article_id=article_id,
+        annotation=annotation,
+        data=data or {},
+    )
+
+
+def _enqueue(task_name: str, *args: Any) -> None:
+    """Send a task after commit; a broker error is logged, never raised (robust=True)."""
+
+    def send() -> None:
+        from . import tasks
+
+        getattr(tasks, task_name).delay(*args)
+
+    transaction.on_commit(send, robust=True)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise Forbidden(message)
+
+
+def _bump(annotation: Annotation, **changes: Any) -> None:
+    """Apply changes and a version bump in one UPDATE on a row the caller has locked."""
+    now = timezone.now()
+    Annotation.objects.filter(pk=annotation.pk).update(
+        version=F("version") + 1, updated_at=now, **changes
+    )
+    for name, value in changes.items():
+        setattr(annotation, name, value)
+    annotation.version += 1
+    annotation.updated_at = now
+
+
+def _lock_annotation(annotation_id: int) -> Annotation:
+    return (
+        Annotation.objects.select_for_update(of=("self",))
+        .select_related("label", "article")
+        .get(pk=annotation_id)
+    )
+
+
+def check_url(url: str, *, field: str = "url") -> str:
+    """Input check only: http(s) with a host. Addresses are judged at fetch time."""
+    from . import fetch
+
+    try:
+        return fetch.check_url_shape((url or "").strip())
+    except fetch.FetchError as exc:
+        raise Invalid(str(exc), field=field) from exc
+
+
+def detect_language(body: str) -> str:
+    import py3langid
+
+    if not body.strip():
+        return "und"
+    language, _score = py3langid.classify(body[:5000])
+    return language
+
+
+def _check_article_size(body: str) -> None:
+    limit = settings.FACTCHECK_MAX_ARTICLE_CHARS
+    if len(body) > limit:
+        raise TooLarge(
+            f"the article has {len(body):,} characters; the limit is {limit:,}", field="text"
+        )
+
+
+# --- articles -------------------------------------------------------------------------------
+
+
+def article_create(
+    *,
+    actor: Any,
+    title: str,
+    body: str,
+    language: str | None = None,
+    source_url: str = "",
+    outlet: str = "",
+    byline: str = "",
+    published_at: datetime | None = None,
+) -> Article:
+    """Create an article with revision 1 and queue its analysis.
+
+    Raises Forbidden, Invalid (empty title or text), TooLarge.
+    """
+    _require(policy.can_edit_article(actor), "only editors and chiefs can create articles")
+    body = text.normalise(body or "")
+    title = (title or "").strip()
+    if not title:
+        raise Invalid("a title is required", field="title")
+    if not body.strip():
+        raise Invalid("the article text is empty", field="text")
+    _check_article_size(body)
+    if source_url:
+        source_url = check_url(source_url, field="source_url")
+    with transaction.atomic():
+        article = Article.objects.create(
+            title=title[:500],
+            text=body,
+            language=(language or "").strip() or detect_language(body),
+            source_url=source_url,
+            outlet=outlet.strip(),
+            byline=byline.strip(),
+            published_at=published_at,
+            created_by=actor if actor.is_authenticated else None,
+        )
+        ArticleRevision.objects.create(article=article, number=1, text=body, created_by=article.created_by)
+        event_record(
+            actor=actor,
+            verb="article.created",
+            article=article,
+            data={"title": article.title, "language": article.language, "chars": len(body)},
+        )
+        _enqueue("analyse_article", article.pk)
+    return article
+
+
+def article_create_from_url(*, actor: Any, url: str) -> Article:
+    """Create an `importing` article whose text a worker fetches (task import_url)."""
+    _require(policy.can_edit_article(actor), "only editors and chiefs can import articles")
+    url = check_url(url)
+    with transaction.atomic():
+        article = Article.objects.create(
+            title=url[:500],
+            text="",
+            source_url=url,
+            status=Article.Status.IMPORTING,
+            created_by=actor,
+            revision=0,
+        )
+        event_record(actor=actor, verb="article.import_requested", article=article, data={"url": url})
+        _enqueue("import_url", article.pk)
+    return article
+
+
+IMPORT_EXTENSIONS = {".txt": "text/plain", ".md": "text/markdown", ".html": "text/html", ".htm": "text/html"}
+
+
+def decode_upload(*, filename: str, payload: bytes) -> tuple[str, str]:
+    """Turn an uploaded .txt/.md/.html file into (title, text). Raises Invalid/TooLarge."""
+    from . import fetch
+
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix not in IMPORT_EXTENSIONS:
+        raise Invalid(
+            f"unsupported file type '{suffix or filename}': use .txt, .md or .html", field="file"
+        )
+    if not payload.strip():
+        raise Invalid("the file is empty", field="file")
+    try:
+        decoded = payload.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Invalid(
+            f"the file is not UTF-8 (invalid byte at position {exc.start}); "
+            "save it as UTF-8 and try again",
+            field="file",
+        ) from exc
+    if len(decoded) > settings.FACTCHECK_MAX_ARTICLE_CHARS:
+        _check_article_size(decoded)
+    stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if IMPORT_EXTENSIONS[suffix] == "text/html":
+        title, body = fetch.extract(payload, "text/html", "utf-8")
+        title = title or stem
+    else:
+        body = decoded
+        first = next((line for line in decoded.splitlines() if line.strip()), stem)
+        title = first.lstrip("# ").strip()[:200] if suffix == ".md" else stem
+    body = text.normalise(body)
+    if not body.strip():
+        raise Invalid("no article text was found in the file", field="file")
+    _check_article_size(body)
+    return title, body
+
+
+def article_update(
+    *,
+    actor: Any,
+    article_id: int,
+    fields: dict[str, Any],
+    body: str | None = None,
+) -> tuple[Article, dict[str, int] | None]:
+    """Update metadata and, when `body` differs, store a new revision and re-anchor.
+
+    Locks the article row (select_for_update) so two text edits cannot interleave.
+    Returns the article and the re-anchoring counts (None when the text did not change).
+    """
+    _require(policy.can_edit_article(actor), "only editors and chiefs can edit articles")
+    allowed = {"title", "language", "source_url", "outlet", "byline", "published_at"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise Invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
+    if "title" in fields and not (fields["title"] or "").strip():
+        raise Invalid("a title is required", field="title")
+    if fields.get("source_url"):
+        fields["source_url"] = check_url(fields["source_url"], field="source_url")
+    new_text = None
+    if body is not None:
+        new_text = text.normalise(body)
+        if not new_text.strip():
+            raise Invalid("the article text is empty", field="text")
+        _check_article_size(new_text)
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.status == Article.Status.ARCHIVED:
+            raise Conflict("the article is archived")
+        if article.status == Article.Status.IMPORTING:
+            raise Conflict("the article is still importing")
+        changed = {k: v for k, v in fields.items() if getattr(article, k) != v}
+        for name, value in changed.items():
+            setattr(article, name, value)
+        counts = None
+        if new_text is not None and new_text != article.text:
+            counts = _reanchor_article(actor=actor, article=article, new_text=new_text)
+        if changed or counts is not None:
+            article.save()
+            event_record(
+                actor=actor,
+                verb="article.updated",
+                article=article,
+                data={
+                    "fields": sorted(changed),
+                    "revision": article.revision,
+                    **({"reanchored": counts} if counts else {}),
+                },
+            )
+        if counts is not None:
+            _enqueue("analyse_article", article.pk)
+    return article, counts
+
+
+def _reanchor_article(*, actor: Any, article: Article, new_text: str) -> dict[str, int]:
+    old_text = article.text
+    live = list(
+        Annotation.objects.select_for_update()
+        .filter(article=article)
+        .exclude(status=Annotation.Status.WITHDRAWN)
+    )
+    anchors = text.reanchor_many(
+        old_text,
+        new_text,
+        [(a.pk, a.start, a.end, a.exact, a.prefix, a.suffix) for a in live],
+    )
+    counts = {text.ANCHORED: 0, text.FUZZY: 0, text.ORPHANED: 0}
+    now = timezone.now()
+    moved: list[Annotation] = []
+    for annotation in live:
+        anchor = anchors[annotation.pk]
+        counts[anchor.state] += 1
+        if anchor.state == text.ORPHANED:
+            new = {"anchor_state": text.ORPHANED}
+        else:
+            quote = text.quote_at(new_text, anchor.start, anchor.end)
+            new = {
+                "start": anchor.start,
+                "end": anchor.end,
+                "exact": quote.exact,
+                "prefix": quote.prefix,
+                "suffix": quote.suffix,
+                "anchor_state": anchor.state,
+            }
+        if any(getattr(annotation, k) != v for k, v in new.items()):
+            before = {"start": annotation.start, "end": annotation.end, "exact": annotation.exact}
+            for name, value in new.items():
+                setattr(annotation, name, value)
+            annotation.version += 1
+            annotation.updated_at = now
+            moved.append(annotation)
+            if anchor.state != text.ANCHORED:
+                event_record(
+                    actor=actor,
+                    verb=f"annotation.{anchor.state}",
+                    annotation=annotation,
+                    data={"before": before, "score": round(anchor.score, 3)},
+                )
+    Annotation.objects.bulk_update(
+        moved,
+        ["start", "end", "exact", "prefix", "suffix", "anchor_state", "version", "updated_at"],
+        batch_size=500,
+    )
+    article.revision += 1
+    article.text = new_text
+    ArticleRevision.objects.create(
+        article=article, number=article.revision, text=new_text, created_by=actor
+    )
+    return counts
+
+
+def article_archive(*, actor: Any, article_id: int) -> Article:
+    _require(policy.can_edit_article(actor), "only editors and chiefs can archive articles")
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.status == Article.Status.ARCHIVED:
+            raise Conflict("the article is already archived")
+        previous = article.status
+        article.status = Article.Status.ARCHIVED
+        article.save(update_fields=["status", "updated_at"])
+        event_record(actor=actor, verb="article.archived", article=article, data={"from": previous})
+    return article
+
+
+def article_publish(*, actor: Any, article_id: int, with_open_claims: bool = False) -> Article:
+    """Publish (chief only). Conflict while a claim lacks an approved verdict, unless
+    `with_open_claims` confirms it."""
+    _require(policy.can_publish_article(actor), "only chiefs can publish")
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.status in (Article.Status.ARCHIVED, Article.Status.IMPORTING, Article.Status.IMPORT_FAILED):
+            raise Conflict(f"the article is {article.status} and cannot be published")
+        open_claims = (
+            Annotation.objects.filter(article=article, label__needs_verdict=True)
+            .exclude(status__in=[Annotation.Status.APPROVED, Annotation.Status.WITHDRAWN])
+            .count()
+        )
+        if open_claims and not with_open_claims:
+            raise Conflict(
+                f"{open_claims} claim(s) have no approved verdict; "
+                "confirm with with_open_claims to publish anyway"
+            )
+        article.status = Article.Status.PUBLISHED
+        article.save(update_fields=["status", "updated_at"])
+        event_record(
+            actor=actor,
+            verb="article.published",
+            article=article,
+            data={"open_claims": open_claims, "with_open_claims": bool(with_open_claims)},
+        )
+    return article
+
+
+def article_import_finish(
+    *, article_id: int, title: str | None = None, body: str | None = None, error: str | None = None
+) -> Article:
+    """Called by the import_url task: `importing` → `draft` with text, or `import_failed`."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.status != Article.Status.IMPORTING:
+            return article  # a duplicate delivery; the first one decided
+        if error is None and body is not None:
+            body = text.normalise(body)
+            if not body.strip():
+                error = "no article text was found at the URL"
+            elif len(body) > settings.FACTCHECK_MAX_ARTICLE_CHARS:
+                error = (
+                    f"the article has {len(body):,} characters; the limit is "
+                    f"{settings.FACTCHECK_MAX_ARTICLE_CHARS:,}"
+                )
+        if error is not None:
+            article.status = Article.Status.IMPORT_FAILED
+            article.import_error = error
+            article.save(update_fields=["status", "import_error", "updated_at"])
+            event_record(actor=None, verb="article.import_failed", article=article, data={"error": error})
+            return article
+        article.title = (title or article.title)[:500]
+        article.text = body
+        article.language = article.language or detect_language(body)
+        article.status = Article.Status.DRAFT
+        article.revision = 1
+        article.save()
+        ArticleRevision.objects.create(article=article, number=1, text=body, created_by=article.created_by)
+        event_record(actor=None, verb="article.imported", article=article, data={"chars": len(body)})
+        _enqueue("analyse_article", article.pk)
+    return article
+
+
+# --- annotations ----------------------------------------------------------------------------
+
+
+def _label(slug_or_label: str | Label) -> Label:
+    if isinstance(slug_or_label, Label):
+        return slug_or_label
+    try:
+        return Label.objects.get(slug=slug_or_label)
+    except Label.DoesNotExist:
+        raise Invalid(f"unknown label '{slug_or_label}'", field="label") from None
+
+
+def annotation_create(
+    *,
+    actor: Any,
+    article_id: int,
+    label: str | Label,
+    start: int,
+    end: int,
+    exact: str | None = None,
+    note: str = "",
+    priority: int = Annotation.Priority.NORMAL,
+    due_at: datetime | None = None,
+    offset_unit: str = "codepoint",
+    verb: str = "annotation.created",
+) -> Annotation:
+    """Create a span on the article's current text. Locks the article row (FOR SHARE-like
+    via select_for_update) so the text cannot change between validation and insert.
+
+    Raises Forbidden, Invalid (offsets, exact, label), Conflict (archived article).
+    """
+    _require(policy.can_edit_annotation(actor), "only editors and chiefs can annotate")
+    label = _label(label)
+    if priority not in Annotation.Priority.values:
+        raise Invalid(f"priority must be one of {Annotation.Priority.values}", field="priority")
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.status in (Article.Status.ARCHIVED, Article.Status.IMPORTING):
+            raise Conflict(f"the article is {article.status}")
+        body = article.text
+        try:
+            if offset_unit == "utf16":
+                start = text.utf16_to_codepoint(body, start)
+                end = text.utf16_to_codepoint(body, end)
+            elif offset_unit != "codepoint":
+                raise text.SpanError("offset_unit must be 'codepoint' or 'utf16'")
+            text.validate_span(body, start, end, exact)
+        except text.SpanError as exc:
+            raise Invalid(str(exc)) from exc
+        quote = text.quote_at(body, start, end)
+        annotation = Annotation.objects.create(
+            article=article,
+            label=label,
+            start=start,
+            end=end,
+            exact=quote.exact,
+            prefix=quote.prefix,
+            suffix=quote.suffix,
+            note=note or "",
+            priority=priority,
+            due_at=due_at,
+            checkworthiness=(
+                cues.checkworthiness(quote.exact, article.language[:2]) if label.needs_verdict else None
+            ),
+            created_by=actor,
+        )
+        if article.status == Article.Status.DRAFT:
+            article.status = Article.Status.IN_REVIEW
+            article.save(update_fields=["status", "updated_at"])
+        event_record(
+            actor=actor,
+            verb=verb,
+            annotation=annotation,
+            data={"label": label.slug, "start": start, "end": end, "exact": quote.exact[:200]},
+        )
+        if label.slug == "source":
+            _source_span_checks(actor=actor, annotation=annotation)
+    return annotation
+
+
+def _source_span_checks(*, actor: Any, annotation: Annotation) -> list[SourceCheck]:
+    """A `source` span gets an attribution check, and a URL check for each URL it holds."""
+    checks = [
+        SourceCheck.objects.create(
+            annotation=annotation,
+            attribution=annotation.exact,
+            article_revision=annotation.article.revision,
+            requested_by=actor,
+        )
+    ]
+    for url in dict.fromkeys(URL_IN_TEXT.findall(annotation.exact)):
+        checks.append(
+            SourceCheck.objects.create(
+                annotation=annotation,
+                url=url[:2000],
+                article_revision=annotation.article.revision,
+                requested_by=actor,
+            )
+        )
+    for check in checks:
+        _enqueue("check_source", check.pk)
+    return checks
+
+
+EDITABLE_ANNOTATION_FIELDS = ("label", "note", "priority", "due_at")
+
+
+def annotation_update(
+    *, actor: Any, annotation_id: int, changes: dict[str, Any], expected_version: int | None
+) -> Annotation:
+    """Edit label, note, priority, due date as a compare-and-set on `version`.
+
+    `UPDATE … WHERE id = … AND version = n`: among racing writers with the same
+    expected version exactly one matches. Raises Forbidden, Invalid, Conflict (withdrawn),
+    Stale (version moved on).
+    """
+    _require(policy.can_edit_annotation(actor), "only editors and chiefs can edit annotations")
+    unknown = set(changes) - set(EDITABLE_ANNOTATION_FIELDS)
+    if unknown:
+        raise Invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
+    values = dict(changes)
+    if "label" in values:
+        values["label"] = _label(values["label"])
+    if "priority" in values and values["priority"] not in Annotation.Priority.values:
+        raise Invalid(f"priority must be one of {Annotation.Priority.values}", field="priority")
+    if "note" in values:
+        values["note"] = values["note"] or ""
+    with transaction.atomic():
+        current = Annotation.objects.select_related("label").get(pk=annotation_id)
+        if current.status == Annotation.Status.WITHDRAWN:
+            raise Conflict("the annotation is withdrawn")
+        version = current.version if expected_version is None else expected_version
+        now = timezone.now()
+        matched = Annotation.objects.filter(pk=annotation_id, version=version).exclude(
+            status=Annotation.Status.WITHDRAWN
+        ).update(version=F("version") + 1, updated_at=now, **values)
+        if matched == 0:
+            raise Stale(
+                f"the annotation was changed by someone else (now version {current.version}, "
+                f"you edited version {version}); reload to see their change"
+            )
+        annotation = Annotation.objects.select_related("label", "article").get(pk=annotation_id)
+        if "label" in values and annotation.label.needs_verdict and annotation.checkworthiness is None:
+            annotation.checkworthiness = cues.checkworthiness(
+                annotation.exact, annotation.article.language[:2]
+            )
+            annotation.save(update_fields=["checkworthiness"])
+        diff = {
+            name: {"from": _plain(getattr(current, name)), "to": _plain(getattr(annotation, name))}
+            for name in values
+            if getattr(current, name) != getattr(annotation, name)
+        }
+        event_record(actor=actor, verb="annotation.updated", annotation=annotation, data=diff)
+    return annotation
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Label):
+        return value.slug
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def annotation_withdraw(
+    *, actor: Any, annotation_id: int, expected_version: int | None = None
+) -> Annotation:
+    """Withdraw from any state; nothing is deleted. Pending assignments are closed."""
+    _require(policy.can_edit_annotation(actor), "only editors and chiefs can withdraw annotations")
+    with transaction.atomic():
+        annotation = _lock_annotation(annotation_id)
+        if expected_version is not None and annotation.version != expected_version:
+            raise Stale(
+                f"the annotation was changed by someone else (now version {annotation.version}, "
+                f"you edited version {expected_version})"
+            )
+        if annotation.status == Annotation.Status.WITHDRAWN:
+            raise Conflict("the annotation is already withdrawn")
+        previous = annotation.status
+        _bump(annotation, status=Annotation.Status.WITHDRAWN)
+        Assignment.objects.filter(annotation=annotation, state=Assignment.State.PENDING).update(
+            state=Assignment.State.DONE, updated_at=timezone.now()
+        )
+        event_record(
+            actor=actor, verb="annotation.withdrawn", annotation=annotation, data={"from": previous}
+        )
+    return annotation
+
+
+def annotation_assign(
+    *, actor: Any, annotation_id: int, reviewer: Any, due_at: datetime | None = None
+) -> Annotation:
+    """Assign a reviewer (a user in `reviewer`). Allowed while `open` or `assigned`.
+
+    Locks the annotation. Raises Forbidden, Invalid (not a reviewer), Conflict.
+    """
+    _require(policy.can_assign(actor), "only editors and chiefs can assign")
+    if reviewer is None or not policy.can_be_assigned(reviewer):
+        name = getattr(reviewer, "username", reviewer)
+        raise Invalid(f"'{name}' is not a reviewer", field="reviewer")
+    with transaction.atomic():
+        annotation = _lock_annotation(annotation_id)
+        if annotation.status not in (Annotation.Status.OPEN, Annotation.Status.ASSIGNED):
+            raise Conflict(f"the annotation is {annotation.status}; only open or assigned ones can be assigned")
+        if Assignment.objects.filter(
+            annotation=annotation, reviewer=reviewer, state=Assignment.State.PENDING
+        ).exists():
+            raise Conflict(f"the annotation is already assigned to {reviewer.username}")
+        try:
+            with transaction.atomic():
+                assignment = Assignment.objects.create(
+                    annotation=annotation,
+                    reviewer=reviewer,
+                    assigned_by=actor,
+                    due_at=due_at or annotation.due_at,
+                )
+        except IntegrityError:
+            raise Conflict(f"the annotation is already assigned to {reviewer.username}") from None
+        _bump(annotation, status=Annotation.Status.ASSIGNED)
+        event_record(
+            actor=actor,
+            verb="annotation.assigned",
+            annotation=annotation,
+            data={
+                "reviewer": reviewer.username,
+                "due_at": assignment.due_at.isoformat() if assignment.due_at else None,
+            },
+        )
+        _enqueue("notify", "assigned", assignment.pk)
+    return annotation
+
+
+def assignment_decline(*, actor: Any, annotation_id: int, reason: str) -> Annotation:
+    """The assigned reviewer hands the item back; with nobody left it returns to `open`."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("give a reason for declining", field="reason")
+    with transaction.atomic():
+        annotation = _lock_annotation(annotation_id)
+        _require(policy.can_decline(actor, annotation), "this item is not assigned to you")
+        Assignment.objects.filter(
+            annotation=annotation, reviewer=actor, state=Assignment.State.PENDING
+        ).update(state=Assignment.State.DECLINED, decline_reason=reason, updated_at=timezone.now())
+        still_assigned = Assignment.objects.filter(
+            annotation=annotation, state=Assignment.State.PENDING
+        ).exists()
+        if annotation.status == Annotation.Status.ASSIGNED and not still_assigned:
+            _bump(annotation, status=Annotation.Status.OPEN)
+        else:
+            _bump(annotation)
+        event_record(
+            actor=actor, verb="assignment.declined", annotation=annotation, data={"reason": reason}
+        )
+    return annotation
+
+
+# --- verdicts and evidence -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceInput:
+    url: str
+    title: str = ""
+    note: str = ""
+
+
+def _rating(slug_or_rating: str | Rating) -> Rating:
+    if isinstance(slug_or_rating, Rating):
+        return slug_or_rating
+    try:
+        return Rating.objects.get(slug=slug_or_rating)
+    except Rating.DoesNotExist:
+        raise Invalid(f"unknown rating '{slug_or_rating}'", field="rating") from None
+
+
+def verdict_propose(
+    *,
+    actor: Any,
+    annotation_id: int,
+    rating: str | Rating,
+    rationale: str,
+    evidence: Sequence[EvidenceInput] = (),
+) -> Verdict:
+    """The assigned reviewer proposes a verdict with its evidence.
+
+    Locks the annotation. Raises Forbidden (not assigned), Invalid (rating, rationale,
+    missing evidence for a claim, bad URL), Conflict (not `assigned`).
+    """
+    rating = _rating(rating)
+    rationale = (rationale or "").strip()
+    if len(rationale) < MIN_RATIONALE_CHARS:
+        raise Invalid(
+            f"the rationale needs at least {MIN_RATIONALE_CHARS} characters "
+            f"(it has {len(rationale)})",
+            field="rationale",
+        )
+    cleaned = [
+        EvidenceInput(url=check_url(e.url, field="evidence"), title=e.title or "", note=e.note or "")
+        for e in evidence
+    ]
+    with transaction.atomic():
+        annotation = _lock_annotation(annotation_id)
+        _require(
+            policy.can_propose_verdict(actor, annotation),
+            "only the reviewer assigned to this item can propose a verdict",
+        )
+        if annotation.status != Annotation.Status.ASSIGNED:
+            raise Conflict(f"the annotation is {annotation.status}; a verdict needs it assigned")
+        has_evidence = cleaned or Evidence.objects.filter(
+            annotation=annotation, removed_at__isnull=True
+        ).exists()
+        if annotation.label.needs_verdict and not has_evidence:
+            raise Invalid("a verdict on a claim needs at least one evidence URL", field="evidence")
+        verdict = Verdict.objects.create(
+            annotation=annotation, rating=rating, rationale=rationale, author=actor
+        )
+        for item in cleaned:
+            _evidence_create(actor=actor, annotation=annotation, item=item, verdict=verdict)
+        Assignment.objects.filter(
+            annotation=annotation, reviewer=actor, state=Assignment.State.PENDING
+        ).update(state=Assignment.State.DONE, updated_at=timezone.now())
+        _bump(annotation, status=Annotation.Status.PROPOSED)
+        event_record(
+            actor=actor,
+            verb="verdict.proposed",
+            annotation=annotation,
+            data={"verdict": verdict.pk, "rating": rating.slug, "evidence": len(cleaned)},
+        )
+        _enqueue("notify", "proposed", verdict.pk)
+    return verdict
+
+
+def _lock_verdict(verdict_id: int) -> Verdict:
+    return Verdict.objects.select_for_update(of=("self",)).select_related("rating").get(pk=verdict_id)
+
+
+def verdict_approve(*, actor: Any, verdict_id: int, note: str = "") -> Verdict:
+    """A chief approves a proposed verdict, never their own (four eyes).
+
+    Locks the verdict, then the annotation. Raises Forbidden, Conflict (not `proposed`).
+    """
+    with transaction.atomic():
+        verdict = _lock_verdict(verdict_id)
+        _require(policy.has_role(actor, ROLE_CHIEF), "only chiefs can approve verdicts")
+        _require(policy.can_decide_verdict(actor, verdict), "you cannot approve your own verdict")
+        if verdict.status != Verdict.Status.PROPOSED:
+            raise Conflict(f"the verdict is {verdict.status}; only proposed verdicts can be approved")
+        annotation = _lock_annotation(verdict.annotation_id)
+        if annotation.status == Annotation.Status.WITHDRAWN:
+            raise Conflict("the annotation is withdrawn")
+        verdict.status = Verdict.Status.APPROVED
+        verdict.decided_by = actor
+        verdict.decided_at = timezone.now()
+        verdict.decision_note = (note or "").strip()
+        verdict.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        _bump(annotation, status=Annotation.Status.APPROVED)
+        event_record(
+            actor=actor,
+            verb="verdict.approved",
+            annotation=annotation,
+            data={"verdict": verdict.pk, "rating": verdict.rating.slug, "note": verdict.decision_note},
+        )
+    return verdict
+
+
+def verdict_reject(*, actor: Any, verdict_id: int, note: str) -> Verdict:
+    """A chief rejects with a note; the item returns to its reviewer's queue.
+
+    Locks the verdict, then the annotation. Raises Forbidden, Invalid (no note), Conflict.
+    """
+    note = (note or "").strip()
+    with transaction.atomic():
+        verdict = _lock_verdict(verdict_id)
+        _require(policy.has_role(actor, ROLE_CHIEF), "only chiefs can reject verdicts")
+        _require(policy.can_decide_verdict(actor, verdict), "you cannot reject your own verdict")
+        if verdict.status != Verdict.Status.PROPOSED:
+            raise Conflict(f"the verdict is {verdict.status}; only proposed verdicts can be rejected")
+        if not note:
+            raise Invalid("say why the verdict is rejected", field="note")
+        annotation = _lock_annotation(verdict.annotation_id)
+        verdict.status = Verdict.Status.REJECTED
+        verdict.decided_by = actor
+        verdict.decided_at = timezone.now()
+        verdict.decision_note = note
+        verdict.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        assignment = (
+            Assignment.objects.filter(annotation=annotation, reviewer_id=verdict.author_id)
+            .order_by("-id")
+            .first()
+        )
+        if assignment is not None and assignment.state != Assignment.State.PENDING:
+            assignment.state = Assignment.State.PENDING
+            assignment.save(update_fields=["state", "updated_at"])
+        elif assignment is None:
+            assignment = Assignment.objects.create(
+                annotation=annotation, reviewer_id=verdict.author_id, assigned_by=actor
+            )
+        if annotation.status != Annotation.Status.WITHDRAWN:
+            _bump(annotation, status=Annotation.Status.ASSIGNED)
+        event_record(
+            actor=actor,
+            verb="verdict.rejected",
+            annotation=annotation,
+            data={"verdict": verdict.pk, "rating": verdict.rating.slug, "note": note},
+        )
+        _enqueue("notify", "rejected", verdict.pk)
+    return verdict
+
+
+def _evidence_create(
+    *, actor: Any, annotation: Annotation, item: EvidenceInput, verdict: Verdict | None = None
+) -> Evidence:
+    evidence = Evidence.objects.create(
+        annotation=annotation,
+        verdict=verdict,
+        url=item.url,
+        title=item.title[:500],
+        note=item.note,
+        added_by=actor,
+    )
+    check = SourceCheck.objects.create(
+        annotation=annotation,
+        evidence=evidence,
+        url=evidence.url,
+        article_revision=annotation.article.revision,
+        requested_by=actor,
+    )
+    event_record(
+        actor=actor,
+        verb="evidence.added",
+        annotation=annotation,
+        data={"evidence": evidence.pk, "url": evidence.url, "title": evidence.title},
+    )
+    _enqueue("check_source", check.pk)
+    return evidence
+
+
+def evidence_add(
+    *, actor: Any, annotation_id: int, url: str, title: str = "", note: str = ""
+) -> Evidence:
+    """Add evidence; its URL gets a source check in the same transaction."""
+    item = EvidenceInput(url=check_url(url), title=title or "", note=note or "")
+    with transaction.atomic():
+        annotation = _lock_annotation(annotation_id)
+        _require(
+            policy.can_work_on_evidence(actor, annotation),
+            "only editors, chiefs and the assigned reviewer can add evidence",
+        )
+        if annotation.status == Annotation.Status.WITHDRAWN:
+            raise Conflict("the annotation is withdrawn")
+        return _evidence_create(actor=actor, annotation=annotation, item=item)
+
+
+def evidence_remove(*, actor: Any, evidence_id: int) -> Evidence:
+    """Hide evidence (removed_at); the row and its checks stay for the audit trail."""
+    with transaction.atomic():
+        evidence = Evidence.objects.select_for_update(of=("self",)).select_related("annotation").get(
+            pk=evidence_id
+        )
+        _require(
+            policy.can_work_on_evidence(actor, evidence.annotation),
+            "only editors, chiefs and the assigned reviewer can remove evidence",
+        )
+        if evidence.removed_at is not None:
+            raise Conflict("the evidence is already removed")
+        evidence.removed_at = timezone.now()
+        evidence.removed_by = actor
+        evidence.save(update_fields=["removed_at", "removed_by"])
+        event_record(
+            actor=actor,
+            verb="evidence.removed",
+            annotation=evidence.annotation,
+            data={"evidence": evidence.pk, "url": evidence.url},
+        )
+    return evidence
+
+
+def comment_add(*, actor: Any, annotation_id: int, body: str) -> Comment:
+    _require(policy.can_comment(actor), "you cannot comment")
+    body = (body or "").strip()
+    if not body:
+        raise Invalid("the comment is empty", field="body")
+    with transaction.atomic():
+        annotation = Annotation.objects.get(pk=annotation_id)
+        comment = Comment.objects.create(annotation=annotation, author=actor, body=body)
+        event_record(
+            actor=actor,
+            verb="comment.added",
+            annotation=annotation,
+            data={"comment": comment.pk, "body": body[:500]},
+        )
+    return comment
+
+
+# --- source checks and suggestions ---------------------------------------------------------
+
+
+def source_checks_request(*, actor: Any, annotation_id: int) -> list[SourceCheck]:
+    """Re-run: a new pending check for every live evidence URL and the source span itself."""
+    with transaction.atomic():
+        annotation = _lock_annotation(annotation_id)
+        _require(
+            policy.can_request_check(actor, annotation),
+            "only editors, chiefs and the assigned reviewer can request checks",
+        )
+        checks = []
+        for evidence in Evidence.objects.filter(annotation=annotation, removed_at__isnull=True):
+            check = SourceCheck.objects.create(
+                annotation=annotation,
+                evidence=evidence,
+                url=evidence.url,
+                article_revision=annotation.article.revision,
+                requested_by=actor,
+            )
+            checks.append(check)
+            _enqueue("check_source", check.pk)
+        if annotation.label.slug == "source":
+            checks.extend(_source_span_checks(actor=actor, annotation=annotation))
+        event_record(
+            actor=actor,
+            verb="source_check.requested",
+            annotation=annotation,
+            data={"checks": [c.pk for c in checks]},
+        )
+    return checks
+
+
+def suggestions_replace(*, article_id: int, revision: int, found: Iterable[cues.Suggestion]) -> int:
+    """Store the analysis of one revision. Skips spans that already have an annotation or
+    a dismissed suggestion with the same label, so a dismissal sticks across text edits."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.revision != revision:
+            return 0  # a newer text is being analysed
+        labels = {label.slug: label for label in Label.objects.all()}
+        taken = set(
+            Annotation.objects.filter(article=article)
+            .exclude(status=Annotation.Status.WITHDRAWN)
+            .values_list("start", "end", "label__slug")
+        )
+        dismissed = {
+            (s.exact, s.label_id)
+            for s in Suggestion.objects.filter(article=article, status=Suggestion.Status.DISMISSED)
+        }
+        Suggestion.objects.filter(article=article, status=Suggestion.Status.PENDING).delete()
+        rows = []
+        for item in found:
+            label = labels.get(item.label)
+            if label is None or (item.start, item.end, item.label) in taken:
+                continue
+            exact = article.text[item.start : item.end]
+            if (exact, label.pk) in dismissed:
+                continue
+            rows.append(
+                Suggestion(
+                    article=article,
+                    revision=revision,
+                    start=item.start,
+                    end=item.end,
+                    exact=exact,
+                    label=label,
+                    cue=item.cue[:200],
+                    score=item.score,
+                    flags=[
+                        {"code": f.code, "cue": f.cue, "explanation": f.explanation}
+                        for f in item.flags
+                    ],
+                )
+            )
+        Suggestion.objects.bulk_create(rows)
+        event_record(
+            actor=None,
+            verb="article.analysed",
+            article=article,
+            data={"revision": revision, "suggestions": len(rows)},
+        )
+    return len(rows)
+
+
+def suggestion_accept(*, actor: Any, suggestion_id: int) -> Annotation:
+    """An editor turns a suggestion into an annotation of their own."""
+    _require(policy.can_accept_suggestion(actor), "only editors and chiefs can accept suggestions")
+    with transaction.atomic():
+        suggestion = Suggestion.objects.select_for_update().select_related("label").get(pk=suggestion_id)
+        if suggestion.status != Suggestion.Status.PENDING:
+            raise Conflict(f"the suggestion is {suggestion.status}")
+        annotation = annotation_create(
+            actor=actor,
+            article_id=suggestion.article_id,
+            label=suggestion.label,
+            start=suggestion.start,
+            end=suggestion.end,
+            exact=suggestion.exact,
+            note=suggestion.cue,
+            verb="suggestion.accepted",
+        )
+        suggestion.status = Suggestion.Status.ACCEPTED
+        suggestion.annotation = annotation
+        suggestion.decided_by = actor
+        suggestion.save(update_fields=["status", "annotation", "decided_by"])
+    return annotation
+
+
+def suggestion_dismiss(*, actor: Any, suggestion_id: int) -> Suggestion:
+    _require(policy.can_accept_suggestion(actor), "only editors and chiefs can dismiss suggestions")
+    with transaction.atomic():
+        suggestion = Suggestion.objects.select_for_update().get(pk=suggestion_id)
+        if suggestion.status != Suggestion.Status.PENDING:
+            raise Conflict(f"the suggestion is {suggestion.status}")
+        suggestion.status = Suggestion.Status.DISMISSED
+        suggestion.decided_by = actor
+        suggestion.save(update_fields=["status", "decided_by"])
+        event_record(
+            actor=actor,
+            verb="suggestion.dismissed",
+            article=suggestion.article,
+            data={"suggestion": suggestion.pk, "label": suggestion.label_id, "exact": suggestion.exact[:200]},
+        )
+    return suggestion
+
+
+def users_with_role(role: str) -> Any:
+    return User.objects.filter(groups__name=role, is_active=True).order_by("username")
+
+
+def reviewer_by_name_or_id(value: Any) -> Any:
+    """Resolve `{reviewer: username or id}`; raises Invalid naming the unknown reviewer."""
+    lookup = {"pk": int(value)} if str(value).isdigit() else {"username": str(value)}
+    try:
+        return User.objects.get(**lookup)
+    except User.DoesNotExist:
+        raise Invalid(f"unknown reviewer '{value}'", field="reviewer") from None
+
+
+# --- background work (called by tasks.py) ---------------------------------------------------
+
+
+def article_analyse(*, article_id: int) -> int:
+    """Suggest spans for the article's current revision (pure cues, then one write)."""
+    article = Article.objects.filter(pk=article_id).only("text", "language", "revision").first()
+    if article is None or not article.text:
+        return 0
+    found = cues.suggest(article.text, (article.language or "und")[:2])
+    return suggestions_replace(article_id=article.pk, revision=article.revision, found=found)
+
+
+def article_import_url(*, article_id: int) -> Article:
+    """Fetch an `importing` article's URL through the SSRF guard and store its text."""
+    from . import fetch
+
+    article = Article.objects.get(pk=article_id)
+    if article.status != Article.Status.IMPORTING:
+        return article
+    try:
+        result = fetch.fetch(
+            article.source_url,
+            allow_hosts=settings.FETCH_ALLOW_HOSTS,
+            max_bytes=settings.FETCH_MAX_BYTES,
+        )
+    except fetch.BlockedURL as exc:
+        return article_import_finish(article_id=article_id, error=f"blocked: {exc}")
+    except fetch.FetchError as exc:
+        return article_import_finish(article_id=article_id, error=str(exc))
+    return article_import_finish(article_id=article_id, title=result.title, body=result.text)
+
+
+def _claim_check(check_id: int, stale_after: int) -> SourceCheck | None:
+    """Mark a check `running` unless another delivery finished it or is working on it.
+
+    A conditional UPDATE, so of two duplicate deliveries only one claims the row.
+    """
+    now = timezone.now()
+    stale_before = now - timezone.timedelta(seconds=stale_after)
+    claimed = (
+        SourceCheck.objects.filter(pk=check_id)
+        .filter(
+            Q(status=SourceCheck.Status.PENDING)
+            | Q(status=SourceCheck.Status.RUNNING, started_at__lt=stale_before)
+        )
+        .update(status=SourceCheck.Status.RUNNING, started_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return None
+    return SourceCheck.objects.select_related("annotation__label", "annotation__article").get(
+        pk=check_id
+    )
+
+
+def _finish_check(check: SourceCheck, **fields: Any) -> None:
+    fields.setdefault("finished_at", timezone.now())
+    with transaction.atomic():
+        # Only the delivery that holds the claim writes the result.
+        SourceCheck.objects.filter(pk=check.pk, status=SourceCheck.Status.RUNNING).update(**fields)
+        for name, value in fields.items():
+            setattr(check, name, value)
+        if check.evidence_id and check.status in (SourceCheck.Status.DONE, SourceCheck.Status.FAILED):
+            _flag_evidence_health(check)
+
+
+def _flag_evidence_health(check: SourceCheck) -> None:
+    """Compare with the evidence's previous finished check: flag `changed` / `unreachable`."""
+    previous = (
+        SourceCheck.objects.filter(
+            evidence_id=check.evidence_id, status=SourceCheck.Status.DONE, finished_at__isnull=False
+        )
+        .exclude(pk=check.pk)
+        .order_by("-finished_at")
+        .first()
+    )
+    if previous is None:
+        return
+    flags = list(check.flags or [])
+    if check.status == SourceCheck.Status.FAILED:
+        flags.append({"code": "unreachable", "cue": check.error, "explanation": "the source was reachable before and is not now"})
+    elif previous.sha256 and check.sha256 and previous.sha256 != check.sha256:
+        flags.append({"code": "changed", "cue": "sha256", "explanation": "the source's text changed since it was last checked"})
+    else:
+        return
+    SourceCheck.objects.filter(pk=check.pk).update(flags=flags)
+    check.flags = flags
+    event_record(
+        actor=None,
+        verb="evidence.health",
+        annotation=check.annotation,
+        data={"evidence": check.evidence_id, "check": check.pk, "flags": [f["code"] for f in flags]},
+    )
+    if check.annotation.status == Annotation.Status.APPROVED:
+        _enqueue("notify", "evidence_health", check.pk)
+
+
+def source_check_run(*, check_id: int, final_attempt: bool = False) -> SourceCheck | None:
+    """Run one source check. Idempotent: a finished check is never fetched again.
+
+    Raises TransientFetchError (for the task to retry) unless `final_attempt`.
+    """
+    from . import fetch
+
+    check = _claim_check(check_id, stale_after=settings.FACTCHECK_STALE_CHECK_SECONDS)
+    if check is None:
+        return None
+    annotation = check.annotation
+    language = (annotation.article.language or "und")[:2]
+    if not check.url:
+        flags = cues.vague_source_flags(check.attribution, language)
+        _finish_check(
+            check,
+            status=SourceCheck.Status.DONE,
+            flags=[{"code": f.code, "cue": f.cue, "explanation": f.explanation} for f in flags],
+        )
+        return check
+    try:
+        result = fetch.fetch(
+            check.url, allow_hosts=settings.FETCH_ALLOW_HOSTS, max_bytes=settings.FETCH_MAX_BYTES
+        )
+    except fetch.BlockedURL as exc:
+        _finish_check(check, status=SourceCheck.Status.BLOCKED, error=str(exc))
+        return check
+    except fetch.TransientFetchError as exc:
+        if not final_attempt:
+            # Hand the row back so a retry (or the sweep) can claim it again.
+            SourceCheck.objects.filter(pk=check.pk).update(
+                status=SourceCheck.Status.PENDING, error=str(exc)
+            )
+            raise
+        _finish_check(check, status=SourceCheck.Status.FAILED, error=str(exc))
+        return check
+    except fetch.FetchError as exc:
+        _finish_check(
+            check,
+            status=SourceCheck.Status.FAILED,
+            error=str(exc),
+            http_status=getattr(exc, "status", None),
+        )
+        return check
+    match = text.find_quote(result.text, annotation.exact)
+    cue = annotation.exact
+    if not match.found and annotation.label.needs_verdict:
+        phrase = cues.key_phrase(annotation.exact, language)
+        if phrase and phrase != annotation.exact:
+            by_phrase = text.find_quote(result.text, phrase)
+            if by_phrase.score > match.score:
+                match, cue = by_phrase, phrase
+    flags = []
+    if result.truncated:
+        flags.append({"code": "truncated", "cue": "size", "explanation": "the page was cut at the size limit"})
+    _finish_check(
+        check,
+        status=SourceCheck.Status.DONE,
+        error="",
+        http_status=result.status,
+        final_url=result.final_url[:2000],
+        content_type=result.content_type[:200],
+        title=result.title[:500],
+        sha256=result.sha256,
+        quote_found=match.found,
+        quote_score=round(match.score, 1),
+        excerpt=match.excerpt,
+        flags=flags,
+    )
+    logger.info("check %s done: quote %s (%s)", check.pk, match.found, cue[:40])
+    return check
+
+
+def stale_checks_sweep(*, older_than: int) -> int:
+    """Re-enqueue checks left `pending` or `running` for `older_than` seconds, and imports
+    left `importing`. Covers a broker that was down, a lost message and a killed worker."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than)
+    stale = list(
+        SourceCheck.objects.filter(
+            Q(status=SourceCheck.Status.PENDING, requested_at__lt=cutoff)
+            | Q(status=SourceCheck.Status.RUNNING, started_at__lt=cutoff)
+        ).values_list("pk", flat=True)[:1000]
+    )
+    # Push requested_at forward so the next sweep does not send them again at once.
+    SourceCheck.objects.filter(pk__in=stale, status=SourceCheck.Status.PENDING).update(
+        requested_at=timezone.now()
+    )
+    from . import tasks
+
+    for check_id in stale:
+        try:
+            tasks.check_source.delay(check_id)
+        except Exception:  # broker still down: the next sweep tries again
+            logger.warning("sweep could not enqueue check %s", check_id, exc_info=True)
+            break
+    importing = Article.objects.filter(
+        status=Article.Status.IMPORTING, updated_at__lt=cutoff
+    ).values_list("pk", flat=True)[:100]
+    for article_id in importing:
+        try:
+            tasks.import_url.delay(article_id)
+        except Exception:
+            logger.warning("sweep could not enqueue import %s", article_id, exc_info=True)
+            break
+    return len(stale)
+
+
+def evidence_recheck() -> int:
+    """Re-fetch the live evidence of approved verdicts; the check flags changes."""
+    evidence = Evidence.objects.filter(
+        removed_at__isnull=True, annotation__status=Annotation.Status.APPROVED
+    ).select_related("annotation__article")
+    created = 0
+    with transaction.atomic():
+        for item in evidence.iterator(chunk_size=500):
+            check = SourceCheck.objects.create(
+                annotation=item.annotation,
+                evidence=item,
+                url=item.url,
+                article_revision=item.annotation.article.revision,
+            )
+            _enqueue("check_source", check.pk)
+            created += 1
+    return created

@@ -1,0 +1,157 @@
+"""Personas, the real Celery worker, and helpers shared by every test.
+
+Tests run on PostgreSQL and Redis (see `make test`); the worker is Celery's own test
+worker in a thread of this process, consuming from the real Redis broker.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+
+from tests.factories import UserFactory, make_annotation, make_article
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="editor", roles=["editor"])
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(username="reviewer", roles=["reviewer"])
+
+
+@pytest.fixture
+def other_reviewer(db):
+    return UserFactory(username="reviewer2", roles=["reviewer"])
+
+
+@pytest.fixture
+def chief(db):
+    return UserFactory(username="chief", roles=["chief"])
+
+
+@pytest.fixture
+def chief_reviewer(db):
+    return UserFactory(username="chiefrev", roles=["chief", "reviewer"])
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider", roles=[])
+
+
+@pytest.fixture
+def article(editor):
+    return make_article(editor)
+
+
+@pytest.fixture
+def claim(editor, article):
+    return make_annotation(editor, article, "4,2 Milliarden Euro für den Ausbau der Schiene freigegeben")
+
+
+def wait_for(condition: Callable[[], object], *, timeout: float = 20.0, interval: float = 0.05, message: str = ""):
+    """Poll `condition` until it returns something truthy, or fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {message or condition}")
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="session")
+def celery_app():
+    from factcheck.celery import app
+
+    app.conf.task_always_eager = False
+    return app
+
+
+@pytest.fixture(scope="session")
+def _purged_broker(celery_app):
+    """Drop messages an earlier run left in the test broker."""
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(celery_app.conf.task_default_queue)
+    return True
+
+
+@pytest.fixture(scope="session")
+def celery_worker(celery_app, _purged_broker, django_db_blocker):
+    """One real worker for the session, consuming from Redis in a thread."""
+    from celery.contrib.testing.worker import start_worker
+
+    assert settings.CELERY_BROKER_URL.startswith("redis://"), "tests need the Redis broker"
+    with start_worker(
+        celery_app,
+        pool="threads",
+        concurrency=2,
+        perform_ping_check=False,
+        shutdown_timeout=30,
+        loglevel="WARNING",
+    ) as worker:
+        yield worker
+
+
+@pytest.fixture
+def worker(celery_worker, transactional_db):
+    """The real worker, for a test whose rows it must see (committed, not in a test txn)."""
+    return celery_worker
+
+
+# --- browser ---------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    yield page
+    context.close()
+
+
+def login(page, username: str, password: str = "pw-for-tests-1") -> None:
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)

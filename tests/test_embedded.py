@@ -1,0 +1,41 @@
+"""The embedded path of `make run`: SQLite and the filesystem broker, in a fresh folder."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def manage(*args, var_dir: Path) -> subprocess.CompletedProcess:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "CELERY_BROKER_URL")
+    }
+    env.update({"DEBUG": "1", "FACTCHECK_VAR_DIR": str(var_dir)})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_migrate_and_load_demo_work_on_sqlite_with_the_filesystem_broker(tmp_path):
+    migrate = manage("migrate", "--noinput", var_dir=tmp_path)
+    assert migrate.returncode == 0, migrate.stderr
+    demo = manage("load_demo", var_dir=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    assert "created demo article" in demo.stdout
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        (articles,) = db.execute("select count(*) from annotations_article").fetchone()
+        (labels,) = db.execute("select group_concat(slug) from annotations_label order by 1").fetchone()
+    assert articles == 2
+    assert sorted(labels.split(",")) == ["claim", "opinion", "source", "speculation"]
+    # Tasks for the demo (analysis, source checks) were queued in the filesystem broker.
+    assert list((tmp_path / "celery" / "queue").iterdir())

@@ -116,6 +116,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -192,6 +193,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleStatusEnum": "annotations.models.Article.Status",
+        "AnnotationStatusEnum": "annotations.models.Annotation.Status",
+        "VerdictStatusEnum": "annotations.models.Verdict.Status",
+        "SourceCheckStatusEnum": "annotations.models.SourceCheck.Status",
+        "SuggestionStatusEnum": "annotations.models.Suggestion.Status",
+    },
 }
 
 CACHES = {
@@ -200,7 +208,9 @@ CACHES = {
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+# One connection attempt per publish: kombu otherwise retries a refused broker for
+# broker_connection_timeout seconds, per message, inside the request that saved the row.
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"max_retries": 0}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
     _processed_dir = VAR_DIR / "celery" / "processed"
@@ -255,6 +265,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_MAX_REQUEST_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_MAX_REQUEST_BYTES
 FETCH_ALLOW_HOSTS = env.list("FETCH_ALLOW_HOSTS", default=[])
 FETCH_MAX_BYTES = env.int("FETCH_MAX_BYTES", default=5 * 1024 * 1024)
+# Seconds: to connect, per wait for data, and for a whole fetch including redirects.
+FETCH_CONNECT_TIMEOUT = env.float("FETCH_CONNECT_TIMEOUT", default=5.0)
+FETCH_READ_TIMEOUT = env.float("FETCH_READ_TIMEOUT", default=10.0)
+FETCH_TOTAL_TIMEOUT = env.float("FETCH_TOTAL_TIMEOUT", default=30.0)
+# Seconds before the first retry of a fetch after a transport error; doubled each time.
+FACTCHECK_RETRY_BACKOFF_SECONDS = env.float("FACTCHECK_RETRY_BACKOFF_SECONDS", default=2.0)
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -1,0 +1,586 @@
+"""SSRF-safe fetching of source pages and extraction of their main text.
+
+No Django here: callers pass the settings (``FETCH_ALLOW_HOSTS`` and limits) as arguments.
+
+The guard: only http(s) URLs; the host is resolved once and refused when any address it
+resolves to is not publicly routable; the connection goes to exactly the checked address
+(the Host header and TLS SNI/certificate check keep the hostname); every redirect hop is
+checked again; time and bytes are capped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import hashlib
+import ipaddress
+import re
+import socket
+import ssl
+import time
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import httpx
+import lxml.etree
+import lxml.html
+import lxml.html.defs
+import trafilatura
+from lxml_html_clean import Cleaner
+
+__all__ = [
+    "BlockedURL",
+    "FetchError",
+    "FetchResult",
+    "TransientFetchError",
+    "address_problem",
+    "check_url_shape",
+    "extract",
+    "fetch",
+    "resolve_and_check",
+]
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_PORTS = {"http": 80, "https": 443}
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+TEXT_TYPES = frozenset({"text/plain", "text/markdown"})
+TRANSIENT_STATUSES = frozenset({408, 429, 502, 503, 504})
+TITLE_MAX_CHARS = 300
+
+
+class FetchError(Exception):
+    """A source could not be fetched or read. ``message`` is shown to users as it is."""
+
+    def __init__(self, message: str, *, status: int | None = None, url: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.url = url
+
+
+class BlockedURL(FetchError):
+    """The URL, or an address its host resolves to, may not be fetched."""
+
+
+class TransientFetchError(FetchError):
+    """A failure that may pass on its own, so the caller may retry with backoff."""
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str
+    final_url: str
+    status: int
+    content_type: str
+    # The encoding the body was decoded with (a Python codec name), not only the declared one.
+    charset: str | None
+    title: str
+    text: str
+    sha256: str
+    truncated: bool
+    redirects: tuple[str, ...]
+
+
+def _networks(
+    *specs: tuple[str, str],
+) -> tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ...]:
+    return tuple((ipaddress.ip_network(cidr), why) for cidr, why in specs)
+
+
+# Checked in order, so the most specific reason wins (0.0.0.0 is "unspecified", not "0.0.0.0/8").
+_BLOCKED_V4 = _networks(
+    ("0.0.0.0/32", "unspecified"),
+    ("0.0.0.0/8", "in 0.0.0.0/8 (this network)"),
+    ("127.0.0.0/8", "loopback"),
+    ("10.0.0.0/8", "private"),
+    ("172.16.0.0/12", "private"),
+    ("192.168.0.0/16", "private"),
+    ("169.254.0.0/16", "link-local"),
+    ("100.64.0.0/10", "shared address space (CGNAT)"),
+    ("224.0.0.0/4", "multicast"),
+    ("255.255.255.255/32", "broadcast"),
+    ("240.0.0.0/4", "reserved"),
+)
+_BLOCKED_V6 = _networks(
+    ("::/128", "unspecified"),
+    ("::1/128", "loopback"),
+    ("::ffff:0:0/96", "IPv4-mapped"),
+    ("::/96", "IPv4-compatible (deprecated)"),
+    ("fc00::/7", "unique local (ULA)"),
+    ("fe80::/10", "link-local"),
+    ("fec0::/10", "site-local (deprecated)"),
+    ("ff00::/8", "multicast"),
+)
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_GLOBAL_UNICAST_V6 = ipaddress.IPv6Network("2000::/3")
+
+
+def address_problem(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why nothing may be fetched from ``address``, or None when it is publicly routable."""
+    if address.version == 4:
+        for network, why in _BLOCKED_V4:
+            if address in network:
+                return why
+        # Catches the rest of the special-purpose registry (TEST-NETs, 198.18/15, 192.0.0/24).
+        return None if address.is_global else "not globally routable"
+
+    for network, why in _BLOCKED_V6:
+        if address in network:
+            return why
+    for kind, embedded in _embedded_ipv4(address):
+        inner = address_problem(embedded)
+        if inner is not None:
+            return f"{kind} for {embedded}, which is {inner}"
+    # NAT64 (what DNS64 answers for every IPv4-only site) and 6to4 of a public address are
+    # fine; decided here because Python versions disagree on their is_global.
+    if address in _NAT64 or address.sixtofour is not None:
+        return None
+    if address not in _GLOBAL_UNICAST_V6 or not address.is_global:
+        return "not globally routable"
+    return None
+
+
+def _embedded_ipv4(
+    address: ipaddress.IPv6Address,
+) -> Iterator[tuple[str, ipaddress.IPv4Address]]:
+    if address in _NAT64:
+        yield "NAT64", ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.sixtofour is not None:
+        yield "6to4", address.sixtofour
+    if address.teredo is not None:
+        server, client = address.teredo
+        yield "Teredo", server
+        yield "Teredo", client
+
+
+def _host_port(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def resolve_and_check(host: str, port: int, allow_hosts: frozenset[str]) -> str:
+    """Resolve ``host`` once and return the address to connect to.
+
+    Raises BlockedURL when any resolved address is not publicly routable, unless
+    ``host:port`` is in ``allow_hosts`` (entries like ``"localhost:8765"``, ``"[::1]:8765"``).
+    The caller must connect to the returned address and nothing else, or a DNS answer that
+    changes between check and connect (rebinding) would get through.
+    """
+    host = host.strip("[]").lower()
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        if exc.errno == socket.EAI_AGAIN:
+            raise TransientFetchError(f"could not resolve {host} (temporary DNS failure)") from exc
+        raise FetchError(f"could not resolve {host}") from exc
+    except (UnicodeError, ValueError) as exc:
+        raise BlockedURL(f"host {host!r} is not a valid name") from exc
+
+    addresses = [
+        ipaddress.ip_address(info[4][0])
+        for info in infos
+        if info[0] in (socket.AF_INET, socket.AF_INET6)
+    ]
+    if not addresses:
+        raise FetchError(f"could not resolve {host}")
+    allowed = {entry.strip().lower() for entry in allow_hosts}
+    if _host_port(host, port) not in allowed:
+        # Every address, not only the first: a name with one public and one private address
+        # must not be usable to reach the private one.
+        for address in addresses:
+            problem = address_problem(address)
+            if problem is not None:
+                raise BlockedURL(f"address {address} is {problem}")
+    return str(addresses[0])
+
+
+def check_url_shape(url: str) -> str:
+    """Validate that ``url`` is an absolute http(s) URL with a host; return it normalised.
+
+    Normalised means: scheme and host lower-cased, an IDN host in punycode, the default port
+    dropped, unsafe path characters percent-encoded. No DNS lookup happens here.
+    """
+    candidate = url.strip()
+    try:
+        parsed = httpx.URL(candidate)
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"not a valid URL: {exc}") from exc
+    if parsed.scheme not in DEFAULT_PORTS:
+        raise BlockedURL("only http and https URLs are accepted")
+    if not parsed.raw_host:
+        raise BlockedURL("URL has no host")
+    if parsed.userinfo:
+        raise BlockedURL("URLs with a user name or password are not accepted")
+    if parsed.port == DEFAULT_PORTS[parsed.scheme]:
+        parsed = parsed.copy_with(port=None)
+    return str(parsed)
+
+
+def _redirect_target(current: str, location: str) -> str:
+    return check_url_shape(urljoin(current, location))
+
+
+def fetch(
+    url: str,
+    *,
+    allow_hosts: Iterable[str] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    connect_timeout: float = 5.0,
+    read_timeout: float = 10.0,
+    total_timeout: float = 30.0,
+    max_redirects: int = 5,
+    user_agent: str = "factcheck-desk/1.0",
+) -> FetchResult:
+    """GET ``url`` through the SSRF guard and extract its title and main text.
+
+    A body larger than ``max_bytes`` (after decompression) is cut there and extracted as far
+    as it goes, with ``truncated=True``: a source check still wants the start of a long page.
+    ``read_timeout`` bounds each wait for data; ``total_timeout`` (seconds) bounds the whole
+    fetch, checked between hops and chunks, against servers that drip bytes.
+
+    Raises BlockedURL, TransientFetchError (timeouts, connection failures, HTTP 408, 429,
+    502, 503, 504: worth a retry) or FetchError (everything else).
+    """
+    start_url = check_url_shape(url)
+    allowed = frozenset(allow_hosts)
+    timeout = httpx.Timeout(
+        connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
+    )
+    deadline = time.monotonic() + total_timeout
+    tls = httpx.create_ssl_context()
+    redirects: list[str] = []
+    current = start_url
+
+    while True:
+        if time.monotonic() > deadline:
+            raise TransientFetchError(f"timed out after {total_timeout:g} s", url=current)
+        target = httpx.URL(current)
+        host = target.raw_host.decode("ascii")
+        extensions = {"sni_hostname": host} if target.scheme == "https" else {}
+        # A fresh client per hop: a TLS connection made for one hostname must never be
+        # reused for another hostname that happens to share the address.
+        with (
+            _translate_errors(current, connect_timeout, read_timeout),
+            httpx.Client(
+                verify=tls,
+                trust_env=False,
+                follow_redirects=False,
+                timeout=timeout,
+                headers={
+                    "User-Agent": user_agent,
+                    "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1",
+                    "Accept-Encoding": "gzip, deflate",
+                },
+            ) as client,
+        ):
+            port = target.port or DEFAULT_PORTS[target.scheme]
+            address = resolve_and_check(host, port, allowed)
+            request = client.build_request(
+                "GET",
+                target.copy_with(host=address),
+                headers={"Host": target.netloc.decode("ascii")},
+                extensions=extensions,
+            )
+            response = client.send(request, stream=True)
+            try:
+                if response.is_redirect:
+                    if len(redirects) >= max_redirects:
+                        raise FetchError("too many redirects", status=response.status_code)
+                    current = _redirect_target(current, response.headers["Location"])
+                    redirects.append(current)
+                    continue
+                _raise_for_status(response.status_code, current)
+                media_type, declared_charset = _parse_content_type(
+                    response.headers.get("Content-Type", "")
+                )
+                if media_type and media_type not in HTML_TYPES | TEXT_TYPES:
+                    raise FetchError(f"not HTML or text: {media_type}", status=response.status_code)
+                body, truncated = _read_capped(response, max_bytes, deadline, total_timeout)
+                status = response.status_code
+            finally:
+                response.close()
+
+        title, text, encoding = _extract(body, media_type, declared_charset)
+        return FetchResult(
+            url=start_url,
+            final_url=current,
+            status=status,
+            content_type=media_type or _sniff_type(body),
+            charset=encoding,
+            title=title,
+            text=text,
+            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            truncated=truncated,
+            redirects=tuple(redirects),
+        )
+
+
+def _raise_for_status(status: int, url: str) -> None:
+    if 200 <= status < 300:
+        return
+    error = TransientFetchError if status in TRANSIENT_STATUSES else FetchError
+    raise error(f"HTTP {status}", status=status, url=url)
+
+
+@contextmanager
+def _translate_errors(url: str, connect_timeout: float, read_timeout: float) -> Iterator[None]:
+    try:
+        yield
+    except FetchError as exc:
+        if exc.url is None:
+            exc.url = url
+        raise
+    except httpx.ConnectTimeout as exc:
+        raise TransientFetchError(f"timed out after {connect_timeout:g} s", url=url) from exc
+    except httpx.TimeoutException as exc:
+        raise TransientFetchError(f"timed out after {read_timeout:g} s", url=url) from exc
+    except httpx.ConnectError as exc:
+        raise _connect_error(exc, url) from exc
+    except httpx.ReadError as exc:
+        cause = _os_error(exc)
+        reset = cause is not None and cause.errno == errno.ECONNRESET
+        message = "connection reset" if reset else "connection lost while reading"
+        raise TransientFetchError(message, url=url) from exc
+    except httpx.RemoteProtocolError as exc:
+        # Mostly a server that hung up mid-response (restart, overload); a bounded retry is
+        # cheap for the rare server that always answers garbage.
+        raise TransientFetchError("invalid or incomplete HTTP response", url=url) from exc
+    except httpx.HTTPError as exc:
+        raise FetchError(f"request failed: {exc}", url=url) from exc
+
+
+_CONNECT_ERRNOS = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ECONNRESET: "connection reset",
+    errno.ENETUNREACH: "network unreachable",
+    errno.EHOSTUNREACH: "host unreachable",
+}
+
+
+def _connect_error(exc: httpx.ConnectError, url: str) -> FetchError:
+    cause = _os_error(exc)
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        # Not transient: a wrong or expired certificate does not fix itself within a retry.
+        return FetchError(f"TLS certificate not accepted: {cause.verify_message}", url=url)
+    if isinstance(cause, ssl.SSLError):
+        return FetchError(f"TLS handshake failed: {cause.reason or cause}", url=url)
+    if cause is not None and cause.errno in _CONNECT_ERRNOS:
+        return TransientFetchError(_CONNECT_ERRNOS[cause.errno], url=url)
+    return TransientFetchError(f"could not connect: {cause or exc}", url=url)
+
+
+def _os_error(exc: BaseException) -> OSError | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _read_capped(
+    response: httpx.Response, max_bytes: int, deadline: float, total_timeout: float
+) -> tuple[bytes, bool]:
+    decoder = _Decoder(response.headers.get("Content-Encoding", ""))
+    body = bytearray()
+    for chunk in response.iter_raw():
+        # One byte more than fits tells "exactly at the cap" from "over the cap".
+        body += decoder.feed(chunk, max_bytes - len(body) + 1)
+        if len(body) > max_bytes:
+            return bytes(body[:max_bytes]), True
+        if time.monotonic() > deadline:
+            raise TransientFetchError(f"timed out after {total_timeout:g} s")
+    body += decoder.flush()
+    if len(body) > max_bytes:
+        return bytes(body[:max_bytes]), True
+    return bytes(body), False
+
+
+class _Decoder:
+    """Content-Encoding decoder that never inflates more than it is asked for.
+
+    httpx's own decoders inflate a whole network chunk at once; a small gzip bomb would
+    blow past the byte cap in memory before the cap is checked.
+    """
+
+    def __init__(self, content_encoding: str):
+        codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+        codings = [c for c in codings if c != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
+            raise FetchError(f"unsupported content encoding: {content_encoding}")
+        self.coding = codings[0] if codings else None
+        self.zlib: zlib._Decompress | None = None
+        if self.coding in ("gzip", "x-gzip"):
+            self.zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.coding == "deflate":
+            self.zlib = zlib.decompressobj()
+        self.started = False
+
+    def feed(self, chunk: bytes, limit: int) -> bytes:
+        if self.zlib is None:
+            return chunk
+        try:
+            out = self.zlib.decompress(chunk, limit)
+        except zlib.error as exc:
+            # "deflate" is meant to be zlib-wrapped, but some servers send raw deflate.
+            if self.coding != "deflate" or self.started:
+                raise FetchError("could not decompress the response") from exc
+            self.zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+            return self.feed(chunk, limit)
+        self.started = True
+        return out
+
+    def flush(self) -> bytes:
+        if self.zlib is None:
+            return b""
+        return self.zlib.flush()
+
+
+def extract(body: bytes, content_type: str, charset: str | None) -> tuple[str, str]:
+    """Return ``(title, main text)`` of an HTML or plain-text body.
+
+    ``content_type`` may be a media type or a whole Content-Type header; ``charset`` is the
+    one declared by the header, if any. Other types raise FetchError.
+    """
+    media_type, header_charset = _parse_content_type(content_type)
+    title, text, _ = _extract(body, media_type, charset or header_charset)
+    return title, text
+
+
+def _extract(body: bytes, media_type: str, charset: str | None) -> tuple[str, str, str]:
+    kind = media_type or _sniff_type(body)
+    if kind in HTML_TYPES:
+        html, encoding = _decode(body, charset, is_html=True)
+        title, text = _html_title_and_text(html)
+        return title, text, encoding
+    if kind in TEXT_TYPES:
+        text, encoding = _decode(body, charset, is_html=False)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return _first_line(text), text, encoding
+    raise FetchError(f"not HTML or text: {kind}")
+
+
+def _parse_content_type(header: str) -> tuple[str, str | None]:
+    media_type, _, params = header.partition(";")
+    match = re.search(r"""charset\s*=\s*["']?([^"';\s]+)""", params, re.IGNORECASE)
+    return media_type.strip().lower(), match.group(1) if match else None
+
+
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+
+
+def _sniff_type(body: bytes) -> str:
+    """What a server that sent no Content-Type most likely meant (after WHATWG sniffing)."""
+    head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
+        return "text/html"
+    if not body:
+        return "text/plain"
+    if _BINARY_BYTES.search(body[:1024]):
+        return "unknown type"
+    return "text/plain"
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE
+)
+# Bytes scanned for <meta charset>; the WHATWG prescan uses 1024, real pages need more.
+_META_SCAN_BYTES = 8192
+
+
+def _decode(body: bytes, declared: str | None, *, is_html: bool) -> tuple[str, str]:
+    """Decode by BOM, then the header's charset, then <meta charset>, then UTF-8."""
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return body.decode(encoding, errors="replace"), codecs.lookup(encoding).name
+    encoding = _codec_name(declared)
+    if encoding is None and is_html:
+        match = _META_CHARSET.search(body[:_META_SCAN_BYTES])
+        if match:
+            encoding = _codec_name(match.group(1).decode("ascii"))
+            # A page that reached us as bytes cannot be UTF-16 without a BOM (WHATWG).
+            if encoding is not None and encoding.startswith("utf-16"):
+                encoding = "utf-8"
+    encoding = encoding or "utf-8"
+    return body.decode(encoding, errors="replace"), encoding
+
+
+def _codec_name(label: str | None) -> str | None:
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip()).name
+    except LookupError:
+        return None
+    # Browsers read Latin-1 and ASCII labels as windows-1252, and so do the pages that
+    # carry them: German „quotes“ and the euro sign live in its 0x80-0x9F range.
+    if name in ("iso8859-1", "latin-1", "ascii"):
+        return "cp1252"
+    return name
+
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _html_title_and_text(html: str) -> tuple[str, str]:
+    # lxml refuses str input that still carries an encoding declaration.
+    html = _XML_DECLARATION.sub("", html, count=1)
+    if not html.strip():
+        return "", ""
+    document = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=True
+    )
+    title = _clean_line(document.title or "") if document is not None else ""
+    text = _clean_text(document.text or "") if document is not None else ""
+    if not text or not title:
+        fallback_title, fallback_text = _lxml_title_and_text(html)
+        title = title or fallback_title
+        text = text or fallback_text
+    return title, text
+
+
+_SECTION_TAGS = frozenset({"article", "aside", "figure", "footer", "header", "main", "nav"})
+_BLOCK_TAGS = lxml.html.defs.block_tags | _SECTION_TAGS | {"br", "figcaption", "section"}
+
+
+def _lxml_title_and_text(html: str) -> tuple[str, str]:
+    """Whole-page text, for pages where trafilatura finds no main text."""
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return "", ""
+    title = _clean_line(root.findtext(".//title") or "")
+    cleaned = Cleaner(
+        scripts=True, javascript=True, style=True, comments=True, meta=True, forms=False
+    ).clean_html(root)
+    body = cleaned.find(".//body")
+    if body is None:
+        body = cleaned
+    for element in body.iter(*_BLOCK_TAGS):
+        element.tail = "\n" + (element.tail or "")
+    return title, _clean_text(body.text_content())
+
+
+def _clean_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _clean_text(text: str) -> str:
+    lines = (_clean_line(line) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return _clean_line(line)[:TITLE_MAX_CHARS]
+    return ""

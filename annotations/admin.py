@@ -79,7 +79,16 @@ class ArticleRevisionAdmin(ReadOnlyAdmin):
 
 @admin.register(Annotation)
 class AnnotationAdmin(ReadOnlyAdmin):
-    list_display = ("id", "article", "label", "status", "anchor_state", "priority", "exact_short", "updated_at")
+    list_display = (
+        "id",
+        "article",
+        "label",
+        "status",
+        "anchor_state",
+        "priority",
+        "exact_short",
+        "updated_at",
+    )
     list_filter = ("label", "status", "anchor_state", "priority")
     search_fields = ("exact", "note", "article__title")
     list_select_related = ("article", "label")
@@ -116,7 +125,16 @@ class EvidenceAdmin(ReadOnlyAdmin):
 
 @admin.register(SourceCheck)
 class SourceCheckAdmin(ReadOnlyAdmin):
-    list_display = ("id", "url", "status", "http_status", "quote_found", "quote_score", "requested_at", "finished_at")
+    list_display = (
+        "id",
+        "url",
+        "status",
+        "http_status",
+        "quote_found",
+        "quote_score",
+        "requested_at",
+        "finished_at",
+    )
     list_filter = ("status", "quote_found")
     search_fields = ("url", "final_url", "title", "attribution")
 

@@ -29,5 +29,7 @@ class RequestSizeLimitMiddleware:
             )
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=413 if size > limit else 411)
-            return HttpResponse(message, status=413 if size > limit else 411, content_type="text/plain")
+            return HttpResponse(
+                message, status=413 if size > limit else 411, content_type="text/plain"
+            )
         return self.get_response(request)

@@ -164,9 +164,7 @@ class Annotation(models.Model):
     prefix = models.CharField(max_length=64, blank=True)
     suffix = models.CharField(max_length=64, blank=True)
     note = models.TextField(blank=True)
-    priority = models.PositiveSmallIntegerField(
-        choices=Priority.choices, default=Priority.NORMAL
-    )
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     due_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     anchor_state = models.CharField(
@@ -202,9 +200,7 @@ class Assignment(models.Model):
         DONE = "done", _("Done")
         DECLINED = "declined", _("Declined")
 
-    annotation = models.ForeignKey(
-        Annotation, on_delete=models.PROTECT, related_name="assignments"
-    )
+    annotation = models.ForeignKey(Annotation, on_delete=models.PROTECT, related_name="assignments")
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
     )

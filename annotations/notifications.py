@@ -64,13 +64,17 @@ def send(kind: str, object_id: int) -> int:
     if kind == "evidence_health":
         check = SourceCheck.objects.select_related("annotation__article").get(pk=object_id)
         recipients = _chief_addresses()
-        if not recipients:
+        health = [f for f in check.flags if f.get("code") in ("changed", "unreachable")]
+        if not recipients or not health:
             return 0
-        codes = ", ".join(f["code"] for f in check.flags)
+        codes = ", ".join(f["code"] for f in health)
+        reasons = "\n".join(f"- {f['explanation']}" for f in health)
         return send_mail(
             f"[Fact-check] Evidence {codes}: {check.annotation.article.title[:80]}",
             f"The evidence {check.url} behind an approved verdict is now: {codes}.\n\n"
-            f"Claim: “{_quote(check.annotation.exact)}”\n",
+            f"{reasons}\n\n"
+            f"Claim: “{_quote(check.annotation.exact)}”\n"
+            f"Article: {check.annotation.article.title}\n",
             settings.DEFAULT_FROM_EMAIL,
             recipients,
         )

@@ -60,7 +60,9 @@ def _assignments_prefetch(prefix: str = "") -> Prefetch:
     )
 
 
-def annotations_with_relations(queryset: QuerySet[Annotation] | None = None) -> QuerySet[Annotation]:
+def annotations_with_relations(
+    queryset: QuerySet[Annotation] | None = None,
+) -> QuerySet[Annotation]:
     """Annotations with label, author, assignments and verdicts loaded (5 queries flat)."""
     queryset = queryset if queryset is not None else Annotation.objects.all()
     return queryset.select_related("label", "created_by", "article").prefetch_related(
@@ -71,7 +73,9 @@ def annotations_with_relations(queryset: QuerySet[Annotation] | None = None) -> 
 def current_verdict(annotation: Annotation) -> Verdict | None:
     verdicts = getattr(annotation, "verdict_list", None)
     if verdicts is None:
-        verdicts = list(annotation.verdicts.select_related("rating", "author", "decided_by").order_by("id"))
+        verdicts = list(
+            annotation.verdicts.select_related("rating", "author", "decided_by").order_by("id")
+        )
     return verdicts[-1] if verdicts else None
 
 
@@ -79,7 +83,9 @@ def assignees(annotation: Annotation) -> list[str]:
     assignments = getattr(annotation, "assignment_list", None)
     if assignments is None:
         assignments = list(
-            annotation.assignments.exclude(state=Assignment.State.DECLINED).select_related("reviewer")
+            annotation.assignments.exclude(state=Assignment.State.DECLINED).select_related(
+                "reviewer"
+            )
         )
     return list(dict.fromkeys(a.reviewer.username for a in assignments))
 
@@ -115,14 +121,12 @@ def article_search_filter(q: str) -> Q:
     ids_de = Article.objects.annotate(v=german).filter(
         language__startswith="de", v=SearchQuery(q, config="german", search_type="websearch")
     )
-    ids_en = Article.objects.annotate(v=english).exclude(language__startswith="de").filter(
-        v=SearchQuery(q, config="english", search_type="websearch")
+    ids_en = (
+        Article.objects.annotate(v=english)
+        .exclude(language__startswith="de")
+        .filter(v=SearchQuery(q, config="english", search_type="websearch"))
     )
-    return (
-        Q(pk__in=ids_de.values("pk"))
-        | Q(pk__in=ids_en.values("pk"))
-        | Q(title__icontains=q)
-    )
+    return Q(pk__in=ids_de.values("pk")) | Q(pk__in=ids_en.values("pk")) | Q(title__icontains=q)
 
 
 def article_annotations(article: Article, *, include_withdrawn: bool = False) -> list[Annotation]:
@@ -149,7 +153,11 @@ def annotation_list(
     if status:
         annotations = annotations.filter(status=status)
     if assignee:
-        lookup = {"reviewer_id": int(assignee)} if str(assignee).isdigit() else {"reviewer__username": assignee}
+        lookup = (
+            {"reviewer_id": int(assignee)}
+            if str(assignee).isdigit()
+            else {"reviewer__username": assignee}
+        )
         annotations = annotations.filter(
             Exists(
                 Assignment.objects.filter(annotation=OuterRef("pk"), **lookup).exclude(
@@ -158,7 +166,11 @@ def annotation_list(
             )
         )
     if rating:
-        latest = Verdict.objects.filter(annotation=OuterRef("annotation")).order_by("-id").values("pk")[:1]
+        latest = (
+            Verdict.objects.filter(annotation=OuterRef("annotation"))
+            .order_by("-id")
+            .values("pk")[:1]
+        )
         annotations = annotations.filter(
             Exists(
                 Verdict.objects.filter(annotation=OuterRef("pk"), rating__slug=rating, pk=latest)
@@ -176,7 +188,9 @@ def queue_for(user: Any, *, now: datetime | None = None) -> QuerySet[Assignment]
     return (
         Assignment.objects.filter(reviewer=user, state=Assignment.State.PENDING)
         .exclude(annotation__status=Annotation.Status.WITHDRAWN)
-        .select_related("assigned_by", "annotation__label", "annotation__article", "annotation__created_by")
+        .select_related(
+            "assigned_by", "annotation__label", "annotation__article", "annotation__created_by"
+        )
         .defer("annotation__article__text")
         .annotate(
             is_overdue=Case(
@@ -228,11 +242,19 @@ def latest_checks(annotation_ids: list[int]) -> dict[int, SourceCheck]:
 
 
 def annotation_history(annotation_id: int) -> QuerySet[Event]:
-    return Event.objects.filter(annotation_id=annotation_id).select_related("actor").order_by("created_at", "id")
+    return (
+        Event.objects.filter(annotation_id=annotation_id)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
 
 
 def annotation_comments(annotation_id: int) -> QuerySet[Comment]:
-    return Comment.objects.filter(annotation_id=annotation_id).select_related("author").order_by("created_at", "id")
+    return (
+        Comment.objects.filter(annotation_id=annotation_id)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
 
 
 def annotation_evidence(annotation_id: int, *, include_removed: bool = False) -> QuerySet[Evidence]:
@@ -240,7 +262,11 @@ def annotation_evidence(annotation_id: int, *, include_removed: bool = False) ->
     if not include_removed:
         evidence = evidence.filter(removed_at__isnull=True)
     return evidence.prefetch_related(
-        Prefetch("checks", queryset=SourceCheck.objects.order_by("-requested_at", "-id"), to_attr="check_list")
+        Prefetch(
+            "checks",
+            queryset=SourceCheck.objects.order_by("-requested_at", "-id"),
+            to_attr="check_list",
+        )
     ).order_by("created_at", "id")
 
 
@@ -248,7 +274,9 @@ def annotation_checks(annotation_id: int) -> QuerySet[SourceCheck]:
     return SourceCheck.objects.filter(annotation_id=annotation_id).order_by("-requested_at", "-id")
 
 
-def article_suggestions(article_id: int, *, status: str | None = Suggestion.Status.PENDING) -> QuerySet[Suggestion]:
+def article_suggestions(
+    article_id: int, *, status: str | None = Suggestion.Status.PENDING
+) -> QuerySet[Suggestion]:
     suggestions = Suggestion.objects.filter(article_id=article_id).select_related("label")
     if status:
         suggestions = suggestions.filter(status=status)
@@ -261,7 +289,9 @@ def proposed_verdicts() -> QuerySet[Verdict]:
         .exclude(annotation__status=Annotation.Status.WITHDRAWN)
         .select_related("rating", "author", "annotation__label", "annotation__article")
         .prefetch_related(
-            Prefetch("evidence", queryset=Evidence.objects.filter(removed_at__isnull=True).order_by("id"))
+            Prefetch(
+                "evidence", queryset=Evidence.objects.filter(removed_at__isnull=True).order_by("id")
+            )
         )
         .order_by("created_at", "id")
     )
@@ -286,7 +316,10 @@ def approved_claim_verdicts(article: Article) -> list[Verdict]:
         )
         .select_related("rating", "author", "decided_by", "annotation__label")
         .prefetch_related(
-            Prefetch("annotation__evidence", queryset=Evidence.objects.filter(removed_at__isnull=True).order_by("id"))
+            Prefetch(
+                "annotation__evidence",
+                queryset=Evidence.objects.filter(removed_at__isnull=True).order_by("id"),
+            )
         )
         .order_by("annotation__start", "annotation__end", "id")
     )

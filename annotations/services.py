@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -203,7 +203,9 @@ def article_create(
             published_at=published_at,
             created_by=actor if actor.is_authenticated else None,
         )
-        ArticleRevision.objects.create(article=article, number=1, text=body, created_by=article.created_by)
+        ArticleRevision.objects.create(
+            article=article, number=1, text=body, created_by=article.created_by
+        )
         event_record(
             actor=actor,
             verb="article.created",
@@ -227,12 +229,19 @@ def article_create_from_url(*, actor: Any, url: str) -> Article:
             created_by=actor,
             revision=0,
         )
-        event_record(actor=actor, verb="article.import_requested", article=article, data={"url": url})
+        event_record(
+            actor=actor, verb="article.import_requested", article=article, data={"url": url}
+        )
         _enqueue("import_url", article.pk)
     return article
 
 
-IMPORT_EXTENSIONS = {".txt": "text/plain", ".md": "text/markdown", ".html": "text/html", ".htm": "text/html"}
+IMPORT_EXTENSIONS = {
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".html": "text/html",
+    ".htm": "text/html",
+}
 
 
 def decode_upload(*, filename: str, payload: bytes) -> tuple[str, str]:
@@ -403,7 +412,11 @@ def article_publish(*, actor: Any, article_id: int, with_open_claims: bool = Fal
     _require(policy.can_publish_article(actor), "only chiefs can publish")
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
-        if article.status in (Article.Status.ARCHIVED, Article.Status.IMPORTING, Article.Status.IMPORT_FAILED):
+        if article.status in (
+            Article.Status.ARCHIVED,
+            Article.Status.IMPORTING,
+            Article.Status.IMPORT_FAILED,
+        ):
             raise Conflict(f"the article is {article.status} and cannot be published")
         open_claims = (
             Annotation.objects.filter(article=article, label__needs_verdict=True)
@@ -447,7 +460,9 @@ def article_import_finish(
             article.status = Article.Status.IMPORT_FAILED
             article.import_error = error
             article.save(update_fields=["status", "import_error", "updated_at"])
-            event_record(actor=None, verb="article.import_failed", article=article, data={"error": error})
+            event_record(
+                actor=None, verb="article.import_failed", article=article, data={"error": error}
+            )
             return article
         article.title = (title or article.title)[:500]
         article.text = body
@@ -455,8 +470,12 @@ def article_import_finish(
         article.status = Article.Status.DRAFT
         article.revision = 1
         article.save()
-        ArticleRevision.objects.create(article=article, number=1, text=body, created_by=article.created_by)
-        event_record(actor=None, verb="article.imported", article=article, data={"chars": len(body)})
+        ArticleRevision.objects.create(
+            article=article, number=1, text=body, created_by=article.created_by
+        )
+        event_record(
+            actor=None, verb="article.imported", article=article, data={"chars": len(body)}
+        )
         _enqueue("analyse_article", article.pk)
     return article
 
@@ -509,7 +528,7 @@ def annotation_create(
                 raise text.SpanError("offset_unit must be 'codepoint' or 'utf16'")
             text.validate_span(body, start, end, exact)
         except text.SpanError as exc:
-            raise Invalid(str(exc)) from exc
+            raise Invalid(_span_message(exc, body)) from exc
         quote = text.quote_at(body, start, end)
         annotation = Annotation.objects.create(
             article=article,
@@ -523,7 +542,9 @@ def annotation_create(
             priority=priority,
             due_at=due_at,
             checkworthiness=(
-                cues.checkworthiness(quote.exact, article.language[:2]) if label.needs_verdict else None
+                cues.checkworthiness(quote.exact, article.language[:2])
+                if label.needs_verdict
+                else None
             ),
             created_by=actor,
         )
@@ -539,6 +560,14 @@ def annotation_create(
         if label.slug == "source":
             _source_span_checks(actor=actor, annotation=annotation)
     return annotation
+
+
+def _span_message(exc: text.SpanError, body: str) -> str:
+    """The span error, always naming the text length so that a client can fix its offsets."""
+    message = str(exc)
+    if f"({len(body)} character" in message:
+        return message
+    return f"{message}; the text has {len(body)} characters"
 
 
 def _source_span_checks(*, actor: Any, annotation: Annotation) -> list[SourceCheck]:
@@ -594,16 +623,22 @@ def annotation_update(
             raise Conflict("the annotation is withdrawn")
         version = current.version if expected_version is None else expected_version
         now = timezone.now()
-        matched = Annotation.objects.filter(pk=annotation_id, version=version).exclude(
-            status=Annotation.Status.WITHDRAWN
-        ).update(version=F("version") + 1, updated_at=now, **values)
+        matched = (
+            Annotation.objects.filter(pk=annotation_id, version=version)
+            .exclude(status=Annotation.Status.WITHDRAWN)
+            .update(version=F("version") + 1, updated_at=now, **values)
+        )
         if matched == 0:
             raise Stale(
                 f"the annotation was changed by someone else (now version {current.version}, "
                 f"you edited version {version}); reload to see their change"
             )
         annotation = Annotation.objects.select_related("label", "article").get(pk=annotation_id)
-        if "label" in values and annotation.label.needs_verdict and annotation.checkworthiness is None:
+        if (
+            "label" in values
+            and annotation.label.needs_verdict
+            and annotation.checkworthiness is None
+        ):
             annotation.checkworthiness = cues.checkworthiness(
                 annotation.exact, annotation.article.language[:2]
             )
@@ -664,7 +699,9 @@ def annotation_assign(
     with transaction.atomic():
         annotation = _lock_annotation(annotation_id)
         if annotation.status not in (Annotation.Status.OPEN, Annotation.Status.ASSIGNED):
-            raise Conflict(f"the annotation is {annotation.status}; only open or assigned ones can be assigned")
+            raise Conflict(
+                f"the annotation is {annotation.status}; only open or assigned ones can be assigned"
+            )
         if Assignment.objects.filter(
             annotation=annotation, reviewer=reviewer, state=Assignment.State.PENDING
         ).exists():
@@ -758,7 +795,9 @@ def verdict_propose(
             field="rationale",
         )
     cleaned = [
-        EvidenceInput(url=check_url(e.url, field="evidence"), title=e.title or "", note=e.note or "")
+        EvidenceInput(
+            url=check_url(e.url, field="evidence"), title=e.title or "", note=e.note or ""
+        )
         for e in evidence
     ]
     with transaction.atomic():
@@ -769,9 +808,10 @@ def verdict_propose(
         )
         if annotation.status != Annotation.Status.ASSIGNED:
             raise Conflict(f"the annotation is {annotation.status}; a verdict needs it assigned")
-        has_evidence = cleaned or Evidence.objects.filter(
-            annotation=annotation, removed_at__isnull=True
-        ).exists()
+        has_evidence = (
+            cleaned
+            or Evidence.objects.filter(annotation=annotation, removed_at__isnull=True).exists()
+        )
         if annotation.label.needs_verdict and not has_evidence:
             raise Invalid("a verdict on a claim needs at least one evidence URL", field="evidence")
         verdict = Verdict.objects.create(
@@ -794,7 +834,9 @@ def verdict_propose(
 
 
 def _lock_verdict(verdict_id: int) -> Verdict:
-    return Verdict.objects.select_for_update(of=("self",)).select_related("rating").get(pk=verdict_id)
+    return (
+        Verdict.objects.select_for_update(of=("self",)).select_related("rating").get(pk=verdict_id)
+    )
 
 
 def verdict_approve(*, actor: Any, verdict_id: int, note: str = "") -> Verdict:
@@ -807,7 +849,9 @@ def verdict_approve(*, actor: Any, verdict_id: int, note: str = "") -> Verdict:
         _require(policy.has_role(actor, ROLE_CHIEF), "only chiefs can approve verdicts")
         _require(policy.can_decide_verdict(actor, verdict), "you cannot approve your own verdict")
         if verdict.status != Verdict.Status.PROPOSED:
-            raise Conflict(f"the verdict is {verdict.status}; only proposed verdicts can be approved")
+            raise Conflict(
+                f"the verdict is {verdict.status}; only proposed verdicts can be approved"
+            )
         annotation = _lock_annotation(verdict.annotation_id)
         if annotation.status == Annotation.Status.WITHDRAWN:
             raise Conflict("the annotation is withdrawn")
@@ -821,7 +865,11 @@ def verdict_approve(*, actor: Any, verdict_id: int, note: str = "") -> Verdict:
             actor=actor,
             verb="verdict.approved",
             annotation=annotation,
-            data={"verdict": verdict.pk, "rating": verdict.rating.slug, "note": verdict.decision_note},
+            data={
+                "verdict": verdict.pk,
+                "rating": verdict.rating.slug,
+                "note": verdict.decision_note,
+            },
         )
     return verdict
 
@@ -837,7 +885,9 @@ def verdict_reject(*, actor: Any, verdict_id: int, note: str) -> Verdict:
         _require(policy.has_role(actor, ROLE_CHIEF), "only chiefs can reject verdicts")
         _require(policy.can_decide_verdict(actor, verdict), "you cannot reject your own verdict")
         if verdict.status != Verdict.Status.PROPOSED:
-            raise Conflict(f"the verdict is {verdict.status}; only proposed verdicts can be rejected")
+            raise Conflict(
+                f"the verdict is {verdict.status}; only proposed verdicts can be rejected"
+            )
         if not note:
             raise Invalid("say why the verdict is rejected", field="note")
         annotation = _lock_annotation(verdict.annotation_id)
@@ -917,8 +967,10 @@ def evidence_add(
 def evidence_remove(*, actor: Any, evidence_id: int) -> Evidence:
     """Hide evidence (removed_at); the row and its checks stay for the audit trail."""
     with transaction.atomic():
-        evidence = Evidence.objects.select_for_update(of=("self",)).select_related("annotation").get(
-            pk=evidence_id
+        evidence = (
+            Evidence.objects.select_for_update(of=("self",))
+            .select_related("annotation")
+            .get(pk=evidence_id)
         )
         _require(
             policy.can_work_on_evidence(actor, evidence.annotation),
@@ -1044,7 +1096,9 @@ def suggestion_accept(*, actor: Any, suggestion_id: int) -> Annotation:
     """An editor turns a suggestion into an annotation of their own."""
     _require(policy.can_accept_suggestion(actor), "only editors and chiefs can accept suggestions")
     with transaction.atomic():
-        suggestion = Suggestion.objects.select_for_update().select_related("label").get(pk=suggestion_id)
+        suggestion = (
+            Suggestion.objects.select_for_update().select_related("label").get(pk=suggestion_id)
+        )
         if suggestion.status != Suggestion.Status.PENDING:
             raise Conflict(f"the suggestion is {suggestion.status}")
         annotation = annotation_create(
@@ -1077,7 +1131,11 @@ def suggestion_dismiss(*, actor: Any, suggestion_id: int) -> Suggestion:
             actor=actor,
             verb="suggestion.dismissed",
             article=suggestion.article,
-            data={"suggestion": suggestion.pk, "label": suggestion.label_id, "exact": suggestion.exact[:200]},
+            data={
+                "suggestion": suggestion.pk,
+                "label": suggestion.label_id,
+                "exact": suggestion.exact[:200],
+            },
         )
     return suggestion
 
@@ -1097,40 +1155,124 @@ def reviewer_by_name_or_id(value: Any) -> Any:
 
 # --- background work (called by tasks.py) ---------------------------------------------------
 
+# A source check is tried at most this often: the first delivery and three retries after a
+# transport error. Counted on the row (`attempts`), so a message re-sent by the sweep cannot
+# restart the count the way Celery's per-message `retries` would.
+CHECK_MAX_ATTEMPTS = 4
+# Checks re-sent per sweep; the rest wait for the next sweep.
+SWEEP_BATCH = 1000
+
+
+def _fetch(url: str) -> Any:
+    """fetch.fetch() with the configured allow-list and limits; returns its FetchResult."""
+    from . import fetch
+
+    return fetch.fetch(
+        url,
+        allow_hosts=settings.FETCH_ALLOW_HOSTS,
+        max_bytes=settings.FETCH_MAX_BYTES,
+        connect_timeout=settings.FETCH_CONNECT_TIMEOUT,
+        read_timeout=settings.FETCH_READ_TIMEOUT,
+        total_timeout=settings.FETCH_TOTAL_TIMEOUT,
+    )
+
+
+def _flag_dicts(flags: Iterable[cues.Flag]) -> list[dict[str, str]]:
+    return [{"code": f.code, "cue": f.cue, "explanation": f.explanation} for f in flags]
+
 
 def article_analyse(*, article_id: int) -> int:
-    """Suggest spans for the article's current revision (pure cues, then one write)."""
+    """Suggest spans for the article's current revision, and give every live `source` span
+    its checks for that revision (vague attribution, and each URL it holds).
+
+    Runs on create, import and every text change. Locks the article while it adds checks,
+    so two deliveries of the same analysis add them once. Returns the number of suggestions.
+    """
     article = Article.objects.filter(pk=article_id).only("text", "language", "revision").first()
     if article is None or not article.text:
         return 0
     found = cues.suggest(article.text, (article.language or "und")[:2])
-    return suggestions_replace(article_id=article.pk, revision=article.revision, found=found)
+    stored = suggestions_replace(article_id=article.pk, revision=article.revision, found=found)
+    _source_checks_refresh(article_id=article.pk)
+    return stored
 
 
-def article_import_url(*, article_id: int) -> Article:
-    """Fetch an `importing` article's URL through the SSRF guard and store its text."""
+def _source_checks_refresh(*, article_id: int) -> list[SourceCheck]:
+    """Add the checks a `source` span lacks for the article's current revision.
+
+    A check that exists for the same span, URL (or attribution) and revision is not made
+    again, so the same URL is fetched once per revision.
+    """
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        spans = (
+            Annotation.objects.filter(article=article, label__slug="source")
+            .exclude(status=Annotation.Status.WITHDRAWN)
+            .exclude(anchor_state=Annotation.AnchorState.ORPHANED)
+        )
+        existing = set(
+            SourceCheck.objects.filter(
+                annotation__in=spans, article_revision=article.revision, evidence__isnull=True
+            ).values_list("annotation_id", "url", "attribution")
+        )
+        created = []
+        for span in spans:
+            wanted = [("", span.exact)] + [
+                (url[:2000], "") for url in dict.fromkeys(URL_IN_TEXT.findall(span.exact))
+            ]
+            for url, attribution in wanted:
+                if (span.pk, url, attribution) in existing:
+                    continue
+                created.append(
+                    SourceCheck.objects.create(
+                        annotation=span,
+                        url=url,
+                        attribution=attribution,
+                        article_revision=article.revision,
+                    )
+                )
+        for check in created:
+            _enqueue("check_source", check.pk)
+        if created:
+            event_record(
+                actor=None,
+                verb="source_check.requested",
+                article=article,
+                data={"checks": [c.pk for c in created], "revision": article.revision},
+            )
+    return created
+
+
+def article_import_url(*, article_id: int, final_attempt: bool = True) -> Article | None:
+    """Fetch an `importing` article's URL through the SSRF guard and store its text.
+
+    `importing` → `draft` with the page's title and main text, or → `import_failed` with the
+    message. Raises TransientFetchError (for the task to retry) unless `final_attempt`.
+    """
     from . import fetch
 
-    article = Article.objects.get(pk=article_id)
-    if article.status != Article.Status.IMPORTING:
-        return article
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None or article.status != Article.Status.IMPORTING:
+        return article  # an earlier delivery finished it
     try:
-        result = fetch.fetch(
-            article.source_url,
-            allow_hosts=settings.FETCH_ALLOW_HOSTS,
-            max_bytes=settings.FETCH_MAX_BYTES,
-        )
+        result = _fetch(article.source_url)
     except fetch.BlockedURL as exc:
-        return article_import_finish(article_id=article_id, error=f"blocked: {exc}")
+        return article_import_finish(article_id=article_id, error=f"blocked: {exc.message}")
+    except fetch.TransientFetchError as exc:
+        if not final_attempt:
+            raise
+        return article_import_finish(article_id=article_id, error=exc.message)
     except fetch.FetchError as exc:
-        return article_import_finish(article_id=article_id, error=str(exc))
+        return article_import_finish(article_id=article_id, error=exc.message)
     return article_import_finish(article_id=article_id, title=result.title, body=result.text)
 
 
 def _claim_check(check_id: int, stale_after: int) -> SourceCheck | None:
-    """Mark a check `running` unless another delivery finished it or is working on it.
+    """Mark a check `running` unless it is finished or another delivery is working on it.
 
-    A conditional UPDATE, so of two duplicate deliveries only one claims the row.
+    A conditional UPDATE, so of two duplicate deliveries only one claims the row. A check
+    `running` for longer than `stale_after` seconds lost its worker and may be claimed again.
+    The new `started_at` is the claim's token: only its holder writes the result.
     """
     now = timezone.now()
     stale_before = now - timezone.timedelta(seconds=stale_after)
@@ -1144,39 +1286,80 @@ def _claim_check(check_id: int, stale_after: int) -> SourceCheck | None:
     )
     if not claimed:
         return None
-    return SourceCheck.objects.select_related("annotation__label", "annotation__article").get(
+    check = SourceCheck.objects.select_related("annotation__label", "annotation__article").get(
         pk=check_id
     )
+    check.started_at = now
+    return check
 
 
-def _finish_check(check: SourceCheck, **fields: Any) -> None:
+def _held(check: SourceCheck) -> Q:
+    return Q(pk=check.pk, status=SourceCheck.Status.RUNNING, started_at=check.started_at)
+
+
+def _finish_check(check: SourceCheck, **fields: Any) -> bool:
+    """Store the result, if this delivery still holds the claim; False when it lost it
+    (it ran past the stale timeout and another delivery claimed the check)."""
     fields.setdefault("finished_at", timezone.now())
     with transaction.atomic():
-        # Only the delivery that holds the claim writes the result.
-        SourceCheck.objects.filter(pk=check.pk, status=SourceCheck.Status.RUNNING).update(**fields)
+        if not SourceCheck.objects.filter(_held(check)).update(**fields):
+            return False
         for name, value in fields.items():
             setattr(check, name, value)
-        if check.evidence_id and check.status in (SourceCheck.Status.DONE, SourceCheck.Status.FAILED):
+        event_record(
+            actor=None,
+            verb="source_check.finished",
+            annotation=check.annotation,
+            data={
+                "check": check.pk,
+                "status": check.status,
+                "url": check.url,
+                "error": check.error,
+                "flags": [f["code"] for f in check.flags or []],
+            },
+        )
+        if check.evidence_id:
             _flag_evidence_health(check)
+    return True
 
 
 def _flag_evidence_health(check: SourceCheck) -> None:
-    """Compare with the evidence's previous finished check: flag `changed` / `unreachable`."""
+    """Compare with the evidence's previous successful check: flag `changed` (the text's
+    hash differs) or `unreachable` (it answered before and does not now). Flags write an
+    Event and, behind an approved verdict, email the chiefs."""
     previous = (
         SourceCheck.objects.filter(
             evidence_id=check.evidence_id, status=SourceCheck.Status.DONE, finished_at__isnull=False
         )
         .exclude(pk=check.pk)
-        .order_by("-finished_at")
+        .order_by("-finished_at", "-pk")
         .first()
     )
     if previous is None:
         return
     flags = list(check.flags or [])
-    if check.status == SourceCheck.Status.FAILED:
-        flags.append({"code": "unreachable", "cue": check.error, "explanation": "the source was reachable before and is not now"})
+    if check.status in (SourceCheck.Status.FAILED, SourceCheck.Status.BLOCKED):
+        flags.append(
+            {
+                "code": "unreachable",
+                "cue": check.error,
+                "explanation": (
+                    f"The source answered when it was checked on {previous.finished_at:%Y-%m-%d}; "
+                    f"now: {check.error}."
+                ),
+            }
+        )
     elif previous.sha256 and check.sha256 and previous.sha256 != check.sha256:
-        flags.append({"code": "changed", "cue": "sha256", "explanation": "the source's text changed since it was last checked"})
+        flags.append(
+            {
+                "code": "changed",
+                "cue": "sha256",
+                "explanation": (
+                    f"The source's text changed since it was checked on "
+                    f"{previous.finished_at:%Y-%m-%d}; read it again before relying on it."
+                ),
+            }
+        )
     else:
         return
     SourceCheck.objects.filter(pk=check.pk).update(flags=flags)
@@ -1185,67 +1368,117 @@ def _flag_evidence_health(check: SourceCheck) -> None:
         actor=None,
         verb="evidence.health",
         annotation=check.annotation,
-        data={"evidence": check.evidence_id, "check": check.pk, "flags": [f["code"] for f in flags]},
+        data={
+            "evidence": check.evidence_id,
+            "check": check.pk,
+            "previous_check": previous.pk,
+            "flags": [f["code"] for f in flags],
+        },
     )
     if check.annotation.status == Annotation.Status.APPROVED:
         _enqueue("notify", "evidence_health", check.pk)
 
 
-def source_check_run(*, check_id: int, final_attempt: bool = False) -> SourceCheck | None:
-    """Run one source check. Idempotent: a finished check is never fetched again.
+def _quote_result(
+    check: SourceCheck, source_text: str, language: str
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """Whether the annotation's quote (for a claim, else its key phrase) is in the source."""
+    annotation = check.annotation
+    if check.evidence_id is None:
+        # A URL inside a `source` span: the span names the source; nothing of it is quoted.
+        return {"quote_found": None, "quote_score": None, "excerpt": ""}, []
+    match = text.find_quote(source_text, annotation.exact)
+    flags = []
+    if not match.found and annotation.label.needs_verdict:
+        # A claim is our article's sentence; the source states the fact in its own words.
+        phrase = cues.key_phrase(annotation.exact, language)
+        if phrase and phrase != " ".join(annotation.exact.split()):
+            by_phrase = text.find_quote(source_text, phrase)
+            if by_phrase.score > match.score:
+                match = by_phrase
+                if match.found:
+                    flags.append(
+                        {
+                            "code": "key_phrase",
+                            "cue": phrase,
+                            "explanation": (
+                                "The claim's exact words are not in the source; its key "
+                                f"phrase “{phrase}” is."
+                            ),
+                        }
+                    )
+    fields = {
+        "quote_found": match.found,
+        "quote_score": round(match.score, 1),
+        "excerpt": match.excerpt,
+    }
+    return fields, flags
 
-    Raises TransientFetchError (for the task to retry) unless `final_attempt`.
+
+def source_check_run(*, check_id: int) -> SourceCheck | None:
+    """Run one source check; None when this delivery had nothing to do.
+
+    Idempotent: the row is claimed with a conditional UPDATE, so a check that is finished,
+    or running in another worker, is neither fetched nor written again. Outcomes: `done`
+    (with the page's status, final URL, type, title, text hash, and the quote match, or the
+    vague-source flags of an attribution), `failed` with a message, `blocked` with the reason.
+
+    Raises TransientFetchError while attempts remain, after handing the row back as
+    `pending` for the task's retry (or the sweep) to claim.
     """
     from . import fetch
 
     check = _claim_check(check_id, stale_after=settings.FACTCHECK_STALE_CHECK_SECONDS)
     if check is None:
         return None
-    annotation = check.annotation
-    language = (annotation.article.language or "und")[:2]
-    if not check.url:
-        flags = cues.vague_source_flags(check.attribution, language)
-        _finish_check(
-            check,
-            status=SourceCheck.Status.DONE,
-            flags=[{"code": f.code, "cue": f.cue, "explanation": f.explanation} for f in flags],
-        )
-        return check
-    try:
-        result = fetch.fetch(
-            check.url, allow_hosts=settings.FETCH_ALLOW_HOSTS, max_bytes=settings.FETCH_MAX_BYTES
-        )
-    except fetch.BlockedURL as exc:
-        _finish_check(check, status=SourceCheck.Status.BLOCKED, error=str(exc))
-        return check
-    except fetch.TransientFetchError as exc:
-        if not final_attempt:
-            # Hand the row back so a retry (or the sweep) can claim it again.
-            SourceCheck.objects.filter(pk=check.pk).update(
-                status=SourceCheck.Status.PENDING, error=str(exc)
-            )
-            raise
-        _finish_check(check, status=SourceCheck.Status.FAILED, error=str(exc))
-        return check
-    except fetch.FetchError as exc:
+    if check.attempts > CHECK_MAX_ATTEMPTS:
+        # The earlier attempts died mid-check (a killed worker, the hard time limit).
+        last = f": {check.error}" if check.error else ""
         _finish_check(
             check,
             status=SourceCheck.Status.FAILED,
-            error=str(exc),
-            http_status=getattr(exc, "status", None),
+            error=f"gave up after {CHECK_MAX_ATTEMPTS} attempts{last}",
         )
         return check
-    match = text.find_quote(result.text, annotation.exact)
-    cue = annotation.exact
-    if not match.found and annotation.label.needs_verdict:
-        phrase = cues.key_phrase(annotation.exact, language)
-        if phrase and phrase != annotation.exact:
-            by_phrase = text.find_quote(result.text, phrase)
-            if by_phrase.score > match.score:
-                match, cue = by_phrase, phrase
-    flags = []
+    language = check.annotation.article.language or ""
+    if not check.url:
+        flags = cues.vague_source_flags(check.attribution, language)
+        _finish_check(check, status=SourceCheck.Status.DONE, error="", flags=_flag_dicts(flags))
+        return check
+    try:
+        result = _fetch(check.url)
+    except fetch.BlockedURL as exc:
+        # final_url is the hop that was refused, which may be a redirect's target.
+        _finish_check(
+            check,
+            status=SourceCheck.Status.BLOCKED,
+            error=exc.message,
+            final_url=(exc.url or "")[:2000],
+        )
+        return check
+    except fetch.TransientFetchError as exc:
+        if check.attempts < CHECK_MAX_ATTEMPTS:
+            SourceCheck.objects.filter(_held(check)).update(
+                status=SourceCheck.Status.PENDING, error=exc.message, http_status=exc.status
+            )
+            raise
+        _finish_failed(check, exc)
+        return check
+    except fetch.FetchError as exc:
+        _finish_failed(check, exc)
+        return check
+    quote, flags = _quote_result(check, result.text, language)
     if result.truncated:
-        flags.append({"code": "truncated", "cue": "size", "explanation": "the page was cut at the size limit"})
+        flags.append(
+            {
+                "code": "truncated",
+                "cue": f"{settings.FETCH_MAX_BYTES:,} bytes",
+                "explanation": (
+                    "The page is larger than the fetch limit; only its first "
+                    f"{settings.FETCH_MAX_BYTES // (1024 * 1024)} MB were read and searched."
+                ),
+            }
+        )
     _finish_check(
         check,
         status=SourceCheck.Status.DONE,
@@ -1255,55 +1488,106 @@ def source_check_run(*, check_id: int, final_attempt: bool = False) -> SourceChe
         content_type=result.content_type[:200],
         title=result.title[:500],
         sha256=result.sha256,
-        quote_found=match.found,
-        quote_score=round(match.score, 1),
-        excerpt=match.excerpt,
         flags=flags,
+        **quote,
     )
-    logger.info("check %s done: quote %s (%s)", check.pk, match.found, cue[:40])
     return check
 
 
-def stale_checks_sweep(*, older_than: int) -> int:
-    """Re-enqueue checks left `pending` or `running` for `older_than` seconds, and imports
-    left `importing`. Covers a broker that was down, a lost message and a killed worker."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than)
+def _finish_failed(check: SourceCheck, exc: Any) -> None:
+    """Store a fetch.FetchError as the check's failure."""
+    _finish_check(
+        check,
+        status=SourceCheck.Status.FAILED,
+        error=exc.message,
+        http_status=exc.status,
+        final_url=(exc.url or "")[:2000],
+    )
+
+
+def source_check_give_up(*, check_id: int, error: str) -> bool:
+    """Finish a `running` check as `failed` (its task ran out of time); False if it is not
+    running any more."""
+    check = (
+        SourceCheck.objects.select_related("annotation__label", "annotation__article")
+        .filter(pk=check_id, status=SourceCheck.Status.RUNNING)
+        .first()
+    )
+    return check is not None and _finish_check(check, status=SourceCheck.Status.FAILED, error=error)
+
+
+def stale_checks_sweep(*, older_than: int | None = None) -> int:
+    """Re-send checks left `pending` or `running` for `older_than` seconds (default
+    FACTCHECK_STALE_CHECK_SECONDS), and imports left `importing`.
+
+    This is what makes sure nothing is lost: a broker that was down at enqueue time, a lost
+    message and a killed worker all leave such rows. Re-sending is safe because the task
+    claims its row. Returns the number of checks sent.
+    """
+    from . import tasks
+
+    if older_than is None:
+        older_than = settings.FACTCHECK_STALE_CHECK_SECONDS
+    now = timezone.now()
+    cutoff = now - timezone.timedelta(seconds=older_than)
     stale = list(
         SourceCheck.objects.filter(
             Q(status=SourceCheck.Status.PENDING, requested_at__lt=cutoff)
             | Q(status=SourceCheck.Status.RUNNING, started_at__lt=cutoff)
-        ).values_list("pk", flat=True)[:1000]
+        )
+        .order_by("requested_at", "pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    # Push requested_at forward so the next sweep does not send them again at once.
-    SourceCheck.objects.filter(pk__in=stale, status=SourceCheck.Status.PENDING).update(
-        requested_at=timezone.now()
-    )
-    from . import tasks
-
+    sent: list[int] = []
     for check_id in stale:
         try:
             tasks.check_source.delay(check_id)
-        except Exception:  # broker still down: the next sweep tries again
-            logger.warning("sweep could not enqueue check %s", check_id, exc_info=True)
+        except Exception:  # the broker is still down: the next sweep tries again
+            logger.warning("sweep could not send check %s", check_id, exc_info=True)
             break
-    importing = Article.objects.filter(
-        status=Article.Status.IMPORTING, updated_at__lt=cutoff
-    ).values_list("pk", flat=True)[:100]
-    for article_id in importing:
-        try:
-            tasks.import_url.delay(article_id)
-        except Exception:
-            logger.warning("sweep could not enqueue import %s", article_id, exc_info=True)
-            break
-    return len(stale)
+        sent.append(check_id)
+    # Push requested_at forward, so the next sweep does not send them again at once.
+    SourceCheck.objects.filter(pk__in=sent, status=SourceCheck.Status.PENDING).update(
+        requested_at=now
+    )
+    imports: list[int] = []
+    if len(sent) == len(stale):
+        for article_id in Article.objects.filter(
+            status=Article.Status.IMPORTING, updated_at__lt=cutoff
+        ).values_list("pk", flat=True)[:SWEEP_BATCH]:
+            try:
+                tasks.import_url.delay(article_id)
+            except Exception:
+                logger.warning("sweep could not send import %s", article_id, exc_info=True)
+                break
+            imports.append(article_id)
+        # updated_at is auto_now: saving it is what pushes it forward.
+        Article.objects.filter(pk__in=imports, status=Article.Status.IMPORTING).update(
+            updated_at=now
+        )
+    if sent or imports:
+        event_record(
+            actor=None, verb="source_check.swept", data={"checks": sent, "imports": imports}
+        )
+    return len(sent)
 
 
 def evidence_recheck() -> int:
-    """Re-fetch the live evidence of approved verdicts; the check flags changes."""
-    evidence = Evidence.objects.filter(
-        removed_at__isnull=True, annotation__status=Annotation.Status.APPROVED
-    ).select_related("annotation__article")
-    created = 0
+    """Queue a fresh check of each live evidence URL behind an approved verdict; each check
+    is compared with the one before and flags `changed` or `unreachable`.
+
+    Evidence that still has an unfinished check is skipped, so a stopped worker does not
+    pile up checks day after day. Returns the number of checks queued.
+    """
+    evidence = (
+        Evidence.objects.filter(
+            removed_at__isnull=True, annotation__status=Annotation.Status.APPROVED
+        )
+        .exclude(checks__status__in=[SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING])
+        .select_related("annotation__article")
+        .distinct()
+    )
+    created = []
     with transaction.atomic():
         for item in evidence.iterator(chunk_size=500):
             check = SourceCheck.objects.create(
@@ -1313,5 +1597,6 @@ def evidence_recheck() -> int:
                 article_revision=item.annotation.article.revision,
             )
             _enqueue("check_source", check.pk)
-            created += 1
-    return created
+            created.append(check.pk)
+        event_record(actor=None, verb="evidence.recheck_requested", data={"checks": created})
+    return len(created)

@@ -1,21 +1,49 @@
 """HTML pages. Reads go through selectors, writes through services; every page needs a
-newsroom role (403 otherwise)."""
+newsroom role (403 otherwise). The annotate page renders the text and its highlights on the
+server and hands its data to annotate.js in a json_script tag (no inline script: CSP)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import wraps
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from . import policy, selectors
-from .models import Article
+from . import policy, selectors, services
+from .forms import ArticleFilterForm, PasteImportForm, UploadImportForm, UrlImportForm
+from .models import ROLE_REVIEWER, Annotation, Article, Label, SourceCheck, Suggestion, Verdict
+
+User = get_user_model()
+
+ARTICLES_PER_PAGE = 25
+# States in which an article's text and spans may still change.
+EDITABLE_STATES = (Article.Status.DRAFT, Article.Status.IN_REVIEW, Article.Status.CHECKED)
+UNSETTLED_CHECKS = (SourceCheck.Status.FAILED, SourceCheck.Status.BLOCKED)
+
+
+def labels_with_badges() -> list[Label]:
+    """The labels in order, each with `ui_badge`: the first letter of its name in the active
+    language, or two letters where first letters collide (Speculation/Source → Sp/So), so
+    the letter alone tells labels apart."""
+    labels = list(selectors.labels())
+    firsts = Counter(label.display_name[:1].upper() for label in labels)
+    for label in labels:
+        name = label.display_name
+        label.ui_badge = name[:1].upper() if firsts[name[:1].upper()] == 1 else name[:2].title()
+    return labels
 
 
 def newsroom_required(view):
@@ -23,38 +51,379 @@ def newsroom_required(view):
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not policy.is_newsroom_member(request.user):
-            raise PermissionDenied("You need a newsroom role (editor, reviewer or chief).")
+            raise PermissionDenied(_("You need a newsroom role (editor, reviewer or chief)."))
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
+# --- articles list --------------------------------------------------------------------------
+
+
+def _failing_checks() -> Any:
+    """Checks on live spans that failed or were blocked, with no newer check of the same
+    source since (a successful re-run clears the marker)."""
+    newer = SourceCheck.objects.filter(
+        annotation=OuterRef("annotation"),
+        url=OuterRef("url"),
+        attribution=OuterRef("attribution"),
+        requested_at__gt=OuterRef("requested_at"),
+    )
+    return (
+        SourceCheck.objects.filter(status__in=UNSETTLED_CHECKS)
+        .exclude(annotation__status=Annotation.Status.WITHDRAWN)
+        .filter(Q(evidence__isnull=True) | Q(evidence__removed_at__isnull=True))
+        .filter(~Exists(newer))
+    )
+
+
+def _needs_attention() -> Q:
+    live = Annotation.objects.filter(article=OuterRef("pk")).exclude(
+        status=Annotation.Status.WITHDRAWN
+    )
+    return (
+        Q(
+            Exists(
+                live.filter(
+                    Q(anchor_state__in=[Annotation.AnchorState.FUZZY, Annotation.AnchorState.ORPHANED])
+                    | Q(status=Annotation.Status.PROPOSED)
+                )
+            )
+        )
+        | Q(Exists(_failing_checks().filter(annotation__article=OuterRef("pk"))))
+    )
+
+
+def _article_rows(articles: list[Article], labels: list[Label]) -> list[dict[str, Any]]:
+    """Counts for one page of articles in two queries, however many rows or spans."""
+    ids = [article.pk for article in articles]
+    if not ids:
+        return []
+    live = ~Q(annotations__status=Annotation.Status.WITHDRAWN)
+    aggregates: dict[str, Any] = {
+        f"label_{label.pk}": Count("annotations", filter=live & Q(annotations__label_id=label.pk))
+        for label in labels
+    }
+    for status in Annotation.Status.values:
+        aggregates[f"status_{status}"] = Count("annotations", filter=Q(annotations__status=status))
+    for state in (Annotation.AnchorState.FUZZY, Annotation.AnchorState.ORPHANED):
+        aggregates[f"anchor_{state}"] = Count(
+            "annotations", filter=live & Q(annotations__anchor_state=state)
+        )
+    counts = {
+        row["pk"]: row
+        for row in Article.objects.filter(pk__in=ids).values("pk").annotate(**aggregates)
+    }
+    failing = dict(
+        _failing_checks()
+        .filter(annotation__article_id__in=ids)
+        .values_list("annotation__article_id")
+        .annotate(n=Count("pk"))
+    )
+    status_names = dict(Annotation.Status.choices)
+    rows = []
+    for article in articles:
+        row = counts.get(article.pk, {})
+        attention = []
+        if row.get("anchor_orphaned"):
+            attention.append(_("%(n)d orphaned") % {"n": row["anchor_orphaned"]})
+        if row.get("anchor_fuzzy"):
+            attention.append(_("%(n)d fuzzy") % {"n": row["anchor_fuzzy"]})
+        if row.get("status_proposed"):
+            attention.append(_("%(n)d verdicts waiting") % {"n": row["status_proposed"]})
+        if failing.get(article.pk):
+            attention.append(_("%(n)d failed checks") % {"n": failing[article.pk]})
+        rows.append(
+            {
+                "article": article,
+                "labels": [(label, row.get(f"label_{label.pk}", 0)) for label in labels],
+                "statuses": [
+                    (value, status_names[value], row[f"status_{value}"])
+                    for value in Annotation.Status.values
+                    if row.get(f"status_{value}")
+                ],
+                "attention": attention,
+            }
+        )
+    return rows
+
+
 @newsroom_required
 @require_GET
 def article_list(request: HttpRequest) -> HttpResponse:
+    form = ArticleFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
     articles = selectors.article_list(
-        status=request.GET.get("status") or None,
-        language=request.GET.get("language") or None,
-        q=request.GET.get("q") or None,
+        status=filters.get("status") or None,
+        language=filters.get("language") or None,
+        q=(filters.get("q") or "").strip() or None,
     )
-    page = Paginator(articles, 25).get_page(request.GET.get("page"))
+    if filters.get("attention"):
+        articles = articles.filter(_needs_attention())
+    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    labels = labels_with_badges()
+    query = {key: value for key, value in filters.items() if value}
     return render(
         request,
         "annotations/article_list.html",
-        {"page": page, "statuses": Article.Status.choices, "filters": request.GET},
+        {
+            "form": form,
+            "page": page,
+            "rows": _article_rows(list(page.object_list), labels),
+            "labels": labels,
+            "query": urlencode(query),
+            "is_filtered": bool(query),
+            "can_import": policy.can_edit_article(request.user),
+        },
     )
+
+
+# --- import ---------------------------------------------------------------------------------
+
+IMPORT_MODES = ("paste", "upload", "url")
+
+
+def _service_error_on(form, error: services.ServiceError, fallback_field: str | None) -> None:
+    field = error.field if error.field in form.fields else fallback_field
+    form.add_error(field, error.message)
+
+
+@newsroom_required
+@require_http_methods(["GET", "POST"])
+def article_import(request: HttpRequest) -> HttpResponse:
+    if not policy.can_edit_article(request.user):
+        raise PermissionDenied(_("Only editors and chiefs can import articles."))
+    mode = request.POST.get("mode") if request.method == "POST" else request.GET.get("mode")
+    mode = mode if mode in IMPORT_MODES else "paste"
+    forms = {
+        "paste": PasteImportForm(prefix="paste"),
+        "upload": UploadImportForm(prefix="upload"),
+        "url": UrlImportForm(prefix="url", initial={"url": request.GET.get("url", "")}),
+    }
+    if request.method == "POST":
+        if mode == "paste":
+            form = forms["paste"] = PasteImportForm(request.POST, prefix="paste")
+        elif mode == "upload":
+            form = forms["upload"] = UploadImportForm(request.POST, request.FILES, prefix="upload")
+        else:
+            form = forms["url"] = UrlImportForm(request.POST, prefix="url")
+        if form.is_valid():
+            article = _import(request, mode, form)
+            if article is not None:
+                if article.status == Article.Status.IMPORTING:
+                    messages.info(request, _("The article is being fetched; this page updates."))
+                else:
+                    messages.success(request, _("Article imported. Select text to annotate it."))
+                return redirect("annotations:article-detail", pk=article.pk)
+    return render(
+        request,
+        "annotations/article_import.html",
+        {"forms": forms, "mode": mode},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _import(request: HttpRequest, mode: str, form) -> Article | None:
+    """Create the article; a service refusal becomes an error on the form (None)."""
+    data = form.cleaned_data
+    # Errors about the text of an upload belong to its file field.
+    fallback = {"url": "url", "upload": "file"}.get(mode)
+    try:
+        if mode == "url":
+            return services.article_create_from_url(actor=request.user, url=data["url"])
+        if mode == "upload":
+            upload = data["file"]
+            title, body = services.decode_upload(filename=upload.name, payload=upload.read())
+        else:
+            title, body = data["title"], data["text"]
+        return services.article_create(
+            actor=request.user,
+            title=title,
+            body=body,
+            language=data.get("language") or None,
+            outlet=data.get("outlet", ""),
+            source_url=data.get("source_url", ""),
+        )
+    except services.ServiceError as error:
+        _service_error_on(form, error, fallback)
+        return None
+
+
+# --- the annotate page ----------------------------------------------------------------------
+
+
+def _verdict_data(verdict: Verdict | None) -> dict[str, Any] | None:
+    if verdict is None:
+        return None
+    return {
+        "id": verdict.pk,
+        "rating": verdict.rating.slug,
+        "status": verdict.status,
+        "rationale": verdict.rationale,
+        "author": verdict.author.username,
+        "decided_by": verdict.decided_by.username if verdict.decided_by else None,
+        "decision_note": verdict.decision_note,
+        "created_at": verdict.created_at,
+        "decided_at": verdict.decided_at,
+    }
+
+
+def _annotation_data(annotation: Annotation) -> dict[str, Any]:
+    """The API's annotation object, plus the verdict history the panel shows."""
+    verdicts = getattr(annotation, "verdict_list", [])
+    return {
+        "id": annotation.pk,
+        "article": annotation.article_id,
+        "start": annotation.start,
+        "end": annotation.end,
+        "exact": annotation.exact,
+        "label": annotation.label.slug,
+        "note": annotation.note,
+        "priority": annotation.priority,
+        "due_at": annotation.due_at,
+        "status": annotation.status,
+        "anchor_state": annotation.anchor_state,
+        "version": annotation.version,
+        "assignees": selectors.assignees(annotation),
+        "current_verdict": _verdict_data(verdicts[-1] if verdicts else None),
+        "verdicts": [_verdict_data(v) for v in verdicts],
+        "created_by": annotation.created_by.username,
+        "created_at": annotation.created_at,
+        "updated_at": annotation.updated_at,
+    }
+
+
+def _reviewers() -> list[dict[str, Any]]:
+    """Reviewers with their open workload (pending assignments on live spans), one query."""
+    open_items = Q(assignments__state="pending") & ~Q(
+        assignments__annotation__status=Annotation.Status.WITHDRAWN
+    )
+    reviewers = (
+        User.objects.filter(groups__name=ROLE_REVIEWER, is_active=True)
+        .annotate(open_items=Count("assignments", filter=open_items, distinct=True))
+        .order_by("username")
+    )
+    return [
+        {"id": user.pk, "username": user.get_username(), "open": user.open_items}
+        for user in reviewers
+    ]
+
+
+def _page_data(
+    request: HttpRequest, article: Article, annotations: list[Annotation], labels: list[Label]
+) -> dict:
+    user = request.user
+    editable = article.status in EDITABLE_STATES
+    return {
+        "article": {
+            "id": article.pk,
+            "title": article.title,
+            "revision": article.revision,
+            "status": article.status,
+            "language": article.language,
+        },
+        "api_root": "/api/v1/",
+        "user": {
+            "username": user.get_username(),
+            "can_edit": editable and policy.can_edit_annotation(user),
+            "can_edit_text": editable and policy.can_edit_article(user),
+            "can_assign": editable and policy.can_assign(user),
+            "can_comment": policy.can_comment(user),
+            "can_review_suggestions": editable and policy.can_accept_suggestion(user),
+        },
+        "labels": [
+            {
+                "slug": label.slug,
+                "name": label.display_name,
+                "badge": label.ui_badge,
+                "shortcut": label.shortcut,
+                "key": str(index) if index <= 9 else "",
+                "needs_verdict": label.needs_verdict,
+            }
+            for index, label in enumerate(labels, 1)
+        ],
+        "ratings": {rating.slug: rating.display_name for rating in selectors.ratings()},
+        "statuses": dict(Annotation.Status.choices),
+        "anchor_states": dict(Annotation.AnchorState.choices),
+        "priorities": [[value, name] for value, name in Annotation.Priority.choices],
+        "reviewers": _reviewers(),
+        "annotations": [_annotation_data(a) for a in annotations],
+    }
 
 
 @newsroom_required
 @require_GET
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("created_by"), pk=pk)
-    annotations = selectors.article_annotations(article)
+    # Every span with its assignments and verdicts in a constant number of queries. The
+    # article is already loaded, so it is not joined again (it would repeat its text per row).
+    annotations = list(
+        selectors.annotations_with_relations(Annotation.objects.filter(article=article))
+        .select_related(None)
+        .select_related("created_by")
+        .order_by("start", "end", "id")
+    )
+    labels = labels_with_badges()
+    by_id = {label.pk: label for label in labels}
+    for annotation in annotations:
+        # One shared instance per label, so every span shows the same badge.
+        annotation.label = by_id[annotation.label_id]
+    drawn = [
+        a
+        for a in annotations
+        if a.status != Annotation.Status.WITHDRAWN
+        and a.anchor_state != Annotation.AnchorState.ORPHANED
+    ]
+    live = [a for a in annotations if a.status != Annotation.Status.WITHDRAWN]
+    pending_suggestions = Suggestion.objects.filter(
+        article=article, status=Suggestion.Status.PENDING
+    ).count()
     return render(
         request,
         "annotations/article_detail.html",
-        {"article": article, "annotations": annotations, "labels": selectors.labels()},
+        {
+            "article": article,
+            "drawn": drawn,
+            "live": live,
+            "labels": labels,
+            "page_data": _page_data(request, article, annotations, labels),
+            "pending_suggestions": pending_suggestions,
+            "is_importing": article.status == Article.Status.IMPORTING,
+        },
     )
+
+
+@require_GET
+def label_styles(request: HttpRequest) -> HttpResponse:
+    """Each label's colour as CSS, from the Label table, so labels added in the admin get
+    their colours without inline styles (the CSP forbids them)."""
+    rules = []
+    for label in selectors.labels():
+        colour = label.colour if _is_hex_colour(label.colour) else "#ffd54f"
+        slug = "".join(c for c in label.slug if c.isalnum() or c in "-_")
+        rules.append(
+            f".hl-{slug}{{--hl:{colour};--hl-line:{_darker(colour)}}}"
+            f".u1-{slug}{{--u1:{_darker(colour)}}}.u2-{slug}{{--u2:{_darker(colour)}}}"
+            f".u3-{slug}{{--u3:{_darker(colour)}}}"
+        )
+    response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _is_hex_colour(value: str) -> bool:
+    return len(value) == 7 and value.startswith("#") and all(
+        c in "0123456789abcdefABCDEF" for c in value[1:]
+    )
+
+
+def _darker(colour: str, factor: float = 0.45) -> str:
+    """The same hue, darkened: underlines and outlines must stand out on white."""
+    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{int(c * factor):02x}" for c in channels)
+
+
+# --- operations -----------------------------------------------------------------------------
 
 
 @never_cache
@@ -77,7 +446,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:
         checks["broker"] = f"down: {exc.__class__.__name__}"
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503
+    )
 
 
 def not_found(request: HttpRequest, exception=None) -> HttpResponse:

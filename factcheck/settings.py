@@ -25,7 +25,7 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Production (DEBUG=0) needs a long random SECRET_KEY in "
             "the environment; for local development set DEBUG=1."
         )
-    SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
+    SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -193,6 +193,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and its viewer are for the desk, like the rest of the API.
+    "SERVE_PERMISSIONS": ["annotations.api.permissions.IsNewsroomMember"],
     "ENUM_NAME_OVERRIDES": {
         "ArticleStatusEnum": "annotations.models.Article.Status",
         "AnnotationStatusEnum": "annotations.models.Annotation.Status",
@@ -202,9 +204,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://")
-}
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -52,10 +52,18 @@ def article(editor):
 
 @pytest.fixture
 def claim(editor, article):
-    return make_annotation(editor, article, "4,2 Milliarden Euro für den Ausbau der Schiene freigegeben")
+    return make_annotation(
+        editor, article, "4,2 Milliarden Euro für den Ausbau der Schiene freigegeben"
+    )
 
 
-def wait_for(condition: Callable[[], object], *, timeout: float = 20.0, interval: float = 0.05, message: str = ""):
+def wait_for(
+    condition: Callable[[], object],
+    *,
+    timeout: float = 20.0,
+    interval: float = 0.05,
+    message: str = "",
+):
     """Poll `condition` until it returns something truthy, or fail after `timeout` s."""
     deadline = time.monotonic() + timeout
     while True:
@@ -127,9 +135,13 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+        pytest.fail(
+            "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
+        )
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         yield browser
         browser.close()
 
@@ -149,7 +161,7 @@ def page(browser, live_server):
     context.close()
 
 
-def login(page, username: str, password: str = "pw-for-tests-1") -> None:
+def login(page, username: str, password: str = "pw-for-tests-1") -> None:  # noqa: S107
     page.goto("/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)

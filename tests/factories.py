@@ -31,7 +31,9 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
 
 
-def make_article(actor, *, title="Schienenausbau", body=GERMAN_TEXT, language="de", **extra) -> Article:
+def make_article(
+    actor, *, title="Schienenausbau", body=GERMAN_TEXT, language="de", **extra
+) -> Article:
     return services.article_create(actor=actor, title=title, body=body, language=language, **extra)
 
 

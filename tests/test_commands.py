@@ -72,7 +72,7 @@ def test_import_refuses_a_file_over_the_size_limit(editor, tmp_path):
 def test_import_refuses_other_file_types(editor, tmp_path):
     path = tmp_path / "bild.png"
     path.write_bytes(b"\x89PNG\r\n")
-    with pytest.raises(CommandError, match="unsupported file type '.png'"):
+    with pytest.raises(CommandError, match=r"unsupported file type '\.png'"):
         run("import_article", str(path))
 
 

@@ -34,7 +34,9 @@ def test_migrate_and_load_demo_work_on_sqlite_with_the_filesystem_broker(tmp_pat
     assert "created demo article" in demo.stdout
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         (articles,) = db.execute("select count(*) from annotations_article").fetchone()
-        (labels,) = db.execute("select group_concat(slug) from annotations_label order by 1").fetchone()
+        (labels,) = db.execute(
+            "select group_concat(slug) from annotations_label order by 1"
+        ).fetchone()
     assert articles == 2
     assert sorted(labels.split(",")) == ["claim", "opinion", "source", "speculation"]
     # Tasks for the demo (analysis, source checks) were queued in the filesystem broker.

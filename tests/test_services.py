@@ -57,7 +57,9 @@ def test_editor_creates_article_with_revision_one_and_detected_language(editor):
     )
     assert article.language == "de"
     assert article.text == "Die Bahn hat am Montag neue Züge bestellt.\nMehr folgt."
-    assert list(ArticleRevision.objects.filter(article=article).values_list("number", flat=True)) == [1]
+    assert list(
+        ArticleRevision.objects.filter(article=article).values_list("number", flat=True)
+    ) == [1]
     assert Event.objects.filter(article=article, verb="article.created").count() == 1
 
 
@@ -104,7 +106,9 @@ def test_deleting_an_annotated_sentence_orphans_the_annotation_and_keeps_it(edit
 
 
 def test_unchanged_text_makes_no_revision(editor, article):
-    _, counts = services.article_update(actor=editor, article_id=article.pk, fields={}, body=article.text)
+    _, counts = services.article_update(
+        actor=editor, article_id=article.pk, fields={}, body=article.text
+    )
     assert counts is None
     assert ArticleRevision.objects.filter(article=article).count() == 1
 
@@ -129,13 +133,17 @@ def test_annotation_stores_exact_prefix_and_suffix(claim, article):
 def test_annotation_past_the_end_names_the_text_length(editor, article):
     n = len(article.text)
     with pytest.raises(services.Invalid) as error:
-        services.annotation_create(actor=editor, article_id=article.pk, label="claim", start=5, end=n + 3)
+        services.annotation_create(
+            actor=editor, article_id=article.pk, label="claim", start=5, end=n + 3
+        )
     assert error.value.message == f"end {n + 3} is past the end of the text ({n} characters)"
     assert Annotation.objects.count() == 0
 
 
 def test_annotation_with_mismatched_exact_shows_what_is_there(editor, article):
-    with pytest.raises(services.Invalid, match="exact does not match the text at 0–6: found 'Berlin'"):
+    with pytest.raises(
+        services.Invalid, match="exact does not match the text at 0–6: found 'Berlin'"
+    ):
         services.annotation_create(
             actor=editor, article_id=article.pk, label="claim", start=0, end=6, exact="Hamburg"
         )
@@ -160,12 +168,16 @@ def test_utf16_offsets_around_an_emoji_are_converted_to_code_points(editor, arti
 
 def test_unknown_label_is_invalid(editor, article):
     with pytest.raises(services.Invalid, match="unknown label 'rumour'"):
-        services.annotation_create(actor=editor, article_id=article.pk, label="rumour", start=0, end=3)
+        services.annotation_create(
+            actor=editor, article_id=article.pk, label="rumour", start=0, end=3
+        )
 
 
 def test_reviewer_cannot_annotate(reviewer, article):
     with pytest.raises(services.Forbidden):
-        services.annotation_create(actor=reviewer, article_id=article.pk, label="claim", start=0, end=6)
+        services.annotation_create(
+            actor=reviewer, article_id=article.pk, label="claim", start=0, end=6
+        )
 
 
 def test_edit_with_current_version_bumps_version_and_records_the_change(editor, claim):
@@ -178,7 +190,9 @@ def test_edit_with_current_version_bumps_version_and_records_the_change(editor, 
 
 
 def test_edit_with_a_stale_version_is_refused_and_changes_nothing(editor, claim):
-    services.annotation_update(actor=editor, annotation_id=claim.pk, changes={"note": "a"}, expected_version=1)
+    services.annotation_update(
+        actor=editor, annotation_id=claim.pk, changes={"note": "a"}, expected_version=1
+    )
     with pytest.raises(services.Stale, match="now version 2, you edited version 1"):
         services.annotation_update(
             actor=editor, annotation_id=claim.pk, changes={"note": "b"}, expected_version=1
@@ -190,7 +204,9 @@ def test_edit_with_a_stale_version_is_refused_and_changes_nothing(editor, claim)
 def test_withdrawn_annotation_cannot_be_edited_or_withdrawn_again(editor, claim):
     services.annotation_withdraw(actor=editor, annotation_id=claim.pk)
     with pytest.raises(services.Conflict, match="withdrawn"):
-        services.annotation_update(actor=editor, annotation_id=claim.pk, changes={"note": "x"}, expected_version=None)
+        services.annotation_update(
+            actor=editor, annotation_id=claim.pk, changes={"note": "x"}, expected_version=None
+        )
     with pytest.raises(services.Conflict, match="already withdrawn"):
         services.annotation_withdraw(actor=editor, annotation_id=claim.pk)
     assert Annotation.objects.filter(pk=claim.pk, status="withdrawn").exists()
@@ -229,13 +245,19 @@ def test_assigning_the_same_reviewer_twice_is_a_conflict(editor, reviewer, assig
     assert Assignment.objects.filter(annotation=assigned).count() == 1
 
 
-def test_assigning_a_proposed_annotation_is_a_conflict_naming_its_state(editor, other_reviewer, proposed):
+def test_assigning_a_proposed_annotation_is_a_conflict_naming_its_state(
+    editor, other_reviewer, proposed
+):
     with pytest.raises(services.Conflict, match="the annotation is proposed"):
-        services.annotation_assign(actor=editor, annotation_id=proposed.annotation_id, reviewer=other_reviewer)
+        services.annotation_assign(
+            actor=editor, annotation_id=proposed.annotation_id, reviewer=other_reviewer
+        )
 
 
 def test_declining_returns_the_item_to_open(reviewer, assigned):
-    annotation = services.assignment_decline(actor=reviewer, annotation_id=assigned.pk, reason="Befangen")
+    annotation = services.assignment_decline(
+        actor=reviewer, annotation_id=assigned.pk, reason="Befangen"
+    )
     assert annotation.status == "open"
     assert Assignment.objects.get(annotation=assigned).state == "declined"
 
@@ -293,11 +315,17 @@ def test_proposing_twice_is_a_conflict(reviewer, proposed):
 def test_chief_approves_a_proposed_verdict(chief, proposed):
     verdict = services.verdict_approve(actor=chief, verdict_id=proposed.pk, note="ok")
     proposed.annotation.refresh_from_db()
-    assert (verdict.status, verdict.decided_by, proposed.annotation.status) == ("approved", chief, "approved")
+    assert (verdict.status, verdict.decided_by, proposed.annotation.status) == (
+        "approved",
+        chief,
+        "approved",
+    )
     assert verbs(proposed.annotation)[-1] == "verdict.approved"
 
 
-def test_chief_who_is_also_the_author_cannot_approve_their_own_verdict(editor, chief_reviewer, claim):
+def test_chief_who_is_also_the_author_cannot_approve_their_own_verdict(
+    editor, chief_reviewer, claim
+):
     services.annotation_assign(actor=editor, annotation_id=claim.pk, reviewer=chief_reviewer)
     verdict = propose(chief_reviewer, claim)
     with pytest.raises(services.Forbidden, match="you cannot approve your own verdict"):
@@ -321,7 +349,9 @@ def test_rejection_returns_the_item_to_the_reviewers_queue_with_the_note(chief, 
     services.verdict_reject(actor=chief, verdict_id=proposed.pk, note="Quelle fehlt")
     proposed.annotation.refresh_from_db()
     assert proposed.annotation.status == "assigned"
-    assert Assignment.objects.get(annotation=proposed.annotation, reviewer=reviewer).state == "pending"
+    assert (
+        Assignment.objects.get(annotation=proposed.annotation, reviewer=reviewer).state == "pending"
+    )
     event = Event.objects.get(annotation=proposed.annotation, verb="verdict.rejected")
     assert event.data["note"] == "Quelle fehlt"
     again = propose(reviewer, proposed.annotation, rating="false")
@@ -342,7 +372,9 @@ def test_evidence_url_that_is_not_http_is_refused(editor, claim):
 
 
 def test_removing_evidence_keeps_the_row(editor, claim):
-    evidence = services.evidence_add(actor=editor, annotation_id=claim.pk, url="https://example.org/a")
+    evidence = services.evidence_add(
+        actor=editor, annotation_id=claim.pk, url="https://example.org/a"
+    )
     services.evidence_remove(actor=editor, evidence_id=evidence.pk)
     evidence.refresh_from_db()
     assert evidence.removed_at is not None
@@ -351,7 +383,9 @@ def test_removing_evidence_keeps_the_row(editor, claim):
 
 def test_comment_records_an_event(reviewer, claim):
     services.comment_add(actor=reviewer, annotation_id=claim.pk, body="<b>Quelle?</b>")
-    assert Event.objects.get(annotation=claim, verb="comment.added").data["body"] == "<b>Quelle?</b>"
+    assert (
+        Event.objects.get(annotation=claim, verb="comment.added").data["body"] == "<b>Quelle?</b>"
+    )
 
 
 def test_outsider_cannot_comment(outsider, claim):

@@ -23,7 +23,17 @@ class Command(BaseCommand):
             "--user", default="", help="username recorded as the importer (an editor or chief)"
         )
 
-    def handle(self, *args, path: str, title: str, language: str, source_url: str, outlet: str, user: str, **options) -> None:
+    def handle(
+        self,
+        *args,
+        path: str,
+        title: str,
+        language: str,
+        source_url: str,
+        outlet: str,
+        user: str,
+        **options,
+    ) -> None:
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"{path}: no such file")

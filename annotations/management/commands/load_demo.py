@@ -55,9 +55,7 @@ class Command(BaseCommand):
             self.stdout.write(f"created demo article: {title}")
         if not created:
             self.stdout.write("demo data already present; nothing changed")
-        self.stdout.write(
-            "demo users: editor, reviewer, reviewer2, chief — password: " + password
-        )
+        self.stdout.write("demo users: editor, reviewer, reviewer2, chief — password: " + password)
 
     def _users(self, password: str) -> dict:
         User = get_user_model()
@@ -78,10 +76,18 @@ class Command(BaseCommand):
         title, _, body = raw.partition("\n")
         return title.strip(), body.strip("\n") + "\n"
 
-    def _annotate(self, article: Article, user, label: str, quote: str, note: str = "") -> Annotation:
+    def _annotate(
+        self, article: Article, user, label: str, quote: str, note: str = ""
+    ) -> Annotation:
         start, end = _span(article.text, quote)
         return services.annotation_create(
-            actor=user, article_id=article.pk, label=label, start=start, end=end, exact=quote, note=note
+            actor=user,
+            article_id=article.pk,
+            label=label,
+            start=start,
+            end=end,
+            exact=quote,
+            note=note,
         )
 
     def _german(self, article: Article, users: dict) -> None:
@@ -102,22 +108,29 @@ class Command(BaseCommand):
             "Dollar gestiegen",
         )
         self._annotate(
-            article, editor, "speculation", "Der Verwaltungsrat könnte das Angebot dennoch prüfen müssen"
+            article,
+            editor,
+            "speculation",
+            "Der Verwaltungsrat könnte das Angebot dennoch prüfen müssen",
         )
         self._annotate(
             article,
             editor,
             "speculation",
-            "der die geplante Umwandlung in ein gewinnorientiertes Unternehmen deutlich verteuern dürfte",
+            "der die geplante Umwandlung in ein gewinnorientiertes Unternehmen "
+            "deutlich verteuern dürfte",
         )
         # Overlaps the speculation above: an evaluation inside a hedged sentence.
         self._annotate(
             article,
             editor,
             "opinion",
-            "Beobachter halten das Gebot für einen geschickten Schachzug, der die geplante Umwandlung",
+            "Beobachter halten das Gebot für einen geschickten Schachzug, "
+            "der die geplante Umwandlung",
         )
-        self._annotate(article, editor, "opinion", "Für die Branche ist der Streit jedenfalls spannend.")
+        self._annotate(
+            article, editor, "opinion", "Für die Branche ist der Streit jedenfalls spannend."
+        )
         self._annotate(
             article,
             editor,
@@ -131,10 +144,14 @@ class Command(BaseCommand):
             annotation_id=bid.pk,
             rating="true",
             rationale="Das Angebot über 97,4 Mrd. USD ist durch das Schreiben der Anwälte belegt.",
-            evidence=[services.EvidenceInput(url=EVIDENCE_BID, title="Schreiben an den Verwaltungsrat")],
+            evidence=[
+                services.EvidenceInput(url=EVIDENCE_BID, title="Schreiben an den Verwaltungsrat")
+            ],
         )
         services.verdict_approve(actor=chief, verdict_id=proposed.pk, note="Belege geprüft.")
-        services.annotation_assign(actor=editor, annotation_id=valuation.pk, reviewer=users["reviewer2"])
+        services.annotation_assign(
+            actor=editor, annotation_id=valuation.pk, reviewer=users["reviewer2"]
+        )
         services.verdict_propose(
             actor=users["reviewer2"],
             annotation_id=valuation.pk,
@@ -167,4 +184,6 @@ class Command(BaseCommand):
             "source",
             "Source: City council press release, https://example.org/council/budget-2026",
         )
-        services.annotation_assign(actor=editor, annotation_id=budget.pk, reviewer=users["reviewer"])
+        services.annotation_assign(
+            actor=editor, annotation_id=budget.pk, reviewer=users["reviewer"]
+        )

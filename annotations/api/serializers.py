@@ -1,0 +1,513 @@
+"""Shapes of the REST API v1.
+
+Input serializers validate shape only and refuse keys they do not know (a typo such as
+`lable` must not be silently ignored); services validate meaning and permission. Output
+serializers read objects loaded by selectors (their prefetches keep lists at a constant
+number of queries) and give labels and ratings as slugs, users as usernames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .. import selectors
+from ..models import (
+    Annotation,
+    Article,
+    Assignment,
+    Comment,
+    Event,
+    Evidence,
+    Label,
+    Rating,
+    SourceCheck,
+    Suggestion,
+    Verdict,
+)
+
+# --- input ----------------------------------------------------------------------------------
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses unknown (and read-only) keys with 400 instead of ignoring them."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(str(key) for key in data if key not in writable)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["Unknown field; this endpoint does not accept it."] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+def text_field(**kwargs: Any) -> serializers.CharField:
+    """A CharField that keeps whitespace: quotes and article text must stay byte-exact."""
+    return serializers.CharField(trim_whitespace=False, **kwargs)
+
+
+# A database id: larger values cannot exist, and saying so early keeps them out of SQL.
+MAX_ID = 2**63 - 1
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class TokenRequestSerializer(StrictSerializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+
+
+class ArticleCreateSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=500)
+    text = text_field(allow_blank=True)
+    language = serializers.CharField(max_length=35, required=False, allow_blank=True)
+    source_url = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    outlet = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    byline = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    published_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class ArticleUpdateSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=500, required=False)
+    text = text_field(required=False, allow_blank=True)
+    language = serializers.CharField(max_length=35, required=False, allow_blank=True)
+    source_url = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    outlet = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    byline = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    published_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class ArticlePublishSerializer(StrictSerializer):
+    with_open_claims = serializers.BooleanField(required=False, default=False)
+
+
+class ArticleImportSerializer(StrictSerializer):
+    """Either `file` (multipart: .txt, .md, .html) or `url` (JSON)."""
+
+    file = serializers.FileField(required=False, allow_empty_file=True)
+    url = serializers.CharField(max_length=2000, required=False)
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    language = serializers.CharField(max_length=35, required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("file" in attrs) == ("url" in attrs):
+            raise serializers.ValidationError(
+                "send either a file (multipart field `file`) or a `url`, not both or neither"
+            )
+        return attrs
+
+
+class AnnotationCreateSerializer(StrictSerializer):
+    article = id_field()
+    # Negative and too-large offsets reach the service, whose message names the text length.
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    label = serializers.CharField(max_length=40)
+    note = serializers.CharField(required=False, allow_blank=True)
+    exact = text_field(required=False)
+    priority = serializers.IntegerField(required=False)
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    offset_unit = serializers.ChoiceField(
+        choices=["codepoint", "utf16"],
+        required=False,
+        default="codepoint",
+        help_text="How `start` and `end` count: code points (default) or UTF-16 code units.",
+    )
+
+
+class AnnotationUpdateSerializer(StrictSerializer):
+    label = serializers.CharField(max_length=40, required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+    priority = serializers.IntegerField(required=False)
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
+class UsernameOrIdField(serializers.Field):
+    def to_internal_value(self, data: Any) -> str:
+        if isinstance(data, bool) or not isinstance(data, (str, int)):
+            raise serializers.ValidationError("give the reviewer's username or id")
+        value = str(data).strip()
+        if not value or len(value) > 150:
+            raise serializers.ValidationError("give the reviewer's username or id")
+        if value.isdigit() and int(value) > MAX_ID:
+            raise serializers.ValidationError(f"unknown reviewer '{value}'")
+        return value
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class AssignSerializer(StrictSerializer):
+    reviewer = UsernameOrIdField(help_text="The reviewer's username or id.")
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class DeclineSerializer(StrictSerializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class EvidenceInputSerializer(StrictSerializer):
+    url = serializers.CharField(max_length=2000)
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class VerdictCreateSerializer(StrictSerializer):
+    rating = serializers.CharField(max_length=40)
+    rationale = serializers.CharField(allow_blank=True)
+    evidence = EvidenceInputSerializer(many=True, required=False)
+
+
+class VerdictApproveSerializer(StrictSerializer):
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class VerdictRejectSerializer(StrictSerializer):
+    note = serializers.CharField(allow_blank=True)
+
+
+class CommentCreateSerializer(StrictSerializer):
+    body = serializers.CharField(allow_blank=True)
+
+
+class EmptySerializer(StrictSerializer):
+    """For actions that take no input: any key is refused."""
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = [
+            "slug",
+            "name",
+            "name_de",
+            "description",
+            "description_de",
+            "order",
+            "claimreview_value",
+            "colour",
+        ]
+
+
+class LabelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Label
+        fields = ["slug", "name", "name_de", "colour", "shortcut", "needs_verdict", "order"]
+
+
+class UserSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    name = serializers.SerializerMethodField()
+    roles = serializers.SerializerMethodField()
+    open_assignments = serializers.IntegerField(
+        read_only=True, help_text="Pending assignments: the reviewer's current workload."
+    )
+
+    def get_name(self, user: Any) -> str:
+        return user.get_full_name()
+
+    def get_roles(self, user: Any) -> list[str]:
+        return sorted(group.name for group in user.groups.all())
+
+
+class SourceCheckSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(read_only=True, help_text="The URL as submitted.")
+    evidence = serializers.IntegerField(source="evidence_id", read_only=True, allow_null=True)
+    flags = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+    class Meta:
+        model = SourceCheck
+        fields = [
+            "id",
+            "url",
+            "evidence",
+            "status",
+            "http_status",
+            "final_url",
+            "title",
+            "quote_found",
+            "quote_score",
+            "excerpt",
+            "flags",
+            "error",
+            "finished_at",
+        ]
+
+
+class VerdictEvidenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evidence
+        fields = ["id", "url", "title", "note"]
+
+
+class CurrentVerdictSerializer(serializers.ModelSerializer):
+    rating = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Verdict
+        fields = [
+            "id",
+            "rating",
+            "status",
+            "rationale",
+            "author",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "created_at",
+        ]
+
+
+class VerdictSerializer(CurrentVerdictSerializer):
+    """A verdict with its evidence; the view loads evidence with the verdict."""
+
+    annotation = serializers.IntegerField(source="annotation_id", read_only=True)
+    annotation_status = serializers.CharField(source="annotation.status", read_only=True)
+    evidence = serializers.SerializerMethodField()
+
+    class Meta(CurrentVerdictSerializer.Meta):
+        fields = [
+            "id",
+            "annotation",
+            "annotation_status",
+            "rating",
+            "status",
+            "rationale",
+            "author",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "created_at",
+            "evidence",
+        ]
+
+    @extend_schema_field(VerdictEvidenceSerializer(many=True))
+    def get_evidence(self, verdict: Verdict) -> list[dict[str, Any]]:
+        items = [e for e in verdict.evidence.all() if e.removed_at is None]
+        return VerdictEvidenceSerializer(items, many=True).data
+
+
+class AnnotationSerializer(serializers.ModelSerializer):
+    """The annotation object of DESIGN.md. Reads relations that
+    `selectors.annotations_with_relations` prefetched."""
+
+    article = serializers.IntegerField(source="article_id", read_only=True)
+    label = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    assignees = serializers.SerializerMethodField()
+    current_verdict = serializers.SerializerMethodField()
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "id",
+            "article",
+            "start",
+            "end",
+            "exact",
+            "prefix",
+            "suffix",
+            "label",
+            "note",
+            "priority",
+            "due_at",
+            "status",
+            "anchor_state",
+            "version",
+            "assignees",
+            "current_verdict",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_assignees(self, annotation: Annotation) -> list[str]:
+        return selectors.assignees(annotation)
+
+    @extend_schema_field(CurrentVerdictSerializer(allow_null=True))
+    def get_current_verdict(self, annotation: Annotation) -> dict[str, Any] | None:
+        verdict = selectors.current_verdict(annotation)
+        return CurrentVerdictSerializer(verdict).data if verdict is not None else None
+
+
+class QueueItemSerializer(AnnotationSerializer):
+    """A queue row: the assignment's annotation plus where it comes from and its state.
+
+    `due_at` is the assignment's due date (it defaults to the annotation's)."""
+
+    article_title = serializers.CharField(source="article.title", read_only=True)
+    assigned_by = serializers.SerializerMethodField()
+    latest_check = serializers.SerializerMethodField()
+
+    class Meta(AnnotationSerializer.Meta):
+        fields = [*AnnotationSerializer.Meta.fields, "article_title", "assigned_by", "latest_check"]
+        read_only_fields = fields
+
+    def get_assigned_by(self, annotation: Annotation) -> str:
+        return annotation.queue_assignment.assigned_by.username
+
+    @extend_schema_field(SourceCheckSerializer(allow_null=True))
+    def get_latest_check(self, annotation: Annotation) -> dict[str, Any] | None:
+        # Set on each annotation of the page by selectors.queue_page_relations.
+        check = getattr(annotation, "latest_check", None)
+        return SourceCheckSerializer(check).data if check is not None else None
+
+    def to_representation(self, assignment: Assignment) -> dict[str, Any]:
+        annotation = assignment.annotation
+        annotation.queue_assignment = assignment
+        data = super().to_representation(annotation)
+        data["due_at"] = self.fields["due_at"].to_representation(assignment.due_at)
+        return data
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    """An article in lists: everything but the text."""
+
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "title",
+            "language",
+            "source_url",
+            "outlet",
+            "byline",
+            "published_at",
+            "revision",
+            "status",
+            "import_error",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    """One article with its text and its live (not withdrawn) annotations in text order."""
+
+    annotations = serializers.SerializerMethodField()
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "text", "annotations"]
+        read_only_fields = fields
+
+    @extend_schema_field(AnnotationSerializer(many=True))
+    def get_annotations(self, article: Article) -> list[dict[str, Any]]:
+        annotations = self.context.get("annotations")
+        if annotations is None:
+            annotations = selectors.article_annotations(article)
+        return AnnotationSerializer(annotations, many=True).data
+
+
+class ReanchoredSerializer(serializers.Serializer):
+    anchored = serializers.IntegerField()
+    fuzzy = serializers.IntegerField()
+    orphaned = serializers.IntegerField()
+
+
+class ArticleUpdateResultSerializer(ArticleDetailSerializer):
+    reanchored = serializers.SerializerMethodField(
+        help_text="How the annotations moved; null when the text did not change."
+    )
+
+    class Meta(ArticleDetailSerializer.Meta):
+        fields = [*ArticleDetailSerializer.Meta.fields, "reanchored"]
+        read_only_fields = fields
+
+    @extend_schema_field(ReanchoredSerializer(allow_null=True))
+    def get_reanchored(self, article: Article) -> dict[str, int] | None:
+        return self.context.get("reanchored")
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    annotation = serializers.IntegerField(source="annotation_id", read_only=True)
+    verdict = serializers.IntegerField(source="verdict_id", read_only=True, allow_null=True)
+    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    latest_check = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "annotation",
+            "verdict",
+            "url",
+            "title",
+            "note",
+            "added_by",
+            "created_at",
+            "latest_check",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(SourceCheckSerializer(allow_null=True))
+    def get_latest_check(self, evidence: Evidence) -> dict[str, Any] | None:
+        checks = getattr(evidence, "check_list", None)
+        if checks is None:
+            checks = list(evidence.checks.order_by("-requested_at", "-id")[:1])
+        return SourceCheckSerializer(checks[0]).data if checks else None
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    annotation = serializers.IntegerField(source="annotation_id", read_only=True)
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "annotation", "author", "body", "created_at"]
+        read_only_fields = fields
+
+
+class HistoryItemSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    data = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = Event
+        fields = ["actor", "verb", "created_at", "data"]
+        read_only_fields = fields
+
+
+class SuggestionSerializer(serializers.ModelSerializer):
+    label = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    flags = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+    class Meta:
+        model = Suggestion
+        fields = ["id", "start", "end", "exact", "label", "cue", "score", "flags", "status"]
+        read_only_fields = fields
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error under /api/: `detail`, and for field errors one list per field."""
+
+    detail = serializers.CharField(required=False)
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class AnyObjectField(serializers.JSONField):
+    pass

@@ -1,0 +1,964 @@
+"""REST API v1. Views stay thin: selectors read, services write, serializers shape.
+
+Every endpoint needs a newsroom role (IsNewsroomMember: 401 anonymous, 403 without a
+role). What a role may write is decided by policy.py; the role-only actions are refused
+here before the body is validated, so a reviewer hears 403 rather than a 400 about a
+form they may not send at all. Object-dependent rules (the assigned reviewer, four
+eyes) are checked by the services.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.generics import GenericAPIView
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from .. import exports, policy, selectors, services
+from ..models import (
+    NEWSROOM_ROLES,
+    Annotation,
+    Article,
+    Assignment,
+    Suggestion,
+    Verdict,
+)
+from . import filters
+from . import serializers as s
+
+User = get_user_model()
+
+# --- schema helpers -------------------------------------------------------------------------
+
+_ERROR_TEXT = {
+    400: "Invalid input: `detail` and/or one list of messages per field.",
+    401: "No credentials: send `Authorization: Token …` or log in.",
+    403: "No newsroom role, or the role may not do this.",
+    404: "No such object.",
+    409: "The object's state does not allow this; the message names the state.",
+    412: "If-Match does not match the current version (ETag).",
+    413: "The request body or the article is too large.",
+    415: "Unsupported content type.",
+    429: "Too many requests.",
+}
+
+
+def _responses(ok: dict[int, Any], *errors: int) -> dict[int, Any]:
+    """The success responses plus the error responses this endpoint can give."""
+    result: dict[int, Any] = dict(ok)
+    for code in sorted({401, 403, *errors}):
+        result[code] = OpenApiResponse(s.ErrorSerializer, description=_ERROR_TEXT[code])
+    return result
+
+
+WRITE_ERRORS = (400, 413, 415)
+
+_PARAM_TYPES = {
+    "NumberFilter": OpenApiTypes.INT,
+    "IsoDateTimeFilter": OpenApiTypes.DATETIME,
+}
+
+
+def _filter_parameters(filterset: type[filters._Filters]) -> list[OpenApiParameter]:
+    """OpenAPI query parameters of a filter set, so the schema and the validation agree."""
+    parameters = []
+    for name, field in filterset.base_filters.items():
+        choices = field.extra.get("choices")
+        parameters.append(
+            OpenApiParameter(
+                name,
+                _PARAM_TYPES.get(type(field).__name__, OpenApiTypes.STR),
+                OpenApiParameter.QUERY,
+                required=False,
+                description=str(field.extra.get("help_text", "")),
+                enum=[value for value, _label in choices] if choices else None,
+            )
+        )
+    return parameters
+
+
+# --- base -----------------------------------------------------------------------------------
+
+
+class ApiView(GenericAPIView):
+    # JSON in, JSON out; lists paginated as {count, next, previous, results}. (A comment,
+    # not a docstring: the schema would show a docstring on every operation.)
+
+    parser_classes = [JSONParser]
+    filter_backends: list = []
+    # OPTIONS would describe forms through serializer introspection; the schema does that.
+    metadata_class = None
+
+    def validated(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def paginated(
+        self,
+        rows: QuerySet | list,
+        serializer_class: type[serializers.Serializer],
+        *,
+        relations: Any = None,
+    ) -> Response:
+        page = self.paginate_queryset(rows)
+        if relations is not None:
+            relations(page)
+        return self.get_paginated_response(serializer_class(page, many=True).data)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise services.Forbidden(message)
+
+
+def _annotation_exists(pk: int) -> None:
+    if not Annotation.objects.filter(pk=pk).exists():
+        raise Annotation.DoesNotExist
+
+
+def _annotation(pk: int) -> Annotation:
+    """One annotation with the relations its API object shows (article text left out)."""
+    return (
+        selectors.annotations_with_relations(Annotation.objects.filter(pk=pk))
+        .defer("article__text")
+        .get()
+    )
+
+
+def _annotation_response(annotation_id: int, code: int = status.HTTP_200_OK) -> Response:
+    annotation = _annotation(annotation_id)
+    response = Response(s.AnnotationSerializer(annotation).data, status=code)
+    response["ETag"] = f'"{annotation.version}"'
+    return response
+
+
+_ETAG = re.compile(r'^"?(\d{1,18})"?$')
+
+
+def _expected_version(request: Request) -> int | None:
+    """The version an If-Match names (strong comparison), None when absent or `*`."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    match = _ETAG.match(header.strip())
+    if match is None:
+        raise services.Stale(
+            f"If-Match {header.strip()!r} is not this annotation's ETag; send the ETag "
+            'from the last GET, e.g. If-Match: "3"'
+        )
+    return int(match.group(1))
+
+
+def _live_annotations(article: Article) -> list[Annotation]:
+    """The article's annotations in text order, without the article text on every row."""
+    annotations = Annotation.objects.filter(article=article).exclude(
+        status=Annotation.Status.WITHDRAWN
+    )
+    return list(
+        selectors.annotations_with_relations(annotations)
+        .defer("article__text")
+        .order_by("start", "end", "id")
+    )
+
+
+def _article_response(
+    article_id: int, code: int = status.HTTP_200_OK, *, reanchored: Any = ...
+) -> Response:
+    article = Article.objects.select_related("created_by").get(pk=article_id)
+    context = {"annotations": _live_annotations(article)}
+    serializer_class: type[s.ArticleDetailSerializer] = s.ArticleDetailSerializer
+    if reanchored is not ...:
+        context["reanchored"] = reanchored
+        serializer_class = s.ArticleUpdateResultSerializer
+    return Response(serializer_class(article, context=context).data, status=code)
+
+
+ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+# --- auth -----------------------------------------------------------------------------------
+
+
+class TokenView(ApiView):
+    """Exchange a username and password for an API token."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        request=s.TokenRequestSerializer,
+        responses=_responses({200: s.TokenSerializer}, 400, 415, 413, 429),
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = self.validated(s.TokenRequestSerializer)
+        user = authenticate(request._request, username=data["username"], password=data["password"])
+        if user is None:
+            raise services.Invalid("Unable to log in with the provided credentials.")
+        _require(
+            policy.is_newsroom_member(user),
+            "You need a newsroom role (editor, reviewer or chief) to use the API.",
+        )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+# --- articles -------------------------------------------------------------------------------
+
+
+class ArticleListView(ApiView):
+    @extend_schema(
+        operation_id="articles_list",
+        parameters=_filter_parameters(filters.ArticleFilter),
+        responses=_responses({200: s.ArticleSerializer(many=True)}, 400),
+    )
+    def get(self, request: Request) -> Response:
+        given = filters.ArticleFilter(request.query_params).cleaned()
+        return self.paginated(selectors.article_list(**given), s.ArticleSerializer)
+
+    @extend_schema(
+        operation_id="articles_create",
+        request=s.ArticleCreateSerializer,
+        responses=_responses({201: s.ArticleDetailSerializer}, *WRITE_ERRORS),
+    )
+    def post(self, request: Request) -> Response:
+        _require(
+            policy.can_edit_article(request.user), "only editors and chiefs can create articles"
+        )
+        data = self.validated(s.ArticleCreateSerializer)
+        article = services.article_create(
+            actor=request.user,
+            title=data["title"],
+            body=data["text"],
+            language=data.get("language") or None,
+            source_url=data.get("source_url", ""),
+            outlet=data.get("outlet", ""),
+            byline=data.get("byline", ""),
+            published_at=data.get("published_at"),
+        )
+        return _article_response(article.pk, status.HTTP_201_CREATED)
+
+
+class ArticleDetailView(ApiView):
+    @extend_schema(
+        operation_id="articles_retrieve",
+        parameters=[ID],
+        responses=_responses({200: s.ArticleDetailSerializer}, 404),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return _article_response(pk)
+
+    @extend_schema(
+        operation_id="articles_partial_update",
+        parameters=[ID],
+        request=s.ArticleUpdateSerializer,
+        responses=_responses({200: s.ArticleUpdateResultSerializer}, 404, 409, *WRITE_ERRORS),
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        _require(policy.can_edit_article(request.user), "only editors and chiefs can edit articles")
+        data = self.validated(s.ArticleUpdateSerializer)
+        body = data.pop("text", None)
+        article, counts = services.article_update(
+            actor=request.user, article_id=pk, fields=data, body=body
+        )
+        return _article_response(article.pk, reanchored=counts)
+
+    @extend_schema(
+        operation_id="articles_destroy",
+        parameters=[ID],
+        description="Archives the article (status `archived`); nothing is deleted.",
+        responses=_responses({204: None}, 404, 409),
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        _require(
+            policy.can_edit_article(request.user), "only editors and chiefs can archive articles"
+        )
+        services.article_archive(actor=request.user, article_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ArticlePublishView(ApiView):
+    @extend_schema(
+        operation_id="articles_publish",
+        parameters=[ID],
+        request=s.ArticlePublishSerializer,
+        responses=_responses({200: s.ArticleDetailSerializer}, 404, 409, *WRITE_ERRORS),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        _require(policy.can_publish_article(request.user), "only chiefs can publish")
+        data = self.validated(s.ArticlePublishSerializer)
+        services.article_publish(
+            actor=request.user, article_id=pk, with_open_claims=data["with_open_claims"]
+        )
+        return _article_response(pk)
+
+
+class ArticleImportView(ApiView):
+    """A file is imported at once (201); a URL is fetched by a worker (202, `importing`)."""
+
+    parser_classes = [MultiPartParser, JSONParser]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "import"
+
+    @extend_schema(
+        operation_id="articles_import",
+        request={
+            "multipart/form-data": inline_serializer(
+                "ArticleImportFile",
+                {
+                    "file": serializers.FileField(help_text=".txt, .md or .html, UTF-8"),
+                    "title": serializers.CharField(required=False),
+                    "language": serializers.CharField(required=False),
+                },
+            ),
+            "application/json": inline_serializer(
+                "ArticleImportUrl",
+                {
+                    "url": serializers.CharField(help_text="http(s) URL of the article"),
+                    "title": serializers.CharField(required=False),
+                    "language": serializers.CharField(required=False),
+                },
+            ),
+        },
+        responses=_responses(
+            {201: s.ArticleDetailSerializer, 202: s.ArticleDetailSerializer},
+            *WRITE_ERRORS,
+            429,
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        _require(
+            policy.can_edit_article(request.user), "only editors and chiefs can import articles"
+        )
+        data = self.validated(s.ArticleImportSerializer)
+        if "url" in data:
+            article = services.article_create_from_url(actor=request.user, url=data["url"])
+            return _article_response(article.pk, status.HTTP_202_ACCEPTED)
+        upload = data["file"]
+        title, body = services.decode_upload(filename=upload.name or "", payload=upload.read())
+        article = services.article_create(
+            actor=request.user,
+            title=data.get("title") or title,
+            body=body,
+            language=data.get("language") or None,
+        )
+        return _article_response(article.pk, status.HTTP_201_CREATED)
+
+
+# --- suggestions ----------------------------------------------------------------------------
+
+
+class ArticleSuggestionsView(ApiView):
+    @extend_schema(
+        operation_id="articles_suggestions_list",
+        parameters=[ID, *_filter_parameters(filters.SuggestionFilter)],
+        responses=_responses({200: s.SuggestionSerializer(many=True)}, 400, 404),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        given = filters.SuggestionFilter(request.query_params).cleaned()
+        if not Article.objects.filter(pk=pk).exists():
+            raise Article.DoesNotExist
+        suggestions = selectors.article_suggestions(
+            pk, status=given.get("status", Suggestion.Status.PENDING)
+        )
+        return self.paginated(suggestions, s.SuggestionSerializer)
+
+
+def _suggestion_of(article_id: int, suggestion_id: int) -> None:
+    if not Suggestion.objects.filter(pk=suggestion_id, article_id=article_id).exists():
+        raise Suggestion.DoesNotExist
+
+
+SID = OpenApiParameter("sid", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+class SuggestionAcceptView(ApiView):
+    @extend_schema(
+        operation_id="articles_suggestions_accept",
+        parameters=[ID, SID],
+        request=s.EmptySerializer,
+        description="The suggestion becomes an annotation of the caller's; answers with it.",
+        responses=_responses({200: s.AnnotationSerializer}, 404, 409, *WRITE_ERRORS),
+    )
+    def post(self, request: Request, pk: int, sid: int) -> Response:
+        _require(
+            policy.can_accept_suggestion(request.user),
+            "only editors and chiefs can accept suggestions",
+        )
+        self.validated(s.EmptySerializer)
+        _suggestion_of(pk, sid)
+        annotation = services.suggestion_accept(actor=request.user, suggestion_id=sid)
+        return _annotation_response(annotation.pk)
+
+
+class SuggestionDismissView(ApiView):
+    @extend_schema(
+        operation_id="articles_suggestions_dismiss",
+        parameters=[ID, SID],
+        request=s.EmptySerializer,
+        responses=_responses({200: s.SuggestionSerializer}, 404, 409, *WRITE_ERRORS),
+    )
+    def post(self, request: Request, pk: int, sid: int) -> Response:
+        _require(
+            policy.can_accept_suggestion(request.user),
+            "only editors and chiefs can dismiss suggestions",
+        )
+        self.validated(s.EmptySerializer)
+        _suggestion_of(pk, sid)
+        suggestion = services.suggestion_dismiss(actor=request.user, suggestion_id=sid)
+        suggestion = Suggestion.objects.select_related("label").get(pk=suggestion.pk)
+        return Response(s.SuggestionSerializer(suggestion).data)
+
+
+# --- exports --------------------------------------------------------------------------------
+
+
+class IgnoreAccept(BaseContentNegotiation):
+    """The export's `format` parameter decides the media type, whatever Accept says."""
+
+    def select_parser(self, request: Any, parsers: list) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request: Any, renderers: list, format_suffix: Any = None) -> Any:
+        return renderers[0], renderers[0].media_type
+
+
+ARTICLE_EXPORT_FORMATS = ("json", "csv", "w3c", "claimreview")
+
+
+def _json_body(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+class ArticleExportView(ApiView):
+    content_negotiation_class = IgnoreAccept
+
+    @extend_schema(
+        operation_id="articles_export",
+        parameters=[
+            ID,
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                enum=list(ARTICLE_EXPORT_FORMATS),
+                description="json (default), csv, w3c (Web Annotation collection) or "
+                "claimreview (schema.org JSON-LD of approved claim verdicts).",
+            ),
+        ],
+        responses=_responses(
+            {
+                (200, "application/json"): OpenApiTypes.OBJECT,
+                (200, "text/csv"): OpenApiTypes.STR,
+                (200, exports.W3C_MEDIA_TYPE): OpenApiTypes.OBJECT,
+                (200, exports.CLAIMREVIEW_MEDIA_TYPE): {"type": "array", "items": {}},
+            },
+            400,
+            404,
+        ),
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        export_format = request.query_params.get("format", "json")
+        if export_format not in ARTICLE_EXPORT_FORMATS:
+            raise serializers.ValidationError(
+                {"format": [f"use one of {', '.join(ARTICLE_EXPORT_FORMATS)}"]}
+            )
+        article = Article.objects.select_related("created_by").get(pk=pk)
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        filename = f"article-{article.pk}"
+        if export_format == "claimreview":
+            reviews = exports.claimreviews(
+                article,
+                selectors.approved_claim_verdicts(article),
+                report_url=base_url + exports.report_path(article),
+                org_name=settings.FACTCHECK_ORG_NAME,
+                org_url=settings.FACTCHECK_ORG_URL,
+            )
+            return HttpResponse(_json_body(reviews), content_type=exports.CLAIMREVIEW_MEDIA_TYPE)
+        if export_format == "csv":
+            rows = exports.annotation_rows(Annotation.objects.filter(article=article))
+            response = HttpResponse(
+                b"".join(exports.csv_lines(rows)), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+            return response
+        if export_format == "w3c":
+            annotations = exports.article_annotations(article, include_withdrawn=False)
+            collection = exports.w3c_collection(
+                article,
+                annotations,
+                base_url=base_url,
+                source_date=exports.revision_date(article),
+            )
+            return HttpResponse(_json_body(collection), content_type=exports.W3C_MEDIA_TYPE)
+        annotations = exports.article_annotations(article, include_withdrawn=True)
+        return HttpResponse(
+            _json_body(exports.article_json(article, annotations)),
+            content_type="application/json",
+        )
+
+
+class BulkExportView(ApiView):
+    """Streamed: rows are read in chunks while the response is written (WSGI)."""
+
+    content_negotiation_class = IgnoreAccept
+
+    @extend_schema(
+        operation_id="export_annotations",
+        parameters=_filter_parameters(filters.BulkExportFilter),
+        responses=_responses(
+            {
+                (200, "application/x-ndjson"): OpenApiTypes.STR,
+                (200, "text/csv"): OpenApiTypes.STR,
+            },
+            400,
+        ),
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        given = filters.BulkExportFilter(request.query_params).cleaned()
+        export_format = given.pop("format", "jsonl")
+        rows = exports.annotation_rows(selectors.annotation_list(**given))
+        if export_format == "csv":
+            response = StreamingHttpResponse(
+                exports.csv_lines(rows), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = 'attachment; filename="annotations.csv"'
+        else:
+            response = StreamingHttpResponse(
+                exports.jsonl_lines(rows), content_type="application/x-ndjson; charset=utf-8"
+            )
+            response["Content-Disposition"] = 'attachment; filename="annotations.jsonl"'
+        return response
+
+
+# --- annotations ----------------------------------------------------------------------------
+
+
+class AnnotationListView(ApiView):
+    @extend_schema(
+        operation_id="annotations_list",
+        parameters=_filter_parameters(filters.AnnotationFilter),
+        responses=_responses({200: s.AnnotationSerializer(many=True)}, 400),
+    )
+    def get(self, request: Request) -> Response:
+        given = filters.AnnotationFilter(request.query_params).cleaned()
+        annotations = selectors.annotations_with_relations(
+            selectors.annotation_list(**given)
+        ).defer("article__text")
+        return self.paginated(annotations, s.AnnotationSerializer)
+
+    @extend_schema(
+        operation_id="annotations_create",
+        request=s.AnnotationCreateSerializer,
+        responses=_responses({201: s.AnnotationSerializer}, 409, *WRITE_ERRORS),
+    )
+    def post(self, request: Request) -> Response:
+        _require(policy.can_edit_annotation(request.user), "only editors and chiefs can annotate")
+        data = self.validated(s.AnnotationCreateSerializer)
+        try:
+            annotation = services.annotation_create(
+                actor=request.user,
+                article_id=data["article"],
+                label=data["label"],
+                start=data["start"],
+                end=data["end"],
+                exact=data.get("exact"),
+                note=data.get("note", ""),
+                priority=data.get("priority", Annotation.Priority.NORMAL),
+                due_at=data.get("due_at"),
+                offset_unit=data["offset_unit"],
+            )
+        except Article.DoesNotExist:
+            raise services.Invalid(f"unknown article {data['article']}", field="article") from None
+        return _annotation_response(annotation.pk, status.HTTP_201_CREATED)
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The ETag from the last GET, e.g. "3". A stale one answers 412.',
+)
+ETAG_HEADER = {"ETag": OpenApiTypes.STR}
+
+
+class AnnotationDetailView(ApiView):
+    @extend_schema(
+        operation_id="annotations_retrieve",
+        parameters=[ID],
+        responses=_responses(
+            {200: OpenApiResponse(s.AnnotationSerializer, description="ETag: the version")}, 404
+        ),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return _annotation_response(pk)
+
+    @extend_schema(
+        operation_id="annotations_partial_update",
+        parameters=[ID, IF_MATCH],
+        request=s.AnnotationUpdateSerializer,
+        responses=_responses({200: s.AnnotationSerializer}, 404, 409, 412, *WRITE_ERRORS),
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        _require(
+            policy.can_edit_annotation(request.user), "only editors and chiefs can edit annotations"
+        )
+        expected = _expected_version(request)
+        data = self.validated(s.AnnotationUpdateSerializer)
+        services.annotation_update(
+            actor=request.user, annotation_id=pk, changes=data, expected_version=expected
+        )
+        return _annotation_response(pk)
+
+    @extend_schema(
+        operation_id="annotations_destroy",
+        parameters=[ID, IF_MATCH],
+        description="Withdraws the annotation; it and its history stay.",
+        responses=_responses({204: None}, 404, 409, 412),
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        _require(
+            policy.can_edit_annotation(request.user),
+            "only editors and chiefs can withdraw annotations",
+        )
+        services.annotation_withdraw(
+            actor=request.user, annotation_id=pk, expected_version=_expected_version(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AnnotationAssignView(ApiView):
+    @extend_schema(
+        operation_id="annotations_assign",
+        parameters=[ID],
+        request=s.AssignSerializer,
+        responses=_responses({200: s.AnnotationSerializer}, 404, 409, *WRITE_ERRORS),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        _require(policy.can_assign(request.user), "only editors and chiefs can assign")
+        data = self.validated(s.AssignSerializer)
+        _annotation_exists(pk)
+        reviewer = services.reviewer_by_name_or_id(data["reviewer"])
+        services.annotation_assign(
+            actor=request.user, annotation_id=pk, reviewer=reviewer, due_at=data.get("due_at")
+        )
+        return _annotation_response(pk)
+
+
+class AnnotationDeclineView(ApiView):
+    @extend_schema(
+        operation_id="annotations_decline",
+        parameters=[ID],
+        request=s.DeclineSerializer,
+        description="The assigned reviewer hands the item back with a reason.",
+        responses=_responses({200: s.AnnotationSerializer}, 404, *WRITE_ERRORS),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.validated(s.DeclineSerializer)
+        services.assignment_decline(actor=request.user, annotation_id=pk, reason=data["reason"])
+        return _annotation_response(pk)
+
+
+def _verdict(pk: int) -> Verdict:
+    return (
+        Verdict.objects.select_related("rating", "author", "decided_by", "annotation")
+        .prefetch_related("evidence")
+        .get(pk=pk)
+    )
+
+
+class AnnotationVerdictsView(ApiView):
+    @extend_schema(
+        operation_id="annotations_verdicts_list",
+        parameters=[ID],
+        responses=_responses({200: s.VerdictSerializer(many=True)}, 404),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        _annotation_exists(pk)
+        verdicts = (
+            Verdict.objects.filter(annotation_id=pk)
+            .select_related("rating", "author", "decided_by", "annotation")
+            .prefetch_related("evidence")
+            .order_by("created_at", "id")
+        )
+        return self.paginated(verdicts, s.VerdictSerializer)
+
+    @extend_schema(
+        operation_id="annotations_verdicts_create",
+        parameters=[ID],
+        request=s.VerdictCreateSerializer,
+        responses=_responses({201: s.VerdictSerializer}, 404, 409, *WRITE_ERRORS),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.validated(s.VerdictCreateSerializer)
+        verdict = services.verdict_propose(
+            actor=request.user,
+            annotation_id=pk,
+            rating=data["rating"],
+            rationale=data["rationale"],
+            evidence=[
+                services.EvidenceInput(
+                    url=item["url"], title=item.get("title", ""), note=item.get("note", "")
+                )
+                for item in data.get("evidence", [])
+            ],
+        )
+        return Response(s.VerdictSerializer(_verdict(verdict.pk)).data, status=201)
+
+
+class VerdictApproveView(ApiView):
+    @extend_schema(
+        operation_id="verdicts_approve",
+        parameters=[ID],
+        request=s.VerdictApproveSerializer,
+        responses=_responses({200: s.VerdictSerializer}, 404, 409, *WRITE_ERRORS),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        _require(policy.has_role(request.user, "chief"), "only chiefs can approve verdicts")
+        data = self.validated(s.VerdictApproveSerializer)
+        services.verdict_approve(actor=request.user, verdict_id=pk, note=data.get("note", ""))
+        return Response(s.VerdictSerializer(_verdict(pk)).data)
+
+
+class VerdictRejectView(ApiView):
+    @extend_schema(
+        operation_id="verdicts_reject",
+        parameters=[ID],
+        request=s.VerdictRejectSerializer,
+        responses=_responses({200: s.VerdictSerializer}, 404, 409, *WRITE_ERRORS),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        _require(policy.has_role(request.user, "chief"), "only chiefs can reject verdicts")
+        data = self.validated(s.VerdictRejectSerializer)
+        services.verdict_reject(actor=request.user, verdict_id=pk, note=data["note"])
+        return Response(s.VerdictSerializer(_verdict(pk)).data)
+
+
+class AnnotationEvidenceView(ApiView):
+    @extend_schema(
+        operation_id="annotations_evidence_list",
+        parameters=[ID],
+        responses=_responses({200: s.EvidenceSerializer(many=True)}, 404),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        _annotation_exists(pk)
+        return self.paginated(selectors.annotation_evidence(pk), s.EvidenceSerializer)
+
+    @extend_schema(
+        operation_id="annotations_evidence_create",
+        parameters=[ID],
+        request=s.EvidenceInputSerializer,
+        responses=_responses({201: s.EvidenceSerializer}, 404, 409, *WRITE_ERRORS),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.validated(s.EvidenceInputSerializer)
+        evidence = services.evidence_add(
+            actor=request.user,
+            annotation_id=pk,
+            url=data["url"],
+            title=data.get("title", ""),
+            note=data.get("note", ""),
+        )
+        evidence = selectors.annotation_evidence(pk).get(pk=evidence.pk)
+        return Response(s.EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+
+class EvidenceDetailView(ApiView):
+    @extend_schema(
+        operation_id="evidence_destroy",
+        parameters=[ID],
+        description="Removes the evidence from view; the row and its checks stay.",
+        responses=_responses({204: None}, 404, 409),
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        services.evidence_remove(actor=request.user, evidence_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AnnotationCommentsView(ApiView):
+    @extend_schema(
+        operation_id="annotations_comments_list",
+        parameters=[ID],
+        responses=_responses({200: s.CommentSerializer(many=True)}, 404),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        _annotation_exists(pk)
+        return self.paginated(selectors.annotation_comments(pk), s.CommentSerializer)
+
+    @extend_schema(
+        operation_id="annotations_comments_create",
+        parameters=[ID],
+        request=s.CommentCreateSerializer,
+        responses=_responses({201: s.CommentSerializer}, 404, *WRITE_ERRORS),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.validated(s.CommentCreateSerializer)
+        comment = services.comment_add(actor=request.user, annotation_id=pk, body=data["body"])
+        return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class AnnotationSourceChecksView(ApiView):
+    @extend_schema(
+        operation_id="annotations_source_checks_list",
+        parameters=[ID],
+        responses=_responses({200: s.SourceCheckSerializer(many=True)}, 404),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        _annotation_exists(pk)
+        return self.paginated(selectors.annotation_checks(pk), s.SourceCheckSerializer)
+
+    @extend_schema(
+        operation_id="annotations_source_checks_request",
+        parameters=[ID],
+        request=s.EmptySerializer,
+        description="Re-runs the checks; workers fill in the results.",
+        responses=_responses(
+            {
+                202: inline_serializer(
+                    "SourceChecksRequested", {"checks": s.SourceCheckSerializer(many=True)}
+                )
+            },
+            404,
+            *WRITE_ERRORS,
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        self.validated(s.EmptySerializer)
+        checks = services.source_checks_request(actor=request.user, annotation_id=pk)
+        return Response(
+            {"checks": s.SourceCheckSerializer(checks, many=True).data},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class AnnotationHistoryView(ApiView):
+    @extend_schema(
+        operation_id="annotations_history",
+        parameters=[ID],
+        responses=_responses({200: s.HistoryItemSerializer(many=True)}, 404),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        _annotation_exists(pk)
+        return self.paginated(selectors.annotation_history(pk), s.HistoryItemSerializer)
+
+
+# --- queue and vocabularies -----------------------------------------------------------------
+
+
+class QueueView(ApiView):
+    @extend_schema(
+        operation_id="queue_list",
+        description="The caller's pending assignments: overdue first, then priority, then "
+        "due date.",
+        responses=_responses({200: s.QueueItemSerializer(many=True)}),
+    )
+    def get(self, request: Request) -> Response:
+        return self.paginated(
+            selectors.queue_for(request.user),
+            s.QueueItemSerializer,
+            relations=selectors.queue_page_relations,
+        )
+
+
+class LabelListView(ApiView):
+    @extend_schema(
+        operation_id="labels_list", responses=_responses({200: s.LabelSerializer(many=True)})
+    )
+    def get(self, request: Request) -> Response:
+        return self.paginated(selectors.labels(), s.LabelSerializer)
+
+
+class RatingListView(ApiView):
+    @extend_schema(
+        operation_id="ratings_list", responses=_responses({200: s.RatingSerializer(many=True)})
+    )
+    def get(self, request: Request) -> Response:
+        return self.paginated(selectors.ratings(), s.RatingSerializer)
+
+
+class UserListView(ApiView):
+    @extend_schema(
+        operation_id="users_list",
+        parameters=_filter_parameters(filters.UserFilter),
+        responses=_responses({200: s.UserSerializer(many=True)}, 400),
+    )
+    def get(self, request: Request) -> Response:
+        given = filters.UserFilter(request.query_params).cleaned()
+        role = given.get("role")
+        users = (
+            services.users_with_role(role)
+            if role
+            else User.objects.filter(
+                is_active=True,
+                pk__in=User.objects.filter(groups__name__in=NEWSROOM_ROLES).values("pk"),
+            ).order_by("username")
+        )
+        pending = (
+            Assignment.objects.filter(reviewer=OuterRef("pk"), state=Assignment.State.PENDING)
+            .exclude(annotation__status=Annotation.Status.WITHDRAWN)
+            .order_by()
+            .values("reviewer")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        users = users.annotate(open_assignments=Coalesce(Subquery(pending), 0)).prefetch_related(
+            "groups"
+        )
+        return self.paginated(users, s.UserSerializer)
+
+
+# --- schema ---------------------------------------------------------------------------------
+
+
+class JsonErrorsMixin:
+    """Errors as JSON, although these views render YAML or HTML when all is well."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class SchemaView(JsonErrorsMixin, SpectacularAPIView):
+    pass
+
+
+class DocsView(JsonErrorsMixin, SpectacularSwaggerSplitView):
+    pass
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+def not_found(request: Any, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any path under /api/v1/ that no route matches: 404 as JSON, never an HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=404)

@@ -1,0 +1,1334 @@
+"""Explainable cue rules that suggest claim, opinion, speculation and source spans.
+
+Pure: no Django, no network, no models. German and English. Every suggestion names the
+words that fired it, so an editor can see why it was made and dismiss it when a rule is wrong.
+
+How it works, per sentence:
+- speculation and opinion: weighted word and phrase cues (Konjunktiv II, hedges, belief verbs,
+  evaluative words, rhetorical questions), combined as a noisy-or;
+- source: attribution patterns ("laut", "according to", speech verbs, "Quelle:", "Via"); the
+  span is the attribution itself, and it carries vague-source flags;
+- claim: check-worthiness from numbers, amounts, dates, named actors, strong verbs and
+  comparisons, damped by hedges, opinion cues and questions. Attributions are masked first, so
+  "said on Monday" does not make a sentence check-worthy.
+
+Offsets are code points (Python `str` indices), half-open, into the text exactly as given.
+
+Sentence splitting is our own rule-based splitter rather than pysbd: pysbd's run time grows
+quadratically with the text (20 s for 170 kB here; articles may have 500 kB), while this one
+is linear and its offsets are indices by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import simplemma
+
+__all__ = [
+    "LABELS",
+    "Flag",
+    "Suggestion",
+    "checkworthiness",
+    "key_phrase",
+    "sentences",
+    "suggest",
+    "vague_source_flags",
+]
+
+CLAIM = "claim"
+OPINION = "opinion"
+SPECULATION = "speculation"
+SOURCE = "source"
+LABELS = (CLAIM, OPINION, SPECULATION, SOURCE)
+
+# A sentence gets an opinion, speculation or source suggestion when the combined weight of
+# its cues reaches SUGGEST_AT; a claim when its check-worthiness reaches CLAIM_AT.
+SUGGEST_AT = 0.5
+CLAIM_AT = 0.35
+
+# A key phrase longer than this many words is cut to its most checkable window: the
+# source-check matcher compares it fuzzily, and long phrases dilute the score.
+KEY_PHRASE_WORDS = 16
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something a reviewer should know about a source span."""
+
+    code: str  # "vague", "anonymous", "bare_handle", "no_source_named"
+    cue: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A machine suggestion: [start, end) in code points, with the cue that fired it."""
+
+    start: int
+    end: int
+    label: str
+    cue: str
+    score: float
+    flags: tuple[Flag, ...] = ()
+
+
+# --------------------------------------------------------------------------- languages
+
+
+def _languages(language: str | None) -> tuple[str, ...]:
+    """Rule sets for a BCP 47 tag: "de-AT" gives ("de",); an unknown or missing tag both."""
+    prefix = (language or "").strip().lower().replace("_", "-").split("-")[0]
+    if prefix in ("de", "en"):
+        return (prefix,)
+    return ("en", "de")
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """A word list written as running text, one place to read and extend."""
+    return tuple(text.split())
+
+
+# --------------------------------------------------------------------------- sentences
+
+_ABBREVIATIONS = {
+    "de": frozenset(
+        _words("""
+        abb abs abschn abt allg anm art aufl bd bes best betr bsp bspw bzgl bzw ca chr dipl dr
+        dt ehem eig eigtl einschl engl entspr erg ev evang evtl exkl franz gebr gegr gem ges
+        ggf ggü hl hr hrsg inkl insb ing ital jh jhd jr kap kath kfm lfd lt mag max med min
+        mind mio mrd mtl mwst nat nr näml od orig pkt prof rd sog sr st std str tel tsd urspr
+        verh vgl vs zit zt zzgl zw
+        """)
+    ),
+    "en": frozenset(
+        _words("""
+        adm al apr approx aug ave blvd capt cf cmdr col dec dept dr ed eds est feb fig ft gen
+        gov hon jan jr jul jun lt messrs mr mrs ms mt nov oct pres prof rep rev sen sep sept
+        sgt sr st vol vs
+        """)
+    ),
+}
+# Abbreviations that often end a sentence: split after them when the next word is capitalised.
+_FINAL_ABBREVIATIONS = frozenset(_words("etc usw usf inc corp ltd co plc llc bros ff"))
+
+_MONTHS = {
+    "de": _words(
+        "januar jänner februar märz april mai juni juli august september oktober november dezember"
+    ),
+    "en": _words(
+        "january february march april may june july august september october november december"
+    ),
+}
+# Words that follow a German ordinal ("im 3. Quartal", "das 19. Jahrhundert").
+_ORDINAL_NOUNS = _words(
+    "quartal jahrhundert jahrtausend jahrestag jahrgang geburtstag platz rang stock etage "
+    "klasse runde spieltag liga mal auflage kapitel absatz artikel woche tag monat legislatur "
+    "amtszeit sitzung bundestag parteitag"
+)
+
+_TERMINAL = re.compile(r"[.!?…]+[\"'’”“»«›‹)\]]*")
+_LINE_BREAKS = re.compile(r"\n\s*")
+_OPENERS = "\"'‘’“”„«»‹›([{"
+
+
+def sentences(text: str, language: str) -> list[tuple[int, int]]:
+    """Sentence spans as half-open code-point offsets, trimmed of whitespace, never empty.
+
+    A line break ends a sentence unless it is a soft wrap (a single newline followed by a
+    lowercase letter). Full stops after abbreviations ("z. B.", "Dr.", "e.g."), initials and
+    German ordinals before a month or counted noun ("28. November", "3. Quartal") do not.
+    """
+    langs = _languages(language)
+    spans: list[tuple[int, int]] = []
+    for block_start, block_end in _blocks(text):
+        start = block_start
+        for cut in _cuts(text, block_start, block_end, langs):
+            _add_trimmed(spans, text, start, cut)
+            start = cut
+        _add_trimmed(spans, text, start, block_end)
+    return spans
+
+
+def _blocks(text: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    for m in _LINE_BREAKS.finditer(text):
+        after = m.end()
+        is_soft_wrap = m.group().count("\n") == 1 and after < len(text) and text[after].islower()
+        if not is_soft_wrap:
+            yield start, m.start()
+            start = m.start()
+    yield start, len(text)
+
+
+def _add_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        spans.append((start, end))
+
+
+def _cuts(text: str, start: int, end: int, langs: tuple[str, ...]) -> Iterator[int]:
+    for m in _TERMINAL.finditer(text, start, end):
+        after = m.end()
+        if after >= end:
+            return
+        if not text[after].isspace():
+            continue  # "3.5", "z.B.", "...und", a URL
+        nxt = after
+        while nxt < end and text[nxt].isspace():
+            nxt += 1
+        if nxt >= end:
+            return
+        if _is_boundary(text, m, nxt, end, langs):
+            yield after
+
+
+def _is_boundary(text: str, m: re.Match[str], nxt: int, end: int, langs: tuple[str, ...]) -> bool:
+    following = text[nxt]
+    if following.islower():
+        return False  # „Was nun?“ fragte er. / ca. 300 / e.g. this
+    marks = m.group().rstrip("\"'’”“»«›‹)]")
+    if marks != "." or len(marks) != len(m.group()):
+        return True  # ! ? … or a closing quote after the stop
+    word = _word_before(text, m.start())
+    if not word:
+        return True
+    lower = word.lower()
+    if lower in _FINAL_ABBREVIATIONS:
+        return True
+    if lower == "no" and "en" in langs:
+        return not following.isdigit()  # "No. 5"
+    if any(lower in _ABBREVIATIONS[lang] for lang in langs):
+        return False
+    if len(word) == 1 and word.isalpha():
+        return False  # initials, "z. B.", "d. h."
+    if re.fullmatch(r"(?:\w{1,3}\.)+\w{1,3}", word) and not word[0].isdigit():
+        return False  # "z.B", "u.a", "U.S", "e.g"
+    if word.isdigit() and "de" in langs and len(word) <= 2:
+        if following.isdigit():
+            return False  # "am 1. 12."
+        next_word = re.match(r"\w+", text[nxt:end])
+        if next_word:
+            candidate = next_word.group().lower()
+            if candidate in _MONTHS["de"] or candidate.startswith(tuple(_ORDINAL_NOUNS)):
+                return False
+    return True
+
+
+def _word_before(text: str, dot: int) -> str:
+    start = dot
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:dot].lstrip(_OPENERS)
+
+
+# --------------------------------------------------------------------------- cue tables
+
+
+@dataclass(frozen=True)
+class _Cue:
+    pattern: re.Pattern[str]
+    weight: float
+    name: str | None = None  # shown instead of the matched words, e.g. "soll … haben"
+
+
+def _cues(*rows: tuple) -> tuple[_Cue, ...]:
+    out = []
+    for row in rows:
+        pattern, weight, *rest = row
+        out.append(_Cue(re.compile(pattern, re.IGNORECASE), weight, rest[0] if rest else None))
+    return tuple(out)
+
+
+def _cs(pattern: str) -> re.Pattern[str]:
+    """A case-sensitive pattern, where case carries meaning ("may" vs the month "May")."""
+    return re.compile(pattern)
+
+
+_SPECULATION = {
+    "de": _cues(
+        (r"\b(?:könnte|könnten|könntest|könntet)\b", 0.85),
+        (r"\b(?:dürfte|dürften)\b", 0.85),
+        (r"\b(?:würde|würden|würdest)\b", 0.7),
+        (r"\b(?:müsste|müssten)\b", 0.6),
+        (r"\b(?:wäre|wären|hätte|hätten)\b", 0.55),
+        (r"\b(?:möglicherweise|womöglich|vermutlich|mutmaßlich|angeblich)\b", 0.85),
+        (r"\b(?:wahrscheinlich|anscheinend)\b", 0.8),
+        (r"\b(?:vielleicht|eventuell|voraussichtlich|offenbar|offenbart)\b", 0.75),
+        (r"\bscheinbar\b", 0.6),
+        (r"\bdenkbar\b|\bes\s+ist\s+möglich\b|\bnicht\s+auszuschließen\b", 0.7),
+        (r"\b(?:erwarten|prognostizieren|prognostiziert)\b|\brechnen\s+(?:\w+\s+){0,3}?mit\b", 0.6),
+        # Hearsay: "soll … gewusst haben", "soll … worden sein", "soll … geflohen sein";
+        # not a plan: "soll … abgeschlossen werden", "soll … abgeschlossen sein".
+        (
+            r"\bsoll(?:en)?\b[^,.;:!?]{0,80}?(?:\b\w+(?:t|en)\s+haben|\b(?:worden|gewesen"
+            r"|\w*ge(?:kommen|gangen|flohen|reist|storben|fahren|flogen|laufen|blieben))\s+sein)\b",
+            0.85,
+            "soll … haben",
+        ),
+        (r"\bangedeutet\b", 0.75),
+        (r"\bdeutet(?:e|en)?\b[^.;!?]{0,60}?\ban\b", 0.75, "deutete … an"),
+        (r"\b(?:Gerücht\w*|spekuliert\w*|Spekulation\w*)", 0.7),
+        (r"\bnicht\s+ausgeschlossen\b", 0.7),
+        (r"\berwart(?:et|en|e)\b[^.;!?]{0,40}?\bdass\b", 0.7, "erwartet, dass"),
+        (r"\bwird\s+erwartet\b", 0.7),
+        (r"\b(?:droht|drohen)\b", 0.55),
+        (r"^\s*Sollte(?:n)?\b", 0.6, "Sollte …"),
+    ),
+    "en": (
+        _Cue(
+            re.compile(
+                r"\bcould\b(?!\s+not\s+(?:immediately\s+)?(?:say|confirm|comment|be\s+reached"
+                r"|provide|verify|determine|find|identify|disclose|specify|give))",
+                re.IGNORECASE,
+            ),
+            0.8,
+        ),
+        _Cue(_cs(r"\bmay\b|^May\b(?!\s+\d)"), 0.75),
+        *_cues(
+            (r"\bmight\b", 0.8),
+            (r"\bwould\b", 0.6),
+            (r"\b(?:is|are|was|were|be|been)\s+(?:widely\s+)?expected\s+to\b", 0.8),
+            (r"\b(?:is|are|was|were)\s+(?:un)?likely\s+to\b", 0.8),
+            (r"\b(?:possibly|probably|presumably|reportedly|allegedly|purportedly)\b", 0.85),
+            (r"\b(?:perhaps|apparently|likely|unlikely)\b", 0.7),
+            (r"\bmaybe\b", 0.6),
+            (r"\b(?:expects?|predicts?|forecasts?)\b", 0.6),
+            (r"\bit\s+is\s+(?:possible|conceivable)\b", 0.7),
+            (r"\brumou?r(?:ed|s)?\b", 0.8),
+            (r"\b(?:is|are|was|were)\s+said\s+to\b", 0.8),
+            (r"\b(?:appears?|seems?)\s+to\b", 0.6),
+            (r"\b(?:hinted|signall?ed)\b", 0.6),
+            (r"\bspeculat\w+", 0.7),
+            (r"\b(?:unconfirmed|alleged)\b", 0.7),
+            (r"\bnot\s+(?:be\s+)?ruled\s+out\b", 0.7),
+        ),
+    ),
+}
+
+_OPINION = {
+    "de": _cues(
+        (r"\b(?:glaubt|glauben|glaube|glaubte|glaubten)\b", 0.75),
+        (
+            r"\b(?:ist|sind|bin|war|waren|zeigt\s+sich|zeigte\s+sich)\s+(?:\w+\s+){0,2}?überzeugt\b",
+            0.8,
+        ),
+        (r"\b(?:meint|meinen|meinte|meinten|meine)\b(?=\s*[,:]|\s+dass\b)", 0.75),
+        (r"\b(?:ich|wir)\s+(?:finde|finden|denke|denken|meine|meinen)\b", 0.8),
+        (r"\b(?:halte|halten|hält|hielt|hielten)\b[^.;!?,]{0,60}?\bfür\s+\w+", 0.7, "hält … für"),
+        (r"\b(?:meiner|unserer)\s+(?:Meinung|Ansicht|Auffassung|Einschätzung)\s+nach\b", 0.9),
+        (r"\baus\s+(?:meiner|unserer)\s+Sicht\b", 0.85),
+        (r"\bhöchste\s+Zeit\b", 0.85),
+        (r"\b(?:leider|glücklicherweise|bedauerlicherweise|erfreulicherweise)\b", 0.7),
+        (r"\bzum\s+Glück\b", 0.7),
+        (
+            r"\b(?:ist|war|wäre|sei|bleibt|sind|waren)\b(?:\s+[\w-]+){0,4}?\s+(?:ein|eine)\s+"
+            r"(?:\w+\s+)?(?:Fehler|Skandal|Armutszeugnis|Katastrophe|Desaster|Farce|Meilenstein"
+            r"|Glücksfall|Zumutung|Affront|Trauerspiel|Schlag\s+ins\s+Gesicht)\b",
+            0.8,
+            "ist … ein Fehler",
+        ),
+        (r"\b(?:ich|wir|man)\s+(?:\w+\s+){0,2}?hoffen\b|\bbleibt\s+zu\s+hoffen\b", 0.75),
+        (r"\b(?:ein|eine)\s+historische[rn]?\s+(?:Tag|Schritt|Moment|Entscheidung|Chance)\b", 0.7),
+        (r"\bkritisier(?:t|te|ten|en)\b", 0.55),
+        # Lowercase only: a sentence-initial "Sollte …" is a condition (speculation).
+        (r"\b(?-i:sollte|sollten)\b", 0.55),
+    ),
+    "en": _cues(
+        (r"\b(?:believes?|believed)\b", 0.75),
+        (r"\b(?:I|we)\s+(?:think|feel|believe|find)\b", 0.85),
+        (r"\bthinks\b", 0.7),
+        (r"\b(?:is|are|was|were|remains?)\s+(?:\w+\s+)?convinced\b", 0.8),
+        (r"\bin\s+(?:my|our)\s+(?:view|opinion)\b|\bto\s+my\s+mind\b", 0.9),
+        (r"\b(?:argues?|argued)\b", 0.6),
+        (
+            r"\b(?:clearly|obviously|frankly|undoubtedly|unfortunately|fortunately|sadly"
+            r"|arguably|surely)\b",
+            0.7,
+        ),
+        (r"\bhigh\s+time\b", 0.85),
+        (r"\b(?:good|bad|great)\s+news\b", 0.7),
+        (
+            r"\b(?:is|was|are|were|has\s+been|have\s+been|would\s+be|remains)\b(?:\s+[\w-]+){0,4}?"
+            r"\s+an?\s+(?:\w+\s+)?(?:mistake|scandal|disgrace|disaster|farce|milestone|blunder"
+            r"|embarrassment|slap\s+in\s+the\s+face)\b",
+            0.8,
+            "is … a mistake",
+        ),
+        (r"\b(?:I|we|one)\s+(?:\w+\s+){0,2}?hope\b|\blet'?s\s+hope\b", 0.75),
+        (r"\ba\s+historic\s+(?:day|step|moment|decision|opportunity)\b", 0.7),
+        (r"\b(?:should|ought\s+to)\b", 0.55),
+        (r"\bcriticis(?:ed|es)\b|\bcriticiz(?:ed|es)\b", 0.55),
+    ),
+}
+
+# Evaluative words, looked up by lemma so inflected forms count ("spannenden", "remarkably").
+_EVALUATIVE = {
+    "de": {
+        "spannend": 0.7,
+        "entscheidend": 0.7,
+        "bemerkenswert": 0.75,
+        "enttäuschend": 0.75,
+        "enttäuschen": 0.6,
+        "mutlos": 0.75,
+        "überfällig": 0.75,
+        "skandalös": 0.85,
+        "Skandal": 0.7,
+        "peinlich": 0.8,
+        "absurd": 0.8,
+        "fatal": 0.7,
+        "katastrophal": 0.75,
+        "beeindruckend": 0.75,
+        "mutig": 0.7,
+        "unverantwortlich": 0.85,
+        "fragwürdig": 0.75,
+        "zweifelhaft": 0.7,
+        "erfreulich": 0.75,
+        "bedauerlich": 0.75,
+        "begrüßenswert": 0.8,
+        "unverständlich": 0.8,
+        "richtig": 0.3,
+        "falsch": 0.3,
+        "dringend": 0.4,
+        "endlich": 0.45,
+        "naiv": 0.8,
+        "unsinnig": 0.8,
+        "sinnlos": 0.75,
+        "verfehlt": 0.8,
+        "überzogen": 0.7,
+        "halbherzig": 0.8,
+        "vernünftig": 0.6,
+        "klug": 0.7,
+        "töricht": 0.85,
+        "lächerlich": 0.85,
+        "empörend": 0.85,
+        "beschämend": 0.85,
+        "grotesk": 0.8,
+        "großartig": 0.8,
+        "hervorragend": 0.7,
+        "miserabel": 0.85,
+        "ärgerlich": 0.75,
+        "unfair": 0.7,
+        "ungerecht": 0.75,
+        "lobenswert": 0.85,
+        "verantwortungslos": 0.85,
+    },
+    "en": {
+        "remarkable": 0.75,
+        "remarkably": 0.75,
+        "disappointing": 0.75,
+        "exciting": 0.7,
+        "crucial": 0.6,
+        "outrageous": 0.85,
+        "shameful": 0.85,
+        "absurd": 0.8,
+        "impressive": 0.75,
+        "brave": 0.6,
+        "reckless": 0.8,
+        "irresponsible": 0.85,
+        "questionable": 0.75,
+        "welcome": 0.5,
+        "overdue": 0.75,
+        "scandalous": 0.85,
+        "disgraceful": 0.85,
+        "embarrassing": 0.8,
+        "baffling": 0.8,
+        "unacceptable": 0.8,
+        "gamble": 0.5,
+        "finally": 0.45,
+        "naive": 0.8,
+        "foolish": 0.85,
+        "pointless": 0.8,
+        "misguided": 0.85,
+        "excessive": 0.6,
+        "half-hearted": 0.8,
+        "sensible": 0.6,
+        "wise": 0.6,
+        "ridiculous": 0.85,
+        "grotesque": 0.8,
+        "excellent": 0.7,
+        "terrible": 0.75,
+        "awful": 0.8,
+        "unfair": 0.7,
+        "unjust": 0.75,
+        "deplorable": 0.85,
+        "laudable": 0.85,
+        "commendable": 0.85,
+    },
+}
+
+# Verbs of saying and reporting. Belief verbs ("glaubt") are opinion cues instead.
+_SPEECH_VERBS = {
+    "de": re.compile(
+        r"\b(?:sagte|sagten|sagt|erklärte|erklärten|erklärt|betonte|betonten|betont"
+        r"|bestätigte|bestätigten|bestätigt|berichtete|berichteten|berichtet|verlautete"
+        r"|warnte|warnten|schrieb|schrieben|schreibt|mitteilte|mitteilten|zitiert|zitierte"
+        r"|räumte\b[^,.;:]{0,40}?\bein|hieß\s+es|heißt\s+es"
+        # Separable verbs need their particle: "teilte … mit" reports, "teilte die Beute" not.
+        r"|(?:teilte|teilten)\b[^,.;:!?]{0,60}?\bmit"
+        r"|(?:kündigte|kündigten)\b[^,.;:]{0,40}?\ban)\b",
+        re.IGNORECASE,
+    ),
+    "en": re.compile(
+        r"\b(?:said|says|told|stated|explained|warned|wrote|tweeted|insisted|acknowledged"
+        r"|admitted|testified|confirmed"
+        # These also report events ("added 150,000 jobs", "announced a loss"): only a
+        # following "that", a clause end or "by"/"on" makes them attributions.
+        r"|(?<!was\s)(?<!were\s)(?<!been\s)(?<!\bis\s)(?<!are\s)(?<!\bbe\s)"
+        r"(?:added|noted|claimed|announced|reported)(?=\s*(?:that\b|[,.;:]|$|\s+on\b|\s+by\b"
+        r"|\s+in\s+a\b)))\b",
+        re.IGNORECASE,
+    ),
+}
+
+_PREPOSITION_SOURCES = {
+    "de": _cues(
+        (r"\blaut\b", 0.9),
+        (
+            r"\bnach\s+(?:eigenen\s+)?(?:Angaben|Informationen|Darstellung|Einschätzung|Ansicht"
+            r"|Auffassung|Worten|Schätzungen|Berechnungen|Recherchen|Aussage|Aussagen)\b",
+            0.85,
+        ),
+        (r"\bunter\s+Berufung\s+auf\b", 0.9),
+        (r"(?<=,)\s*so\s+(?:der|die|das|ein|eine)\b", 0.8),
+    ),
+    "en": _cues(
+        (r"\baccording\s+to\b", 0.9),
+        (r"\bciting\b", 0.8),
+    ),
+}
+
+# Attribution patterns whose span is the clause they stand in.
+_CLAUSE_SOURCES = {
+    "de": _cues(
+        (r"\bwie\s+es\s+heißt\b", 0.85),
+        (r"\baus\s+(?:\w+\s+){0,2}?\w*kreisen\b", 0.85),
+        (
+            r"\b(?:Analysten|Experten|Ökonomen|Fachleute|Beobachter|Marktbeobachter)\s+"
+            r"(?:\w+\s+){0,2}?(?:erwarten|rechnen|gehen|warnen|sagen|schätzen|prognostizieren)\b",
+            0.7,
+        ),
+    ),
+    "en": _cues(
+        (r"\bsources?\s+(?:say|said|told|close|familiar)\b", 0.85),
+        (
+            r"\b(?:people|persons?|sources?)\s+(?:familiar\s+with|close\s+to|with\s+knowledge\s+of)",
+            0.85,
+        ),
+        (
+            r"\b(?:analysts|experts|economists|observers)\s+(?:\w+\s+){0,2}?(?:expect|say|estimate"
+            r"|predict|forecast)\b",
+            0.7,
+        ),
+    ),
+}
+
+# A credit or source line: the span runs from the cue to the end of the sentence.
+_CREDIT_SOURCES = _cues(
+    (
+        r"^\s*(?:(?:Source|Sources|Quelle|Quellen)\s*(?:/\s*(?:Source|Sources|Quelle|Quellen)\s*)?:"
+        r"|Via\b)",
+        0.95,
+    ),
+    (r"\b(?:Source|Sources|Quelle|Quellen)\s*:", 0.9),
+    (r"\bvia\s+(?=@|https?://|www\.)", 0.85),
+    (r"\bmit\s+(?:Material|Agenturmaterial)\s+(?:von|der|des)\b|\bMitarbeit\s*:", 0.9),
+    (r"\b(?:additional\s+)?reporting\s+by\b|\bediting\s+by\b", 0.9),
+    (r"\b(?:first\s+)?(?:reported|published)\s+by\b", 0.8),
+)
+
+_ANONYMITY = _cues(
+    (
+        r"\bnicht\s+(?:namentlich\s+)?genannt\s+werden\s+(?:wollte|will|möchte|wollten|wollen)\b",
+        0.85,
+    ),
+    (r"\b(?:anonym|ungenannt)\s+bleiben\s+(?:wollte|will|möchte|wollten|wollen)\b", 0.85),
+    (r"\b(?:declined|asked|requested)\s+not\s+to\s+be\s+(?:named|identified)\b", 0.85),
+    (r"\bdeclined\s+to\s+be\s+(?:named|identified)\b", 0.85),
+    (r"\b(?:speaking|spoke)\s+on\s+(?:the\s+)?condition\s+of\s+anonymity\b", 0.85),
+    (r"\b(?:requested|was\s+granted|were\s+granted)\s+anonymity\b", 0.85),
+    (r"\bdid\s+not\s+want\s+to\s+be\s+(?:named|identified)\b", 0.85),
+)
+_ANONYMITY_REASON = re.compile(
+    r"^\s*,?\s*(?:weil|da|denn|um|because|as|since|citing|given|for\s+fear)\b", re.IGNORECASE
+)
+_REASON_INSIDE = re.compile(
+    r"\b(?:weil|denn|because|for\s+fear|nicht\s+befugt|not\s+authori[sz]ed"
+    r"|aus\s+Sorge|aus\s+Angst|to\s+protect|zum\s+Schutz)\b",
+    re.IGNORECASE,
+)
+
+# --------------------------------------------------------------------------- vague sources
+
+_URL = re.compile(
+    r"https?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|org|net|de|at|ch|eu|gov|int|io)\b", re.IGNORECASE
+)
+_HANDLE = re.compile(r"@\w+")
+_GENERIC_ORIGINS = frozenset(
+    _words("""
+    internet web online netz social media medien medienberichte berichte agenturen agentur
+    twitter x facebook instagram tiktok telegram youtube reddit unbekannt unknown n/a na
+    privat private screenshot screenshots archiv various diverse verschiedene reports
+    """)
+)
+
+# (pattern, why a reader cannot check it)
+_VAGUE_PHRASES = tuple(
+    (re.compile(pattern, re.IGNORECASE), why)
+    for pattern, why in (
+        (
+            r"\b(?:Medien)?berichten\s+zufolge\b",
+            "cites unnamed reports: which outlet reported it, and when?",
+        ),
+        (r"\bInsidern\s+zufolge\b|\bInsider\b", "cites unnamed insiders; nobody can be asked."),
+        (
+            r"\b\w*[Kk]reisen\s+zufolge\b|\baus\s+(?:\w+\s+){0,2}?\w*kreisen\b",
+            'cites unnamed circles ("aus Kreisen"); no person or document is named.',
+        ),
+        (
+            r"\bwie\s+es\s+(?:heißt|hieß)\b|\bhieß\s+es\b(?!\s+(?:von|vom|aus\s+dem|aus\s+der|bei)\s)",
+            '"wie es heißt" attributes the statement to no one.',
+        ),
+        (
+            r"\b(?:Gerüchten|Quellen|Beobachtern)\s+zufolge\b",
+            "attributes the statement to unnamed sources or rumours.",
+        ),
+        (
+            r"\bmit\s+der\s+(?:Sache|Angelegenheit)\s+vertraute[nr]?\s+Person(?:en)?\b",
+            "cites unnamed people familiar with the matter.",
+        ),
+        (
+            r"\bsources?\s+(?:say|said|told|close|familiar|tell)\b|\b(?:unnamed|anonymous)\s+sources?\b",
+            "cites unnamed sources; which people or documents, and why are they unnamed?",
+        ),
+        (
+            r"\b(?:people|persons?)\s+(?:familiar\s+with|close\s+to|with\s+knowledge\s+of)\b",
+            "cites unnamed people familiar with the matter; no reason for anonymity is given.",
+        ),
+        (
+            r"\baccording\s+to\s+(?:media\s+)?reports\b|\b(?:media\s+)?reports\s+(?:say|said|suggest)\b",
+            "cites unnamed reports: which outlet reported it, and when?",
+        ),
+        (
+            r"\bit\s+is\s+(?:understood|said)\b|\breportedly\b|\binsiders\b",
+            "attributes the statement to no one in particular.",
+        ),
+    )
+)
+
+
+def vague_source_flags(span_text: str, language: str | None = None) -> tuple[Flag, ...]:
+    """Flags for an attribution a reader cannot check; empty if it names a checkable source.
+
+    A URL anywhere makes the attribution checkable. An anonymous source with a reason given
+    gets only an "anonymous" flag; without a reason it is also "vague". German and English
+    patterns always both apply, whatever `language` says: source lines are often bilingual
+    ("Source / Quelle: Via"), and a phrase of one language never means something checkable
+    in the other.
+    """
+    text = " ".join(span_text.split())
+    if not text or _URL.search(text):
+        return ()
+    flags: list[Flag] = []
+    flags.extend(_label_line_flags(text))
+    for pattern, why in _VAGUE_PHRASES:
+        m = pattern.search(text)
+        if m:
+            flags.append(Flag("vague", m.group(), f'"{m.group()}" {why}'))
+    for cue in _ANONYMITY:
+        m = cue.pattern.search(text)
+        if not m:
+            continue
+        reason = _REASON_INSIDE.search(text[m.end() :]) or _ANONYMITY_REASON.search(text[m.end() :])
+        if reason:
+            flags.append(
+                Flag(
+                    "anonymous",
+                    m.group(),
+                    f'Anonymous source ("{m.group()}"); a reason is given, so it is not vague, '
+                    "but the desk should know who it is.",
+                )
+            )
+        else:
+            explanation = (
+                f'Anonymous source ("{m.group()}") with no reason given for the anonymity; '
+                "the reader cannot weigh or check it."
+            )
+            flags.append(Flag("vague", m.group(), explanation))
+            flags.append(Flag("anonymous", m.group(), explanation))
+        break
+    return _unique_flags(flags)
+
+
+_LABEL_LINE = re.compile(
+    r"^(?P<label>(?:(?:Source|Sources|Quelle|Quellen)\s*(?:/\s*(?:Source|Sources|Quelle|Quellen)"
+    r"\s*)?:\s*)?(?:via\b\s*:?)?)(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_VIA_TAIL = re.compile(r"\bvia\b\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
+
+
+def _label_line_flags(text: str) -> list[Flag]:
+    m = _LABEL_LINE.match(text)
+    label = m.group("label").strip() if m else ""
+    rest = m.group("rest") if m else text
+    if not label:
+        tail = _VIA_TAIL.search(text)
+        if not tail:
+            return []
+        label, rest = text[tail.start() : tail.start("rest")].strip(), tail.group("rest")
+    rest = rest.strip(" \t.,;:-–—()[]\"'„“”»«")
+    cue = label.rstrip(": ") or label
+    if not rest:
+        return [
+            Flag("vague", cue, f'"{text}" names no outlet, author, document or link.'),
+            Flag("no_source_named", cue, f'"{text}" names no source at all.'),
+        ]
+    if _HANDLE.fullmatch(rest.split(" ", 1)[0]) and len(rest.split()) <= 3:
+        handle = rest.split(" ", 1)[0]
+        explanation = (
+            f'Only a social-media handle ("{handle}"), with no link to the post; '
+            "the reader cannot find the statement."
+        )
+        return [Flag("vague", handle, explanation), Flag("bare_handle", handle, explanation)]
+    words = [w.lower() for w in re.findall(r"[\w/]+", rest)]
+    if words and all(w in _GENERIC_ORIGINS for w in words):
+        return [
+            Flag("vague", rest, f'"{rest}" is not an outlet, author or document.'),
+            Flag("no_source_named", rest, f'"{text}" names no checkable source.'),
+        ]
+    return []
+
+
+def _unique_flags(flags: Iterable[Flag]) -> tuple[Flag, ...]:
+    """One flag per code, the first found; "vague" first."""
+    by_code: dict[str, Flag] = {}
+    for flag in flags:
+        by_code.setdefault(flag.code, flag)
+    return tuple(sorted(by_code.values(), key=lambda f: f.code != "vague"))
+
+
+# --------------------------------------------------------------------------- claims
+
+_NUMBER_WORDS = (
+    r"zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|vierzig"
+    r"|fünfzig|hundert|tausend|Dutzend\w*|Hälfte|Drittel|Viertel|doppelt|dreifach"
+    r"|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
+    r"|hundreds?|thousands?|dozens?|half|twice|triple"
+)
+_NUM = rf"(?:\d[\d.,]*|{_NUMBER_WORDS})"
+_MAGNITUDE = r"(?:Millionen|Milliarden|Billionen|Mio\.|Mrd\.|million|billion|trillion)"
+_CURRENCY = r"(?:Euro|US-Dollar|Dollar|Franken|Pfund|Yen|dollars?|euros?|pounds?|€|\$|£)"
+
+_CLAIM_FEATURES = _cues(
+    (
+        # "bn"/"m" count only after a currency sign: "$5m", not "5 m" (metres).
+        rf"[$€£]\s?\d[\d.,]*(?:\s*(?:{_MAGNITUDE}|bn|m)\b)?"
+        rf"|\b{_NUM}\s*(?:{_MAGNITUDE}\s*)?{_CURRENCY}"
+        rf"|\b{_NUM}\s+{_MAGNITUDE}\b",
+        0.35,
+        "amount",
+    ),
+    (
+        rf"\b{_NUM}\s*(?:%|Prozent(?:punkte)?\b|percent(?:age\s+points?)?\b|per\s+cent\b)",
+        0.35,
+        "percentage",
+    ),
+    (rf"\b{_NUM}\b", 0.25, "number"),
+    (
+        r"\b(?:Januar|Februar|März|April|Juni|Juli|August|September|Oktober|November|Dezember"
+        r"|January|February|March|June|July|October|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\."
+        r"|Dec\.|Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag|Monday|Tuesday"
+        r"|Wednesday|Thursday|Friday|Saturday|Sunday|Quartal\w*|quarter|Q[1-4]|Vorjahr\w*"
+        r"|Vormonat\w*|Jahresende|(?:19|20)\d\d)\b|\b(?:last|this|next|previous)\s+year\b"
+        r"|\ba\s+year\s+(?:earlier|ago|before)\b|\b(?:vergangenen|laufenden|kommenden|vorigen)"
+        r"\s+Jahr",
+        0.15,
+        "date",
+    ),
+    (
+        r"\b(?:mehr|weniger|höher|niedriger|größer|kleiner|stärker|schwächer)\s+als\b"
+        r"|\bgegenüber\s+(?:dem|der|den)\b|\bim\s+Vergleich\b|\bals\s+ein\s+Jahr\s+zuvor\b"
+        r"|\b(?:more|fewer|less|higher|lower|larger|smaller)\s+than\b|\bcompared\s+(?:with|to)\b"
+        r"|\bverdoppel\w*|\bhalbiert\w*|\bdoubled\b|\bhalved\b",
+        0.2,
+        "comparison",
+    ),
+    (
+        r"\berstmals\b|\bzum\s+ersten\s+Mal\b|\bRekord\w*|\brecord\b|\bfor\s+the\s+first\s+time\b"
+        r"|\bfirst[\s-]ever\b|\b(?:höchste|niedrigste|größte|highest|lowest|largest|biggest)\w*",
+        0.3,
+        "first/record",
+    ),
+)
+
+# Verbs that report a checkable event, by lemma.
+_STRONG_VERBS = {
+    "de": frozenset(
+        _words("""
+        steigen sinken fallen wachsen schrumpfen verdoppeln halbieren beschließen verabschieden
+        stimmen verhängen liefern ausliefern sammeln einsammeln beschäftigen verletzen töten
+        übernehmen kaufen verkaufen entlassen streichen abbauen zahlen bezahlen melden verbuchen
+        erzielen investieren verurteilen gewinnen verlieren eröffnen schließen starten einführen
+        genehmigen verbieten ankündigen unterzeichnen erreichen verdienen veröffentlichen
+        festnehmen anklagen klagen bieten akquirieren fusionieren erhöhen senken kürzen
+        einstellen ernennen wählen treten liegen kommen modernisieren bauen errichten schaffen
+        prüfen ermitteln untersuchen verlegen verlängern ersetzen vorstellen präsentieren
+        gründen beantragen zulassen stoppen aussetzen zurücktreten vereinbaren einigen
+        absagen verschieben blockieren ablehnen annullieren kündigen
+        """)
+    ),
+    "en": frozenset(
+        _words("""
+        rise rose fall fell grow grew double halve pass vote fine raise ship employ injure kill
+        acquire buy sell lay cut pay post earn invest sentence win won lose lost open close launch
+        approve ban announce sign reach hit add generate deliver hire fire arrest charge sue bid
+        merge increase decrease reduce appoint elect take took modernise modernize build plan
+        create investigate probe relocate extend replace present unveil found file suspend
+        withdraw resign agree halt stop step scrap cancel postpone block reject
+        """)
+    ),
+}
+# Institutions and roles that make a named actor even without a proper name.
+_ACTOR_SUFFIXES = _words(
+    "regierung gericht gerichtshof behörde ministerium minister ministerin kommission polizei "
+    "partei zentralbank bundesbank kartellamt staatsanwaltschaft präsident präsidentin kanzler "
+    "kanzlerin bundestag bundesrat landtag parlament aufsichtsrat vorstand gewerkschaft verband "
+    "vorstandschef vorstandschefin konzernchef firmenchef chefin verwaltungsrat betriebsrat "
+    "stadtrat gemeinderat sicherheitsrat"
+)
+_ACTOR_WORDS_EN = frozenset(
+    _words("""
+    government court regulator regulators commission police parliament senate congress ministry
+    minister president chancellor board union agency prosecutors
+    """)
+)
+_ORG_SUFFIX = re.compile(r"\b(?:AG|GmbH|SE|KG|KGaA|Inc|Corp|Ltd|PLC|plc|LLC|NV|SA)\b")
+_WEEKDAYS = _words(
+    "Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
+)
+_NOT_NAMES = (
+    frozenset(
+        _words("""
+        I The A An In On At For From By With Der Die Das Ein Eine Im Am Auf Mit Von Nach Laut
+        Wie Mr Mrs Ms Dr Prof
+        """)
+    )
+    | {m.capitalize() for m in _MONTHS["de"] + _MONTHS["en"]}
+    | frozenset(_WEEKDAYS)
+)
+_WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
+
+
+@lru_cache(maxsize=65536)
+def _lemma(token: str, lang: str) -> str:
+    return simplemma.lemmatize(token, lang=lang)
+
+
+def _lemmas(token: str, langs: tuple[str, ...]) -> set[str]:
+    out = {token, token.lower()}
+    for lang in langs:
+        out.add(_lemma(token, lang))
+        out.add(_lemma(token.lower(), lang))
+    return out
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    weight: float
+    cue: str
+    key: str = ""  # what counts as "the same cue" twice; the lowercased cue if empty
+
+
+def _combine(weights: Iterable[float]) -> float:
+    """Noisy-or: independent cues reinforce each other without passing 1."""
+    rest = 1.0
+    for weight in weights:
+        rest *= 1.0 - weight
+    return 1.0 - rest
+
+
+def _claim_hits(text: str, langs: tuple[str, ...]) -> list[_Hit]:
+    hits: list[_Hit] = []
+    taken: list[tuple[int, int]] = []
+    for cue in _CLAIM_FEATURES:
+        for m in cue.pattern.finditer(text):
+            # A number inside an amount or percentage counts once.
+            if cue.name == "number" and any(a <= m.start() < b for a, b in taken):
+                continue
+            if cue.name == "number" and _looks_like_year(m.group()):
+                continue
+            hits.append(_Hit(m.start(), m.end(), cue.weight, f'{cue.name} "{m.group()}"'))
+            if cue.name in ("amount", "percentage"):
+                taken.append((m.start(), m.end()))
+    tokens = list(_WORD.finditer(text))
+    for i, m in enumerate(tokens):
+        token = m.group()
+        lemmas = _lemmas(token, langs)
+        if any(lemmas & _STRONG_VERBS[lang] for lang in langs) and not token[0].isupper():
+            hits.append(_Hit(m.start(), m.end(), 0.25, f'verb "{token}"'))
+        in_amount = any(a <= m.start() < b or a <= m.end() - 1 < b for a, b in taken)
+        is_before_amount = i + 1 < len(tokens) and any(
+            a <= tokens[i + 1].start() < b for a, b in taken
+        )
+        actor = 0.0 if in_amount or is_before_amount else _actor(tokens, i, text, langs)
+        if actor:
+            hits.append(_Hit(m.start(), m.end(), actor, f'actor "{token}"'))
+    return hits
+
+
+def _looks_like_year(token: str) -> bool:
+    return bool(re.fullmatch(r"(?:19|20)\d\d", token))
+
+
+def _actor(tokens: list[re.Match[str]], i: int, text: str, langs: tuple[str, ...]) -> float:
+    token = tokens[i].group()
+    lower = token.lower()
+    if _ORG_SUFFIX.fullmatch(token):
+        return 0.25
+    if "de" in langs and token[0].isupper() and lower.endswith(tuple(_ACTOR_SUFFIXES)):
+        return 0.2
+    if "en" in langs and lower in _ACTOR_WORDS_EN:
+        return 0.15
+    if not token[0].isupper() or token in _NOT_NAMES:
+        return 0.0
+    # Mixed case or an acronym: "OpenAI", "DigiNord", "EU", "BSI".
+    if any(c.isupper() for c in token[1:]) and len(token) > 1:
+        return 0.2
+    nxt = tokens[i + 1].group() if i + 1 < len(tokens) else ""
+    between = text[tokens[i].end() : tokens[i + 1].start()] if nxt else ""
+    # Two capitalised words in a row are a name in both languages ("Petra Lorenz",
+    # "Helix Robotics"); in English a capitalised word inside a sentence is enough.
+    if nxt and nxt[0].isupper() and nxt not in _NOT_NAMES and between.strip() == "":
+        return 0.2
+    is_initial = i == 0 or text[tokens[i - 1].end() : tokens[i].start()].strip(" ") in (
+        ".",
+        ":",
+        '"',
+        "“",
+        "„",
+    )
+    if langs == ("en",) and not is_initial:
+        return 0.2
+    return 0.0
+
+
+def checkworthiness(span_text: str, language: str) -> float:
+    """How check-worthy a span is, 0..1: numbers, amounts, dates, named actors, strong
+    verbs and comparisons raise it; hedges, opinion cues and questions lower it."""
+    langs = _languages(language)
+    score, _ = _checkworthiness(span_text, langs)
+    return score
+
+
+def _checkworthiness(
+    text: str, langs: tuple[str, ...], context: str | None = None
+) -> tuple[float, str]:
+    """Score `text`; hedges and opinion cues are looked for in `context` (the unmasked
+    sentence), since a masked attribution can change their reading ("said … would")."""
+    hits = _claim_hits(text, langs)
+    if not hits:
+        return 0.0, ""
+    context = text if context is None else context
+    best: dict[str, _Hit] = {}
+    for hit in hits:
+        kind = hit.cue.split(" ", 1)[0]
+        if kind not in best or hit.weight > best[kind].weight:
+            best[kind] = hit
+    score = _combine(h.weight for h in best.values())
+    # Only cues strong enough to be suggested on their own count as hedges here; a reported
+    # "would" (weight 0.3) is not one.
+    speculation = _score([h for h in _label_hits(context, SPECULATION, langs) if h.weight >= 0.5])
+    opinion = _score([h for h in _label_hits(context, OPINION, langs) if h.weight >= 0.5])
+    score *= 1.0 - 0.75 * speculation
+    score *= 1.0 - 0.5 * opinion
+    if _rhetorical_question(context):
+        score *= 0.2
+    if len(_WORD.findall(text)) < 4:
+        score *= 0.5
+    ranked = sorted(best.values(), key=lambda h: (-h.weight, h.start))
+    cue = ", ".join(h.cue for h in ranked[:3])
+    return round(min(max(score, 0.0), 1.0), 3), cue
+
+
+# --------------------------------------------------------------------------- label hits
+
+
+def _score(hits: Iterable[_Hit]) -> float:
+    best: dict[str, float] = {}
+    for hit in hits:
+        key = hit.key or hit.cue.lower()
+        best[key] = max(best.get(key, 0.0), hit.weight)
+    return _combine(best.values())
+
+
+@lru_cache(maxsize=4096)
+def _label_hits(text: str, label: str, langs: tuple[str, ...]) -> tuple[_Hit, ...]:
+    """Speculation or opinion cues in `text`. Cached: suggestions and check-worthiness both
+    ask for the same sentence."""
+    table = _SPECULATION if label == SPECULATION else _OPINION
+    hits: list[_Hit] = []
+    for lang in langs:
+        for cue in table[lang]:
+            for m in cue.pattern.finditer(text):
+                weight = cue.weight
+                if label == SPECULATION and _is_reported_future(text, m, lang):
+                    weight = 0.3
+                hits.append(_Hit(m.start(), m.end(), weight, cue.name or _squash(m.group())))
+    if label == OPINION:
+        for m in _WORD.finditer(text):
+            for lang in langs:
+                lemmas = _lemmas(m.group(), (lang,))
+                weight, lemma = max((_EVALUATIVE[lang].get(x, 0.0), x) for x in lemmas)
+                if weight:
+                    # Keyed by lemma: "falsche … falschen" is one cue, not two.
+                    hits.append(_Hit(m.start(), m.end(), weight, m.group(), lemma.lower()))
+                    break
+        question = _rhetorical_question(text)
+        if question:
+            hits.append(question)
+    return tuple(hits)
+
+
+_REPORTED_SPEECH = {
+    "de": re.compile(
+        r"\b(?:sagte|erklärte|betonte|bestätigte|kündigte|teilte)\b[^.]*?,", re.IGNORECASE
+    ),
+    "en": re.compile(
+        r"\b(?:said|told|confirmed|announced|stated|added)\b(?:\s+that\b)?", re.IGNORECASE
+    ),
+}
+
+
+def _is_reported_future(text: str, m: re.Match[str], lang: str) -> bool:
+    """ "würde"/"would" after a speech verb is reported speech, not a hedge."""
+    if m.group().lower() not in ("würde", "würden", "would"):
+        return False
+    return bool(_REPORTED_SPEECH[lang].search(text, 0, m.start()))
+
+
+_QUOTES = re.compile(r"„[^“”\"]*[“”\"]|“[^”]*”|\"[^\"]*\"|»[^«]*«|«[^»]*»")
+
+
+def _rhetorical_question(text: str) -> _Hit | None:
+    stripped = text.rstrip(" \"'’”“»«)")
+    if not stripped.endswith("?"):
+        return None
+    for q in _QUOTES.finditer(text):
+        if q.start() <= len(stripped) - 1 < q.end():
+            return None  # a quoted question is reported, not asked by the writer
+    return _Hit(len(stripped) - 1, len(stripped), 0.65, "rhetorical question")
+
+
+def _squash(words: str) -> str:
+    return " ".join(words.split())
+
+
+# --------------------------------------------------------------------------- sources
+
+_CLAUSE_DELIMITERS = frozenset(',;:„“”"«»‹›()[]–—')
+_CLOSING_QUOTES = frozenset("“”\"«»‹›'’")
+_RELATIVE = re.compile(
+    r"^\s*(?:der|die|das|dem|den|deren|dessen|welche[rsn]?|who|which|whose|whom)\b",
+    re.IGNORECASE,
+)
+_DETERMINERS_DE = frozenset(
+    _words("""
+    der die das dem den des ein eine einer eines einem einen von vom zur zum für aus und sowie
+    im am in eigenen seiner ihrer dieser diesem dieses
+    """)
+)
+_LOWERCASE_OUTLETS = frozenset(_words("dpa afp ap epd kna sid rtr dts apa sda reuters bloomberg"))
+
+
+def _clause(s: str, pos: int) -> tuple[int, int]:
+    a = pos
+    while a > 0 and not _delimits(s, a - 1):
+        a -= 1
+    b = pos
+    while b < len(s) and not _delimits(s, b):
+        b += 1
+    return a, b
+
+
+def _delimits(s: str, i: int) -> bool:
+    if s[i] not in _CLAUSE_DELIMITERS:
+        return False
+    # "150,000" and "2,4 Prozent" are numbers, not clauses.
+    return not (s[i] == "," and 0 < i < len(s) - 1 and s[i - 1].isdigit() and s[i + 1].isdigit())
+
+
+def _trim(s: str, a: int, b: int) -> tuple[int, int]:
+    strip = " \t\r\n\f\v.,;:"
+    while a < b and (s[a].isspace() or s[a] in strip):
+        a += 1
+    while b > a and (s[b - 1].isspace() or s[b - 1] in strip):
+        b -= 1
+    return a, b
+
+
+_CIRCUMSTANCE = re.compile(
+    r"^(?:in|on|at|during|via|to|late|early|earlier|later|last|this|yesterday|today"
+    r"|in\s+an?\s+interview)\b",
+    re.IGNORECASE,
+)
+
+
+def _speech_span(s: str, vs: int, ve: int, lang: str) -> tuple[int, int]:
+    a, b = _clause(s, vs)
+    before = s[a:vs].strip()
+    after = s[ve:b].strip()
+    if not before:
+        prev = a - 1
+        while prev >= 0 and (s[prev].isspace() or s[prev] == ","):
+            prev -= 1
+        previous_clause = s[_clause(s, prev)[0] : prev + 1] if prev >= 0 else ""
+        is_relative = (
+            prev >= 0
+            and s[prev] not in _CLOSING_QUOTES
+            and _clause(s, prev)[0] > 0  # a sentence-initial "Das" is an article
+            and _RELATIVE.match(previous_clause)
+        )
+        if is_relative:
+            # "Ein Sprecher, der nicht genannt werden wollte, bestätigte …": the speaker is
+            # the clause before the relative clause.
+            start = _clause(s, max(_clause(s, prev)[0] - 2, 0))[0]
+            return start, ve
+        return vs, b  # "…“, sagte Vorstandschefin Petra Lorenz."
+    if lang == "en" and len(after.split()) >= 2:
+        that = re.match(r"(?:\s+\S+){0,5}?\s+that\b", s[ve:b])
+        if that:
+            return a, ve + len(that.group()) - len("that")  # "said in a statement"
+        if _CIRCUMSTANCE.match(after):
+            return a, b  # "…, the company said in its annual report."
+        return a, ve  # "Police said three people were injured"
+    return a, b
+
+
+def _np_forward(s: str, pos: int, lang: str) -> int:
+    """End of the noun phrase after "laut"/"according to" (stops at the verb or a comma)."""
+    end = pos
+    tokens = list(re.finditer(r"\S+", s[pos:]))
+    for k, t in enumerate(tokens[:12]):
+        word = t.group()
+        bare = word.strip(".,;:!?\"'“”„»«()")
+        stop = (bare != word and word[-1:] in ',;:!?)"“”»«') or (word.endswith(".") and k > 0)
+        if lang == "de":
+            nxt = tokens[k + 1].group() if k + 1 < len(tokens) else ""
+            accepted = (
+                (bare[:1].isupper() and not bare.isdigit())
+                or bare.lower() in _DETERMINERS_DE
+                or bare.lower() in _LOWERCASE_OUTLETS
+                or (bare.isalpha() and nxt[:1].isupper() and k > 0)
+            )
+            if not accepted:
+                break
+        elif bare and not bare[0].isalnum() and bare[0] != "@":
+            break
+        end = pos + t.start() + len(word.rstrip(".,;:!?\"'“”„»«)"))
+        if stop:
+            break
+    while end > pos and s[end - 1] in " ":
+        end -= 1
+    return end
+
+
+def _np_backward(s: str, pos: int) -> int:
+    """Start of the German noun phrase before "zufolge" ("Dem Bericht der Zeitung zufolge")."""
+    start = pos
+    tokens = list(re.finditer(r"\S+", s[:pos]))
+    for t in reversed(tokens[-8:]):
+        word = t.group()
+        if word[-1:] in ',;:“”"»«)':
+            break
+        if word[:1].isupper() or word.lower() in _DETERMINERS_DE:
+            start = t.start()
+            continue
+        break
+    return start
+
+
+def _source_spans(s: str, langs: tuple[str, ...]) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for lang in langs:
+        for m in _SPEECH_VERBS[lang].finditer(s):
+            a, b = _speech_span(s, m.start(), m.end(), lang)
+            hits.append(_Hit(a, b, 0.8, _squash(m.group())))
+        for cue in _PREPOSITION_SOURCES[lang]:
+            for m in cue.pattern.finditer(s):
+                end = _np_forward(s, m.end(), lang)
+                if end > m.end():
+                    hits.append(
+                        _Hit(
+                            m.start() + len(m.group()) - len(m.group().lstrip()),
+                            end,
+                            cue.weight,
+                            _squash(m.group()),
+                        )
+                    )
+        for cue in _CLAUSE_SOURCES[lang]:
+            for m in cue.pattern.finditer(s):
+                a, b = _clause(s, m.start())
+                # German: the clause is the attribution ("Aus Kreisen … verlautete").
+                # English: subject and verb; what follows is the content ("Sources say …").
+                b = max(b, m.end()) if lang == "de" else m.end()
+                hits.append(_Hit(a, b, cue.weight, _squash(m.group())))
+        if lang == "de":
+            for m in re.finditer(r"\bzufolge\b", s, re.IGNORECASE):
+                start = _np_backward(s, m.start())
+                if start < m.start():
+                    hits.append(_Hit(start, m.end(), 0.85, _squash(s[start : m.end()])))
+    for cue in _CREDIT_SOURCES:
+        for m in cue.pattern.finditer(s):
+            cue_start = m.start() + len(m.group()) - len(m.group().lstrip())
+            hits.append(_Hit(cue_start, len(s), cue.weight, _squash(m.group()).rstrip(":")))
+    for cue in _ANONYMITY:
+        for m in cue.pattern.finditer(s):
+            end = m.end()
+            if _ANONYMITY_REASON.match(s[end:]):
+                after_comma = end + len(s[end:]) - len(s[end:].lstrip(" ,"))
+                end = _clause(s, after_comma)[1]
+            a = _clause(s, m.start())[0]
+            prev = a - 1
+            while prev >= 0 and (s[prev].isspace() or s[prev] == ","):
+                prev -= 1
+            if _RELATIVE.match(s[a:]) and prev >= 0:
+                a = _clause(s, prev)[0]
+            hits.append(_Hit(a, end, cue.weight, _squash(m.group())))
+    spans = []
+    for hit in hits:
+        a, b = _trim(s, hit.start, hit.end)
+        if a < b:
+            spans.append(_Hit(a, b, hit.weight, hit.cue))
+    return _merge(spans)
+
+
+def _merge(hits: list[_Hit]) -> list[_Hit]:
+    """Overlapping attribution spans become one; the strongest cue names it."""
+    merged: list[_Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
+        if merged and hit.start < merged[-1].end:
+            last = merged[-1]
+            strongest = last if last.weight >= hit.weight else hit
+            merged[-1] = _Hit(last.start, max(last.end, hit.end), strongest.weight, strongest.cue)
+        else:
+            merged.append(hit)
+    return merged
+
+
+# --------------------------------------------------------------------------- suggest
+
+
+def suggest(text: str, language: str) -> list[Suggestion]:
+    """Suggestions for a whole text, sorted by start; spans are never empty and always
+    inside the text, and no two share (start, end, label)."""
+    langs = _languages(language)
+    found: dict[tuple[int, int, str], Suggestion] = {}
+    for start, end in sentences(text, language):
+        for item in _suggest_sentence(text[start:end], start, langs):
+            key = (item.start, item.end, item.label)
+            if key not in found or found[key].score < item.score:
+                found[key] = item
+    order = {label: i for i, label in enumerate(LABELS)}
+    return sorted(found.values(), key=lambda s: (s.start, s.end, order[s.label]))
+
+
+def _suggest_sentence(s: str, offset: int, langs: tuple[str, ...]) -> Iterator[Suggestion]:
+    quotes = [(q.start(), q.end()) for q in _QUOTES.finditer(s)]
+    for label in (SPECULATION, OPINION):
+        hits = _label_hits(s, label, langs)
+        score = _score(hits)
+        if score < SUGGEST_AT:
+            continue
+        top = max(hits, key=lambda h: (h.weight, -h.start))
+        a, b = 0, len(s)  # the whole sentence, its full stop included
+        for qa, qb in quotes:
+            inside = [h for h in hits if qa <= h.start < qb]
+            if inside and _score(inside) >= SUGGEST_AT and (qb - qa) < len(s):
+                a, b = qa, qb
+                top = max(inside, key=lambda h: (h.weight, -h.start))
+                score = _score(inside)
+                break
+        if a < b:
+            yield Suggestion(offset + a, offset + b, label, top.cue, round(min(score, 0.99), 3))
+    sources = _source_spans(s, langs)
+    for hit in sources:
+        if hit.weight < SUGGEST_AT:
+            continue
+        flags = vague_source_flags(s[hit.start : hit.end])
+        yield Suggestion(
+            offset + hit.start, offset + hit.end, SOURCE, hit.cue, round(hit.weight, 3), flags
+        )
+    masked = _mask(s, sources)
+    score, cue = _checkworthiness(masked, langs, s)
+    if score >= CLAIM_AT:
+        yield Suggestion(offset, offset + len(s), CLAIM, cue, score)
+
+
+def _mask(s: str, hits: list[_Hit]) -> str:
+    """Blank out attributions (keeping offsets) so they do not count towards a claim."""
+    chars = list(s)
+    for hit in hits:
+        for i in range(hit.start, hit.end):
+            chars[i] = " "
+    return "".join(chars)
+
+
+# --------------------------------------------------------------------------- key phrase
+
+_HEDGE_WORDS = re.compile(
+    r"\b(?:könnte|könnten|dürfte|dürften|würde|würden|möglicherweise|womöglich|vermutlich"
+    r"|mutmaßlich|angeblich|wahrscheinlich|anscheinend|vielleicht|eventuell|voraussichtlich"
+    r"|offenbar|scheinbar|leider|could|may|might|would|possibly|probably|presumably"
+    r"|reportedly|allegedly|purportedly|perhaps|apparently|likely|maybe|clearly|obviously"
+    r"|frankly|(?:is|are|was|were)\s+(?:widely\s+)?expected\s+to|(?:is|are|was|were)\s+said"
+    r"\s+to)\b",
+    re.IGNORECASE,
+)
+_PUNCT_EDGES = " \t\r\n\f\v.,;:!?\"'„“”»«‹›()[]–—-"
+
+
+def key_phrase(span_text: str, language: str) -> str:
+    """The claim's most checkable words, for finding it on a source page that words it
+    differently: the attribution is cut away, hedges and quotation marks are dropped, and a
+    long result is cut to its densest KEY_PHRASE_WORDS-word window."""
+    langs = _languages(language)
+    pieces: list[str] = []
+    pos = 0
+    for hit in _source_spans(span_text, langs):
+        pieces.append(span_text[pos : hit.start])
+        pos = hit.end
+    pieces.append(span_text[pos:])
+    # Hedges go inline, so "Acme could cut 2,000 jobs" becomes "Acme cut 2,000 jobs".
+    pieces = [_HEDGE_WORDS.sub(" ", re.sub(r"[\"„“”»«‹›]", " ", p)) for p in pieces]
+    best = max(pieces, key=lambda p: (_checkable(p, langs), len(p.split())))
+    words = best.split()
+    if len(words) > KEY_PHRASE_WORDS:
+        windows = [
+            " ".join(words[i : i + KEY_PHRASE_WORDS])
+            for i in range(len(words) - KEY_PHRASE_WORDS + 1)
+        ]
+        scores = [_checkable(w, langs) for w in windows]
+        top = max(scores)
+        tied = [w for w, score in zip(windows, scores, strict=True) if score == top]
+        best = tied[len(tied) // 2]  # of equal windows, the middle one keeps context both sides
+    phrase = " ".join(best.split()).strip(_PUNCT_EDGES)
+    phrase = re.sub(r"^(?:dass|that|und|and|but|aber|sowie)\s+", "", phrase, flags=re.IGNORECASE)
+    return phrase or " ".join(span_text.split())
+
+
+def _checkable(piece: str, langs: tuple[str, ...]) -> float:
+    """Figures count double: they are what a source page is most likely to repeat."""
+    numeric = ("amount", "percentage", "number")
+    return sum(
+        h.weight * (2 if h.cue.startswith(numeric) else 1) for h in _claim_hits(piece, langs)
+    )

@@ -1,0 +1,74 @@
+"""Forms of the review pages. They only shape the input; services.py decides what is valid
+(rationale length, evidence for a claim, URL schemes), and its messages land on these forms,
+so a reviewer reads the same words the API answers."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+
+# Which form field shows a service error about which input.
+SERVICE_FIELDS = {
+    "rating": "rating",
+    "rationale": "rationale",
+    "evidence": "evidence_url",
+    "url": "url",
+    "body": "body",
+    "reason": "reason",
+    "note": "note",
+}
+
+
+class VerdictForm(forms.Form):
+    rating = forms.CharField(
+        label=_("Rating"), error_messages={"required": _("Choose a rating.")}
+    )
+    # Not required here: an empty or short rationale gets the service's message, with the
+    # number of characters it needs.
+    rationale = forms.CharField(
+        label=_("Rationale"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    evidence_url = forms.CharField(label=_("Evidence URL"), required=False, max_length=2000)
+    evidence_title = forms.CharField(label=_("Title of the source"), required=False, max_length=500)
+
+    def evidence(self) -> list[services.EvidenceInput]:
+        url = self.cleaned_data.get("evidence_url", "").strip()
+        if not url:
+            return []
+        return [services.EvidenceInput(url=url, title=self.cleaned_data.get("evidence_title", ""))]
+
+
+class EvidenceForm(forms.Form):
+    url = forms.CharField(
+        label=_("URL"), max_length=2000, error_messages={"required": _("Enter the source's URL.")}
+    )
+    title = forms.CharField(label=_("Title"), required=False, max_length=500)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def service_error_on(form: forms.Form, error: services.ServiceError) -> None:
+    """Put a service's message on the field it names, or on the form as a whole."""
+    field = SERVICE_FIELDS.get(error.field or "")
+    form.add_error(field if field in form.fields else None, error.message)

@@ -1,0 +1,793 @@
+"""HTML pages of the review workflow: the reviewer's queue, the review page of one
+annotation, the chiefs' approvals, and the published report.
+
+Reads go through selectors, writes through services, permissions through policy. Forms post
+to these views (they work without JavaScript); a service's refusal is shown in words on
+the form it came from, answered with the service's status code: 400 invalid, 403 not
+allowed, 409 the state does not allow it. The page scripts only add keyboard shortcuts
+and live updates (queue.js, review.js, approvals.js); CSP forbids inline script.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import exports, policy, selectors, services, text
+from .models import (
+    ROLE_CHIEF,
+    ROLE_REVIEWER,
+    Annotation,
+    Article,
+    Assignment,
+    Event,
+    Evidence,
+    Rating,
+    SourceCheck,
+    Verdict,
+)
+from .review_forms import (
+    CommentForm,
+    DecisionForm,
+    DeclineForm,
+    EvidenceForm,
+    VerdictForm,
+    service_error_on,
+)
+from .templatetags.review import due_text
+from .views import newsroom_required
+
+QUEUE_PAGE_SIZE = 50
+# queue.js asks /api/v1/queue/ this often whether the queue changed.
+QUEUE_POLL_SECONDS = 4
+# review.js re-reads the evidence list this often while a source check is unfinished.
+CHECK_POLL_SECONDS = 2
+# Characters of the paragraph shown on each side of a quote on the review page.
+PARAGRAPH_CONTEXT = 600
+UNFINISHED_CHECKS = (SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING)
+
+
+def _require_role(user: Any, role: str, message: str) -> None:
+    if not policy.has_role(user, role):
+        raise PermissionDenied(message)
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+@newsroom_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _require_role(user, ROLE_REVIEWER, _("The queue is for reviewers."))
+    now = timezone.now()
+    everything = selectors.queue_for(user, now=now)
+    labels = list(selectors.labels())
+    label = request.GET.get("label", "")
+    label = label if label in {item.slug for item in labels} else ""
+    article = request.GET.get("article", "")
+    article = article if article.isdigit() else ""
+    overdue_only = request.GET.get("overdue") == "1"
+
+    rows = everything
+    if label:
+        rows = rows.filter(annotation__label__slug=label)
+    if article:
+        rows = rows.filter(annotation__article_id=int(article))
+    if overdue_only:
+        rows = rows.filter(due_at__lt=now)
+    page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    assignments = selectors.queue_page_relations(list(page.object_list))
+
+    counts = everything.order_by().aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
+    )
+    counts["waiting"] = (
+        Verdict.objects.filter(author=user, status=Verdict.Status.PROPOSED)
+        .exclude(annotation__status=Annotation.Status.WITHDRAWN)
+        .count()
+    )
+    # What /api/v1/queue/ answers now (its count and first page of ids): queue.js reloads
+    # the rows when the API's answer differs.
+    api_page_size = settings.REST_FRAMEWORK["PAGE_SIZE"]
+    signature = {
+        "count": counts["open"],
+        "ids": list(everything.values_list("annotation_id", flat=True)[:api_page_size]),
+    }
+    articles = (
+        Article.objects.filter(pk__in=everything.values("annotation__article_id"))
+        .only("pk", "title")
+        .order_by("title", "pk")
+    )
+    query = {
+        key: value
+        for key, value in (("label", label), ("article", article), ("overdue", overdue_only))
+        if value
+    }
+    return render(
+        request,
+        "annotations/queue.html",
+        {
+            "rows": [_queue_row(assignment, now) for assignment in assignments],
+            "page": page,
+            "counts": counts,
+            "labels": labels,
+            "articles": list(articles),
+            "filters": {"label": label, "article": article, "overdue": overdue_only},
+            "is_filtered": bool(query),
+            "query": urlencode({k: "1" if v is True else v for k, v in query.items()}),
+            "queue_data": {
+                "api": reverse("api:queue"),
+                "poll_ms": QUEUE_POLL_SECONDS * 1000,
+                "signature": signature,
+            },
+        },
+    )
+
+
+def _queue_row(assignment: Assignment, now: Any) -> dict[str, Any]:
+    annotation = assignment.annotation
+    verdicts = getattr(annotation, "verdict_list", [])
+    latest = verdicts[-1] if verdicts else None
+    return {
+        "assignment": assignment,
+        "annotation": annotation,
+        "due_text": due_text(assignment.due_at, now=now),
+        "is_overdue": assignment.is_overdue,
+        "check": annotation.latest_check,
+        "returned": latest if latest and latest.status == Verdict.Status.REJECTED else None,
+    }
+
+
+# --- the review page ------------------------------------------------------------------------
+
+
+def _annotation_or_404(pk: int) -> Annotation:
+    return get_object_or_404(
+        Annotation.objects.select_related("label", "article", "created_by"), pk=pk
+    )
+
+
+def quote_in_paragraph(body: str, annotation: Annotation) -> SafeString:
+    """The paragraph around the span, with the span marked; every piece escaped."""
+    start, end = annotation.start, annotation.end
+    if annotation.anchor_state == Annotation.AnchorState.ORPHANED or body[start:end] != (
+        annotation.exact
+    ):
+        return format_html(
+            '<mark class="hl hl-{}">{}</mark>', annotation.label.slug, annotation.exact
+        )
+    head = body.rfind("\n\n", 0, start)
+    head = 0 if head < 0 else head + 2
+    tail = body.find("\n\n", end)
+    tail = len(body) if tail < 0 else tail
+    before, after = body[head:start], body[end:tail]
+    if len(before) > PARAGRAPH_CONTEXT:
+        before = "…" + before[-PARAGRAPH_CONTEXT:].split(" ", 1)[-1]
+    if len(after) > PARAGRAPH_CONTEXT:
+        after = after[:PARAGRAPH_CONTEXT].rsplit(" ", 1)[0] + "…"
+    return format_html(
+        '{}<mark class="hl hl-{}" id="quote-mark">{}</mark>{}',
+        before,
+        annotation.label.slug,
+        body[start:end],
+        after,
+    )
+
+
+def _evidence_items(annotation_id: int) -> list[dict[str, Any]]:
+    items = []
+    for evidence in selectors.annotation_evidence(annotation_id):
+        check = evidence.check_list[0] if evidence.check_list else None
+        items.append({"evidence": evidence, "check": check})
+    return items
+
+
+def _rating_names() -> dict[str, str]:
+    return {rating.slug: rating.display_name for rating in selectors.ratings()}
+
+
+def _render_review(
+    request: HttpRequest,
+    annotation: Annotation,
+    *,
+    status: int = 200,
+    forms: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> HttpResponse:
+    user = request.user
+    forms = forms or {}
+    verdicts = list(
+        annotation.verdicts.select_related("rating", "author", "decided_by").order_by("id")
+    )
+    current = verdicts[-1] if verdicts else None
+    returned = (
+        current
+        if current
+        and current.status == Verdict.Status.REJECTED
+        and annotation.status == Annotation.Status.ASSIGNED
+        else None
+    )
+    ratings = list(selectors.ratings())
+    rating_names = {rating.slug: rating.display_name for rating in ratings}
+    is_live = annotation.status != Annotation.Status.WITHDRAWN
+    can_propose = (
+        annotation.status == Annotation.Status.ASSIGNED
+        and policy.can_propose_verdict(user, annotation)
+    )
+    can_decide = bool(
+        current
+        and current.status == Verdict.Status.PROPOSED
+        and policy.can_decide_verdict(user, current)
+    )
+    evidence = _evidence_items(annotation.pk)
+    span_checks = list(
+        selectors.annotation_checks(annotation.pk).filter(evidence__isnull=True)[:5]
+    )
+    next_item = None
+    if policy.has_role(user, ROLE_REVIEWER):
+        next_item = (
+            selectors.queue_for(user)
+            .exclude(annotation_id=annotation.pk)
+            .values_list("annotation_id", flat=True)
+            .first()
+        )
+    context = {
+        "annotation": annotation,
+        "article": annotation.article,
+        "quote_html": quote_in_paragraph(annotation.article.text, annotation),
+        "verdicts": verdicts,
+        "current": current,
+        "returned": returned,
+        "ratings": ratings,
+        "assignments": list(
+            annotation.assignments.select_related("reviewer", "assigned_by").order_by("id")
+        ),
+        "evidence": evidence,
+        "span_checks": span_checks,
+        "comments": list(selectors.annotation_comments(annotation.pk)),
+        "history": history_items(selectors.annotation_history(annotation.pk), rating_names),
+        "can_propose": can_propose,
+        "can_decline": is_live and policy.can_decline(user, annotation),
+        "can_work_on_evidence": is_live and policy.can_work_on_evidence(user, annotation),
+        "can_comment": policy.can_comment(user),
+        "can_decide": can_decide,
+        "is_own_proposal": bool(
+            current
+            and current.status == Verdict.Status.PROPOSED
+            and current.author_id == user.pk
+            and policy.has_role(user, ROLE_CHIEF)
+        ),
+        "next_item": next_item,
+        "is_overdue": bool(annotation.due_at and annotation.due_at < timezone.now()),
+        "verdict_form": forms.get("verdict") or VerdictForm(),
+        "evidence_form": forms.get("evidence") or EvidenceForm(),
+        "comment_form": forms.get("comment") or CommentForm(),
+        "decline_form": forms.get("decline") or DeclineForm(),
+        "decision_form": forms.get("decision") or DecisionForm(),
+        "decision_kind": forms.get("decision_kind", ""),
+        "page_error": error,
+        "min_rationale": services.MIN_RATIONALE_CHARS,
+        "review_data": {
+            "annotation": annotation.pk,
+            "evidence_url": reverse("annotations:review-evidence", args=[annotation.pk]),
+            "poll_ms": CHECK_POLL_SECONDS * 1000,
+            "min_rationale": services.MIN_RATIONALE_CHARS,
+            "ratings": [rating.slug for rating in ratings],
+        },
+    }
+    return render(request, "annotations/review.html", context, status=status)
+
+
+@newsroom_required
+@require_GET
+def annotation_review(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_review(request, _annotation_or_404(pk))
+
+
+@newsroom_required
+@require_GET
+def review_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The evidence list alone, which review.js re-reads while checks are unfinished."""
+    annotation = _annotation_or_404(pk)
+    return render(
+        request,
+        "annotations/_evidence_list.html",
+        {
+            "annotation": annotation,
+            "evidence": _evidence_items(annotation.pk),
+            "can_work_on_evidence": annotation.status != Annotation.Status.WITHDRAWN
+            and policy.can_work_on_evidence(request.user, annotation),
+        },
+    )
+
+
+def _refused(
+    request: HttpRequest,
+    annotation: Annotation,
+    form: Any,
+    name: str,
+    error: services.ServiceError,
+) -> HttpResponse:
+    """Show a service's refusal on its form, and on top of the page when the refusal is
+    about who or when rather than what was typed (the form may not even be shown)."""
+    service_error_on(form, error)
+    return _render_review(
+        request,
+        _annotation_or_404(annotation.pk),
+        status=error.status_code,
+        forms={name: form},
+        error=error.message if error.status_code != 400 else None,
+    )
+
+
+def _review_url(annotation_id: int, fragment: str = "") -> str:
+    url = reverse("annotations:annotation-review", args=[annotation_id])
+    return f"{url}#{fragment}" if fragment else url
+
+
+@newsroom_required
+@require_POST
+def verdict_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    annotation = _annotation_or_404(pk)
+    form = VerdictForm(request.POST)
+    if not form.is_valid():
+        return _render_review(request, annotation, status=400, forms={"verdict": form})
+    try:
+        services.verdict_propose(
+            actor=request.user,
+            annotation_id=annotation.pk,
+            rating=form.cleaned_data["rating"],
+            rationale=form.cleaned_data["rationale"],
+            evidence=form.evidence(),
+        )
+    except services.ServiceError as error:
+        return _refused(request, annotation, form, "verdict", error)
+    next_item = selectors.queue_for(request.user).values_list("annotation_id", flat=True).first()
+    if next_item is None:
+        messages.success(request, _("Verdict proposed. Your queue is empty."))
+        return redirect("annotations:queue")
+    messages.success(request, _("Verdict proposed. Here is the next item in your queue."))
+    return redirect(_review_url(next_item))
+
+
+@newsroom_required
+@require_POST
+def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    annotation = _annotation_or_404(pk)
+    form = EvidenceForm(request.POST)
+    if not form.is_valid():
+        return _render_review(request, annotation, status=400, forms={"evidence": form})
+    try:
+        services.evidence_add(
+            actor=request.user,
+            annotation_id=annotation.pk,
+            url=form.cleaned_data["url"],
+            title=form.cleaned_data["title"],
+            note=form.cleaned_data["note"],
+        )
+    except services.ServiceError as error:
+        return _refused(request, annotation, form, "evidence", error)
+    messages.success(request, _("Evidence added; its source is being checked."))
+    return redirect(_review_url(annotation.pk, "evidence"))
+
+
+@newsroom_required
+@require_POST
+def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_object_or_404(Evidence.objects.select_related("annotation"), pk=pk)
+    try:
+        services.evidence_remove(actor=request.user, evidence_id=evidence.pk)
+    except services.ServiceError as error:
+        return _refused(
+            request, _annotation_or_404(evidence.annotation_id), EvidenceForm(), "evidence", error
+        )
+    messages.success(request, _("Evidence removed. It stays in the history."))
+    return redirect(_review_url(evidence.annotation_id, "evidence"))
+
+
+@newsroom_required
+@require_POST
+def source_checks_request(request: HttpRequest, pk: int) -> HttpResponse:
+    annotation = _annotation_or_404(pk)
+    try:
+        checks = services.source_checks_request(actor=request.user, annotation_id=annotation.pk)
+    except services.ServiceError as error:
+        return _refused(request, annotation, EvidenceForm(), "evidence", error)
+    if checks:
+        messages.info(request, _("The sources are being checked again."))
+    else:
+        messages.info(request, _("There is nothing to check: add evidence first."))
+    return redirect(_review_url(annotation.pk, "evidence"))
+
+
+@newsroom_required
+@require_POST
+def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    annotation = _annotation_or_404(pk)
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        services.comment_add(
+            actor=request.user, annotation_id=annotation.pk, body=form.cleaned_data["body"]
+        )
+    except services.ServiceError as error:
+        return _refused(request, annotation, form, "comment", error)
+    return redirect(_review_url(annotation.pk, "comments"))
+
+
+@newsroom_required
+@require_POST
+def assignment_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    annotation = _annotation_or_404(pk)
+    form = DeclineForm(request.POST)
+    form.is_valid()
+    try:
+        services.assignment_decline(
+            actor=request.user, annotation_id=annotation.pk, reason=form.cleaned_data["reason"]
+        )
+    except services.ServiceError as error:
+        return _refused(request, annotation, form, "decline", error)
+    messages.success(request, _("Declined. The item went back to the editors."))
+    return redirect("annotations:queue")
+
+
+# --- approvals ------------------------------------------------------------------------------
+
+
+def _render_approvals(
+    request: HttpRequest,
+    *,
+    status: int = 200,
+    failed: tuple[int, str, DecisionForm] | None = None,
+    error: str | None = None,
+) -> HttpResponse:
+    user = request.user
+    _require_role(user, ROLE_CHIEF, _("Approvals are for chiefs."))
+    verdicts = list(selectors.proposed_verdicts().defer("annotation__article__text"))
+    annotations = [verdict.annotation for verdict in verdicts]
+    # The annotation's live evidence, whether it came with the verdict or was added before.
+    prefetch_related_objects(
+        annotations,
+        Prefetch(
+            "evidence",
+            queryset=Evidence.objects.filter(removed_at__isnull=True)
+            .prefetch_related(
+                Prefetch(
+                    "checks",
+                    queryset=SourceCheck.objects.order_by("-requested_at", "-id"),
+                    to_attr="check_list",
+                )
+            )
+            .order_by("id"),
+            to_attr="live_evidence",
+        ),
+        Prefetch(
+            "verdicts",
+            queryset=Verdict.objects.filter(status=Verdict.Status.REJECTED)
+            .select_related("rating", "decided_by")
+            .order_by("id"),
+            to_attr="rejections",
+        ),
+    )
+    rating_names = _rating_names()
+    events: dict[int, list[Event]] = defaultdict(list)
+    for event in Event.objects.filter(annotation__in=annotations).select_related("actor").order_by(
+        "created_at", "id"
+    ):
+        events[event.annotation_id].append(event)
+    items = []
+    for verdict in verdicts:
+        annotation = verdict.annotation
+        form = None
+        kind = ""
+        if failed and failed[0] == verdict.pk:
+            kind, form = failed[1], failed[2]
+        items.append(
+            {
+                "verdict": verdict,
+                "annotation": annotation,
+                "evidence": [
+                    {"evidence": e, "check": e.check_list[0] if e.check_list else None}
+                    for e in annotation.live_evidence
+                ],
+                "rejections": annotation.rejections,
+                "can_decide": policy.can_decide_verdict(user, verdict),
+                "form": form or DecisionForm(),
+                "failed_kind": kind,
+                "history": history_items(events[annotation.pk], rating_names),
+            }
+        )
+    return render(
+        request,
+        "annotations/approvals.html",
+        {"items": items, "page_error": error},
+        status=status,
+    )
+
+
+@newsroom_required
+@require_GET
+def approvals(request: HttpRequest) -> HttpResponse:
+    return _render_approvals(request)
+
+
+def _decide(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    verdict = get_object_or_404(Verdict, pk=pk)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    note = form.cleaned_data.get("note", "")
+    try:
+        if kind == "approve":
+            services.verdict_approve(actor=request.user, verdict_id=verdict.pk, note=note)
+        else:
+            services.verdict_reject(actor=request.user, verdict_id=verdict.pk, note=note)
+    except services.ServiceError as error:
+        service_error_on(form, error)
+        message = error.message if error.status_code != 400 else None
+        if request.POST.get("return_to") == "review":
+            return _render_review(
+                request,
+                _annotation_or_404(verdict.annotation_id),
+                status=error.status_code,
+                forms={"decision": form, "decision_kind": kind},
+                error=message,
+            )
+        return _render_approvals(
+            request, status=error.status_code, failed=(verdict.pk, kind, form), error=message
+        )
+    if kind == "approve":
+        messages.success(request, _("Verdict approved."))
+    else:
+        messages.success(request, _("Verdict rejected; it went back to its reviewer."))
+    if request.POST.get("return_to") == "review":
+        return redirect(_review_url(verdict.annotation_id))
+    return redirect("annotations:approvals")
+
+
+@newsroom_required
+@require_POST
+def verdict_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, "approve")
+
+
+@newsroom_required
+@require_POST
+def verdict_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, "reject")
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+def report_text(body: str, verdicts: list[Verdict]) -> SafeString:
+    """The article with each approved verdict's span marked and its rating badge after it.
+
+    Cut at every span boundary like the annotate page (text.segments), each piece escaped;
+    an overlapped piece takes the innermost span's rating colour.
+    """
+    numbered = {verdict.annotation_id: (n, verdict) for n, verdict in enumerate(verdicts, 1)}
+    spans = [
+        text.SpanRef(key=v.annotation_id, start=v.annotation.start, end=v.annotation.end)
+        for v in verdicts
+        if v.annotation.anchor_state != Annotation.AnchorState.ORPHANED
+        and body[v.annotation.start : v.annotation.end] == v.annotation.exact
+    ]
+    pieces: list[SafeString] = []
+    for segment in text.segments(body, spans):
+        if not segment.keys:
+            pieces.append(format_html("{}", segment.text))
+            continue
+        covering = [numbered[key][1] for key in segment.keys]
+        inner = min(covering, key=lambda v: (v.annotation.end - v.annotation.start, v.pk))
+        pieces.append(
+            format_html(
+                '<mark class="verdict-span rating-{}" data-verdict="{}">{}</mark>',
+                inner.rating.slug,
+                numbered[inner.annotation_id][0],
+                segment.text,
+            )
+        )
+        for verdict in covering:
+            if verdict.annotation.end == segment.end:
+                number = numbered[verdict.annotation_id][0]
+                pieces.append(
+                    format_html(
+                        '<a class="rating-badge rating-{}" href="#verdict-{}" '
+                        'aria-label="{}">{}<sup>{}</sup></a>',
+                        verdict.rating.slug,
+                        number,
+                        _("Verdict %(n)d: %(rating)s")
+                        % {"n": number, "rating": verdict.rating.display_name},
+                        verdict.rating.display_name,
+                        number,
+                    )
+                )
+    return format_html_join("", "{}", ((piece,) for piece in pieces))
+
+
+def _open_claims(article: Article) -> int:
+    return (
+        Annotation.objects.filter(article=article, label__needs_verdict=True)
+        .exclude(status__in=[Annotation.Status.APPROVED, Annotation.Status.WITHDRAWN])
+        .count()
+    )
+
+
+def _render_report(
+    request: HttpRequest, article: Article, *, status: int = 200, error: str | None = None
+) -> HttpResponse:
+    user = request.user
+    verdicts = list({v.annotation_id: v for v in selectors.approved_claim_verdicts(article)}.values())
+    reviews = exports.claimreviews(
+        article,
+        verdicts,
+        report_url=request.build_absolute_uri(exports.report_path(article)),
+        org_name=settings.FACTCHECK_ORG_NAME,
+        org_url=settings.FACTCHECK_ORG_URL,
+    )
+    is_member = policy.is_newsroom_member(user)
+    publishable = article.status not in (
+        Article.Status.PUBLISHED,
+        Article.Status.ARCHIVED,
+        Article.Status.IMPORTING,
+        Article.Status.IMPORT_FAILED,
+    )
+    return render(
+        request,
+        "annotations/report.html",
+        {
+            "article": article,
+            "text_html": report_text(article.text, verdicts),
+            "verdicts": verdicts,
+            "claimreviews": reviews,
+            "is_member": is_member,
+            "is_published": article.status == Article.Status.PUBLISHED,
+            "can_publish": publishable and policy.can_publish_article(user),
+            "open_claims": _open_claims(article) if is_member else 0,
+            "page_error": error,
+            "org_name": settings.FACTCHECK_ORG_NAME,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def article_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Public once the article is published; before that a preview for the newsroom."""
+    article = get_object_or_404(Article, pk=pk)
+    if article.status != Article.Status.PUBLISHED:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not policy.is_newsroom_member(request.user):
+            raise PermissionDenied(_("This report is not published yet."))
+    return _render_report(request, article)
+
+
+@newsroom_required
+@require_POST
+def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    try:
+        services.article_publish(
+            actor=request.user,
+            article_id=article.pk,
+            with_open_claims=request.POST.get("with_open_claims") == "1",
+        )
+    except services.ServiceError as error:
+        return _render_report(request, article, status=error.status_code, error=error.message)
+    messages.success(request, _("Published. Readers can open this report without logging in."))
+    return redirect("annotations:article-report", pk=article.pk)
+
+
+# --- shared ---------------------------------------------------------------------------------
+
+
+def history_items(events: Any, rating_names: dict[str, str]) -> list[dict[str, Any]]:
+    """Each event as who did what, in words."""
+    return [
+        {
+            "event": event,
+            "actor": event.actor.get_username() if event.actor else _("system"),
+            "summary": _event_summary(event, rating_names),
+        }
+        for event in events
+    ]
+
+
+def _event_summary(event: Event, rating_names: dict[str, str]) -> str:
+    data = event.data or {}
+    rating = rating_names.get(data.get("rating", ""), data.get("rating", ""))
+    verb = event.verb
+    if verb == "annotation.assigned":
+        if data.get("due_at"):
+            return _("assigned it to %(reviewer)s, due %(due)s") % {
+                "reviewer": data.get("reviewer"),
+                "due": data["due_at"][:10],
+            }
+        return _("assigned it to %(reviewer)s") % {"reviewer": data.get("reviewer")}
+    if verb == "assignment.declined":
+        return _("declined: %(reason)s") % {"reason": data.get("reason", "")}
+    if verb == "verdict.proposed":
+        return _("proposed “%(rating)s”") % {"rating": rating}
+    if verb == "verdict.approved":
+        if data.get("note"):
+            return _("approved “%(rating)s”: %(note)s") % {"rating": rating, "note": data["note"]}
+        return _("approved “%(rating)s”") % {"rating": rating}
+    if verb == "verdict.rejected":
+        return _("rejected “%(rating)s”: %(note)s") % {"rating": rating, "note": data.get("note")}
+    if verb == "evidence.added":
+        return _("added evidence %(url)s") % {"url": data.get("url", "")}
+    if verb == "evidence.removed":
+        return _("removed evidence %(url)s") % {"url": data.get("url", "")}
+    if verb == "comment.added":
+        return _("commented: %(body)s") % {"body": data.get("body", "")[:200]}
+    if verb == "source_check.requested":
+        return _("asked for the sources to be checked")
+    if verb == "source_check.finished":
+        return _("source check of %(source)s: %(status)s") % {
+            "source": data.get("url") or _("the attribution"),
+            "status": data.get("status", ""),
+        }
+    if verb == "evidence.health":
+        return _("evidence flagged: %(flags)s") % {"flags": ", ".join(data.get("flags", []))}
+    if verb in ("annotation.created", "suggestion.accepted"):
+        return _("marked the span as %(label)s") % {"label": data.get("label", "")}
+    if verb == "annotation.updated":
+        return _("edited %(fields)s") % {"fields": ", ".join(sorted(data)) or _("nothing")}
+    if verb == "annotation.withdrawn":
+        return _("withdrew it")
+    if verb == "annotation.fuzzy":
+        return _("the text changed; the span moved to its best match")
+    if verb == "annotation.orphaned":
+        return _("the text changed; the span could not be placed")
+    return verb
+
+
+def _is_hex_colour(value: str) -> bool:
+    return (
+        len(value) == 7
+        and value.startswith("#")
+        and all(c in "0123456789abcdefABCDEF" for c in value[1:])
+    )
+
+
+def _text_colour(background: str) -> str:
+    """Black or white, whichever reads better on `background` (WCAG relative luminance)."""
+
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(background[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#000" if luminance > 0.179 else "#fff"
+
+
+@require_GET
+def rating_styles(request: HttpRequest) -> HttpResponse:
+    """Each rating's colour as CSS custom properties, from the Rating table (no inline
+    styles: CSP), so ratings added in the admin get their colours too."""
+    rules = []
+    for rating in Rating.objects.order_by("order", "slug"):
+        colour = rating.colour if _is_hex_colour(rating.colour) else "#546e7a"
+        rules.append(f".rating-{rating.slug}{{--rating:{colour};--rating-fg:{_text_colour(colour)}}}")
+    response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -1,0 +1,315 @@
+"""The editor's annotate page in real Chromium: an editor logs in through the form, imports a
+German article by pasting it, then tags spans with the mouse and the keyboard, assigns,
+resolves an edit conflict, edits the text, and never runs markup from an article."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from annotations import services
+from annotations.models import Annotation, Article, Assignment
+from tests.conftest import login, wait_for
+from tests.factories import GERMAN_TEXT, make_annotation, make_article
+
+# serialized_rollback: the seeded labels, ratings and groups come back after each flush.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+HOSTILE_TITLE = "<script>alert(1)</script> Titel"
+HOSTILE_TEXT = (
+    "Vorsicht: <script>alert(1)</script> steht hier wörtlich.\n\n"
+    "Und <img src=x onerror=alert(1)> auch. Ende.\n"
+)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def import_by_paste(page, title: str, body: str) -> Article:
+    page.goto("/articles/import/")
+    page.fill("#id_paste-title", title)
+    page.fill("#id_paste-text", body)
+    page.select_option("#id_paste-language", "de")
+    page.click(".import-paste button[type=submit]")
+    page.wait_for_url(re.compile(r"/articles/\d+/$"))
+    article_id = int(re.search(r"/articles/(\d+)/$", page.url).group(1))
+    page.wait_for_selector("#annotation-list")
+    return Article.objects.get(pk=article_id)
+
+
+def char_box(page, index16: int) -> dict:
+    """The viewport box of the character at UTF-16 index `index16` of the article text."""
+    return page.evaluate(
+        """(index) => {
+            const root = document.getElementById("article-text");
+            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            let seen = 0, node;
+            while ((node = walker.nextNode())) {
+                if (index < seen + node.data.length) {
+                    const at = index - seen;
+                    const code = node.data.charCodeAt(at);
+                    const range = document.createRange();
+                    range.setStart(node, at);
+                    range.setEnd(node, at + (code >= 0xd800 && code <= 0xdbff ? 2 : 1));
+                    const rect = range.getClientRects()[0];
+                    return {left: rect.left, right: rect.right, top: rect.top, bottom: rect.bottom};
+                }
+                seen += node.data.length;
+            }
+            throw new Error("index past the text: " + index);
+        }""",
+        index16,
+    )
+
+
+def utf16_index(text: str, index: int) -> int:
+    """Python indices count code points; the page counts UTF-16 units."""
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def drag_select(page, quote: str) -> None:
+    """Select `quote` in the article text with a real mouse drag: press at the left edge of
+    its first character, move, release at the right edge of its last."""
+    text = page.locator("#article-text").text_content()
+    start = text.index(quote)
+    page.locator("#article-text").scroll_into_view_if_needed()
+    first = char_box(page, utf16_index(text, start))
+    final = char_box(page, utf16_index(text, start + len(quote) - 1))
+    y1 = (first["top"] + first["bottom"]) / 2
+    y2 = (final["top"] + final["bottom"]) / 2
+    page.mouse.move(first["left"] + 1, y1)
+    page.mouse.down()
+    page.mouse.move((first["left"] + final["right"]) / 2, (y1 + y2) / 2, steps=4)
+    page.mouse.move(final["right"] - 1, y2, steps=4)
+    page.mouse.up()
+    selected = page.evaluate("() => window.getSelection().toString()")
+    assert selected == quote, f"the drag selected {selected!r}, not {quote!r}"
+
+
+def annotation_with(article: Article, exact: str) -> Annotation:
+    return wait_for(
+        lambda: Annotation.objects.filter(article=article, exact=exact).first(),
+        message=f"an annotation on {exact!r}",
+    )
+
+
+@pytest.fixture
+def editor_page(page, editor, reviewer):
+    """Chromium logged in as the editor through the login form, on a pasted German article."""
+    login(page, "editor")
+    page.article = import_by_paste(page, "Schienenausbau", GERMAN_TEXT)
+    return page
+
+
+# --- tests -----------------------------------------------------------------------------------
+
+
+def test_editor_imports_a_german_article_by_pasting_it(editor_page):
+    article = editor_page.article
+    assert article.language == "de"
+    assert article.text == GERMAN_TEXT
+    assert editor_page.locator("#article-text").text_content() == GERMAN_TEXT
+    assert editor_page.locator(".messages").inner_text().startswith("Article imported")
+
+
+def test_mouse_selection_tagged_with_1_becomes_a_claim(editor_page):
+    quote = "4,2 Milliarden Euro für den Ausbau"
+    drag_select(editor_page, quote)
+    editor_page.wait_for_selector("#selection-toolbar:not([hidden])")
+    editor_page.keyboard.press("1")
+    annotation = annotation_with(editor_page.article, quote)
+    assert annotation.label.slug == "claim"
+    assert annotation.created_by.username == "editor"
+    mark = editor_page.locator(f"#article-text mark[data-ids='{annotation.pk}']")
+    assert mark.first.get_attribute("title") == "Claim (Open)"
+    assert mark.first.get_attribute("class").startswith("hl hl-claim")
+    assert editor_page.locator("#annotation-list li.selected q").inner_text() == quote
+    assert editor_page.locator("#detail-label").inner_text() == "Claim"
+    assert editor_page.js_errors == []
+
+
+def test_selection_with_an_emoji_is_stored_with_the_exact_text(editor_page):
+    quote = "Größenfans 😀 und 𝔘"
+    drag_select(editor_page, quote)
+    editor_page.keyboard.press("2")
+    annotation = annotation_with(editor_page.article, quote)
+    assert annotation.label.slug == "opinion"
+    assert annotation.exact == quote
+    assert editor_page.article.text[annotation.start : annotation.end] == quote
+
+
+def test_selection_across_a_paragraph_break_keeps_the_break(editor_page):
+    quote = "𝔘.\n\nSource / Quelle"
+    drag_select(editor_page, quote)
+    editor_page.keyboard.press("q")
+    annotation = annotation_with(editor_page.article, quote)
+    assert annotation.label.slug == "source"
+
+
+def test_a_span_inside_a_word_is_allowed(editor_page):
+    drag_select(editor_page, "regierung")
+    editor_page.click("#selection-toolbar button[data-label=speculation]")
+    annotation = annotation_with(editor_page.article, "regierung")
+    assert annotation.label.slug == "speculation"
+
+
+def test_overlapping_spans_are_drawn_nested(editor_page):
+    outer = "4,2 Milliarden Euro für den Ausbau der Schiene"
+    inner = "Ausbau der Schiene freigegeben"
+    drag_select(editor_page, outer)
+    editor_page.keyboard.press("1")
+    first = annotation_with(editor_page.article, outer)
+    editor_page.wait_for_selector(f"#annotation-list li[data-id='{first.pk}']")
+    drag_select(editor_page, inner)
+    editor_page.keyboard.press("s")
+    second = annotation_with(editor_page.article, inner)
+    both = editor_page.locator(f"#article-text mark[data-ids='{first.pk} {second.pk}']")
+    assert both.inner_text() == "Ausbau der Schiene"
+    assert "Claim (Open) · Speculation (Open)" == both.get_attribute("title")
+    assert editor_page.locator("#annotation-list > li").count() == 2
+
+
+def test_clicking_a_highlight_selects_its_entry_and_j_k_move_through_the_list(editor_page):
+    article = editor_page.article
+    editor = article.created_by
+    first = make_annotation(editor, article, "Bundesregierung", label="source")
+    second = make_annotation(editor, article, "Kritiker meinen", label="opinion")
+    editor_page.reload()
+    editor_page.click(f"#article-text mark[data-ids='{second.pk}']")
+    assert editor_page.locator("#annotation-list li.selected").get_attribute("data-id") == str(second.pk)
+    editor_page.keyboard.press("k")
+    assert editor_page.locator("#annotation-list li.selected").get_attribute("data-id") == str(first.pk)
+    assert editor_page.locator(f"#article-text mark.current[data-ids='{first.pk}']").count() == 1
+    editor_page.keyboard.press("j")
+    assert editor_page.locator("#annotation-list li.selected").get_attribute("data-id") == str(second.pk)
+    editor_page.select_option("#filter-label", "source")
+    assert editor_page.locator("#annotation-list > li").count() == 1
+
+
+def test_editor_assigns_a_reviewer_from_the_list_with_workloads(editor_page):
+    article = editor_page.article
+    claim = make_annotation(article.created_by, article, "Die Bundesregierung", label="claim")
+    editor_page.reload()
+    editor_page.click(f"#annotation-list button[data-id='{claim.pk}']")
+    option = editor_page.locator("#assign-reviewer option[value=reviewer]")
+    assert option.inner_text() == "reviewer — 0 open"
+    editor_page.select_option("#assign-reviewer", "reviewer")
+    editor_page.click("#assign-form button[type=submit]")
+    editor_page.wait_for_selector("#assign-status.ok")
+    assert editor_page.locator("#assign-status").inner_text() == "Assigned to reviewer."
+    assignment = Assignment.objects.get(annotation=claim)
+    assert assignment.reviewer.username == "reviewer"
+    assert assignment.state == Assignment.State.PENDING
+    assert editor_page.locator("#detail-status").inner_text() == "Assigned"
+    assert "→ reviewer" in editor_page.locator("#annotation-list li.selected").inner_text()
+
+
+def test_a_conflicting_edit_is_reported_and_what_was_typed_survives(editor_page, chief):
+    article = editor_page.article
+    claim = make_annotation(article.created_by, article, "Die Bundesregierung", label="claim")
+    editor_page.reload()
+    editor_page.click(f"#annotation-list button[data-id='{claim.pk}']")
+    editor_page.fill("#edit-note", "Meine Notiz: Quelle prüfen")
+    # Meanwhile someone else changes the same annotation.
+    services.annotation_update(
+        actor=chief, annotation_id=claim.pk, changes={"note": "Ihre Notiz"}, expected_version=1
+    )
+    editor_page.click("#save-annotation")
+    editor_page.wait_for_selector("#conflict-box:not([hidden])")
+    assert "Someone else changed this annotation" in editor_page.locator("#conflict-message").inner_text()
+    assert editor_page.input_value("#edit-note") == "Meine Notiz: Quelle prüfen"
+    assert Annotation.objects.get(pk=claim.pk).note == "Ihre Notiz"
+
+    editor_page.click("#conflict-reload")
+    editor_page.wait_for_selector("#conflict-message:has-text('Loaded their version 2')")
+    assert "Ihre Notiz" in editor_page.locator("#conflict-message").inner_text()
+    assert editor_page.input_value("#edit-note") == "Meine Notiz: Quelle prüfen"
+    editor_page.click("#save-annotation")
+    editor_page.wait_for_selector("#save-status.ok")
+    saved = Annotation.objects.get(pk=claim.pk)
+    assert saved.note == "Meine Notiz: Quelle prüfen"
+    assert saved.version == 3
+
+
+def test_editing_the_text_shows_the_reanchoring_banner(editor_page):
+    article = editor_page.article
+    editor = article.created_by
+    make_annotation(editor, article, "Die Bundesregierung", label="source")
+    make_annotation(editor, article, "Kritiker meinen", label="opinion")
+    editor_page.reload()
+    editor_page.click("#edit-text-button")
+    new_text = GERMAN_TEXT.replace("Kritiker meinen, das Geld könnte zu spät kommen. ", "")
+    editor_page.fill("#text-input", new_text)
+    editor_page.click("#text-editor button[type=submit]")
+    banner = editor_page.locator("#reanchor-banner")
+    banner.wait_for(state="visible")
+    summary = banner.locator(".reanchor-summary").inner_text()
+    assert "Text saved as revision 2." in summary
+    assert "1 in place, 0 moved to a close match (fuzzy), 1 orphaned" in summary
+    assert banner.locator("ul.orphans q").inner_text() == "Kritiker meinen"
+    assert editor_page.locator("#article-text").text_content() == new_text
+    assert Article.objects.get(pk=article.pk).revision == 2
+
+
+def test_markup_in_an_imported_article_is_shown_as_text_and_never_runs(page, editor):
+    login(page, "editor")
+    article = import_by_paste(page, HOSTILE_TITLE, HOSTILE_TEXT)
+    assert page.locator("#article-title").inner_text() == HOSTILE_TITLE
+    assert page.locator("#article-text").text_content() == HOSTILE_TEXT
+    assert page.locator("#article-text img, #article-text script").count() == 0
+    # Tagging redraws the text in the browser: still text, still inert.
+    drag_select(page, "<img src=x onerror=alert(1)>")
+    page.keyboard.press("1")
+    annotation = annotation_with(article, "<img src=x onerror=alert(1)>")
+    page.fill("#edit-note", "<script>alert(1)</script>")
+    page.click("#save-annotation")
+    page.wait_for_selector("#save-status.ok")
+    assert page.locator("#annotation-list .note").inner_text() == "<script>alert(1)</script>"
+    assert page.locator(f"#article-text mark[data-ids='{annotation.pk}']").inner_text() == (
+        "<img src=x onerror=alert(1)>"
+    )
+    assert page.locator("img[src=x], #main script:not([type='application/json'])").count() == 0
+    assert page.dialogs == []
+    assert page.js_errors == []
+
+
+def test_suggestions_are_outlined_and_enter_accepts_one(editor_page):
+    article = editor_page.article
+    services.article_analyse(article_id=article.pk)
+    pending = list(article.suggestions.filter(status="pending").order_by("start"))
+    assert pending, "the cues found nothing to suggest in the German text"
+    editor_page.reload()
+    editor_page.click("#suggestions-toggle")
+    first = editor_page.locator(f"#article-text mark[data-sid='{pending[0].pk}']")
+    first.wait_for()
+    first.focus()
+    editor_page.keyboard.press("Enter")
+    wait_for(lambda: Annotation.objects.filter(article=article, exact=pending[0].exact).exists())
+    if len(pending) > 1:
+        second = editor_page.locator(f"#article-text mark[data-sid='{pending[1].pk}']")
+        second.focus()
+        editor_page.keyboard.press("Backspace")
+        wait_for(
+            lambda: article.suggestions.get(pk=pending[1].pk).status == "dismissed",
+            message="the dismissal",
+        )
+    assert editor_page.js_errors == []
+
+
+def test_the_page_speaks_german_for_a_german_browser(browser, live_server, editor):
+    context = browser.new_context(base_url=live_server.url, locale="de-DE")
+    page = context.new_page()
+    try:
+        article = make_article(editor)
+        make_annotation(editor, article, "Die Bundesregierung", label="claim")
+        login(page, "editor")
+        page.goto(f"/articles/{article.pk}/")
+        assert page.locator("html").get_attribute("lang") == "de"
+        assert "Behauptung" in page.locator(".legend").inner_text()
+        assert page.locator("#edit-text-button").inner_text() == "Text bearbeiten"
+        page.wait_for_selector("#annotation-list button.entry")
+        assert "Behauptung" in page.locator("#annotation-list").inner_text()
+        assert page.locator("#article-text mark").first.get_attribute("title") == "Behauptung (Offen)"
+    finally:
+        context.close()

@@ -21,6 +21,8 @@ is linear and its offsets are indices by construction.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -53,6 +55,11 @@ CLAIM_AT = 0.35
 # A key phrase longer than this many words is cut to its most checkable window: the
 # source-check matcher compares it fuzzily, and long phrases dilute the score.
 KEY_PHRASE_WORDS = 16
+
+# Rules look at one sentence at a time, and some scan the sentence per match. Text without
+# sentence punctuation (a table, a pasted log) would make that quadratic, so a "sentence"
+# longer than this is looked at in pieces cut at whitespace.
+MAX_SENTENCE_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -1051,13 +1058,17 @@ _LOWERCASE_OUTLETS = frozenset(_words("dpa afp ap epd kna sid rtr dts apa sda re
 
 
 def _clause(s: str, pos: int) -> tuple[int, int]:
-    a = pos
-    while a > 0 and not _delimits(s, a - 1):
-        a -= 1
-    b = pos
-    while b < len(s) and not _delimits(s, b):
-        b += 1
+    """The clause around `pos`: from after the previous delimiter to the next one."""
+    delimiters = _delimiter_positions(s)
+    k = bisect.bisect_left(delimiters, pos)
+    a = delimiters[k - 1] + 1 if k > 0 else 0
+    b = delimiters[k] if k < len(delimiters) else len(s)
     return a, b
+
+
+@lru_cache(maxsize=64)
+def _delimiter_positions(s: str) -> tuple[int, ...]:
+    return tuple(i for i, c in enumerate(s) if c in _CLAUSE_DELIMITERS and _delimits(s, i))
 
 
 def _delimits(s: str, i: int) -> bool:
@@ -1114,10 +1125,13 @@ def _speech_span(s: str, vs: int, ve: int, lang: str) -> tuple[int, int]:
     return a, b
 
 
+_TOKEN = re.compile(r"\S+")
+
+
 def _np_forward(s: str, pos: int, lang: str) -> int:
     """End of the noun phrase after "laut"/"according to" (stops at the verb or a comma)."""
     end = pos
-    tokens = list(re.finditer(r"\S+", s[pos:]))
+    tokens = list(itertools.islice(_TOKEN.finditer(s, pos), 13))  # 12 words and a look-ahead
     for k, t in enumerate(tokens[:12]):
         word = t.group()
         bare = word.strip(".,;:!?\"'“”„»«()")
@@ -1134,7 +1148,7 @@ def _np_forward(s: str, pos: int, lang: str) -> int:
                 break
         elif bare and not bare[0].isalnum() and bare[0] != "@":
             break
-        end = pos + t.start() + len(word.rstrip(".,;:!?\"'“”„»«)"))
+        end = t.start() + len(word.rstrip(".,;:!?\"'“”„»«)"))
         if stop:
             break
     while end > pos and s[end - 1] in " ":
@@ -1145,7 +1159,8 @@ def _np_forward(s: str, pos: int, lang: str) -> int:
 def _np_backward(s: str, pos: int) -> int:
     """Start of the German noun phrase before "zufolge" ("Dem Bericht der Zeitung zufolge")."""
     start = pos
-    tokens = list(re.finditer(r"\S+", s[:pos]))
+    window = max(0, pos - 300)  # room for 8 words; a cut-off first word only stops the scan
+    tokens = list(_TOKEN.finditer(s, window, pos))
     for t in reversed(tokens[-8:]):
         word = t.group()
         if word[-1:] in ',;:“”"»«)':
@@ -1233,13 +1248,28 @@ def suggest(text: str, language: str) -> list[Suggestion]:
     inside the text, and no two share (start, end, label)."""
     langs = _languages(language)
     found: dict[tuple[int, int, str], Suggestion] = {}
-    for start, end in sentences(text, language):
+    for start, end in _pieces(text, sentences(text, language)):
+        if not any(c.isalnum() for c in text[start:end]):
+            continue
         for item in _suggest_sentence(text[start:end], start, langs):
             key = (item.start, item.end, item.label)
             if key not in found or found[key].score < item.score:
                 found[key] = item
     order = {label: i for i, label in enumerate(LABELS)}
     return sorted(found.values(), key=lambda s: (s.start, s.end, order[s.label]))
+
+
+def _pieces(text: str, spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Sentences, with any longer than MAX_SENTENCE_CHARS cut at whitespace."""
+    for start, end in spans:
+        pieces: list[tuple[int, int]] = []
+        while end - start > MAX_SENTENCE_CHARS:
+            space = text.rfind(" ", start + 1, start + MAX_SENTENCE_CHARS)
+            cut = space if space > start else start + MAX_SENTENCE_CHARS
+            _add_trimmed(pieces, text, start, cut)
+            start = cut
+        _add_trimmed(pieces, text, start, end)
+        yield from pieces
 
 
 def _suggest_sentence(s: str, offset: int, langs: tuple[str, ...]) -> Iterator[Suggestion]:

@@ -26,14 +26,14 @@ def send(kind: str, object_id: int) -> int:
     """Send the email for one workflow step; returns the number of messages sent."""
     if kind == "assigned":
         assignment = Assignment.objects.select_related(
-            "annotation__article", "reviewer", "assigned_by"
+            "annotation__article", "annotation__label", "reviewer", "assigned_by"
         ).get(pk=object_id)
         if not assignment.reviewer.email:
             return 0
         annotation = assignment.annotation
         return send_mail(
             f"[Fact-check] New item in your queue: {annotation.article.title[:80]}",
-            f"{assignment.assigned_by.username} assigned you a {annotation.label_id}:\n\n"
+            f"{assignment.assigned_by.username} assigned you a {annotation.label.name.lower()}:\n\n"
             f"“{_quote(annotation.exact)}”\n\nArticle: {annotation.article.title}\n"
             f"Due: {assignment.due_at or 'no due date'}\n",
             settings.DEFAULT_FROM_EMAIL,

@@ -22,9 +22,7 @@ SERVICE_FIELDS = {
 
 
 class VerdictForm(forms.Form):
-    rating = forms.CharField(
-        label=_("Rating"), error_messages={"required": _("Choose a rating.")}
-    )
+    rating = forms.CharField(label=_("Rating"), error_messages={"required": _("Choose a rating.")})
     # Not required here: an empty or short rationale gets the service's message, with the
     # number of characters it needs.
     rationale = forms.CharField(

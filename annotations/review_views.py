@@ -227,9 +227,8 @@ def _render_review(
     ratings = list(selectors.ratings())
     rating_names = {rating.slug: rating.display_name for rating in ratings}
     is_live = annotation.status != Annotation.Status.WITHDRAWN
-    can_propose = (
-        annotation.status == Annotation.Status.ASSIGNED
-        and policy.can_propose_verdict(user, annotation)
+    can_propose = annotation.status == Annotation.Status.ASSIGNED and policy.can_propose_verdict(
+        user, annotation
     )
     can_decide = bool(
         current
@@ -237,9 +236,7 @@ def _render_review(
         and policy.can_decide_verdict(user, current)
     )
     evidence = _evidence_items(annotation.pk)
-    span_checks = list(
-        selectors.annotation_checks(annotation.pk).filter(evidence__isnull=True)[:5]
-    )
+    span_checks = list(selectors.annotation_checks(annotation.pk).filter(evidence__isnull=True)[:5])
     next_item = None
     if policy.has_role(user, ROLE_REVIEWER):
         next_item = (
@@ -488,8 +485,10 @@ def _render_approvals(
     )
     rating_names = _rating_names()
     events: dict[int, list[Event]] = defaultdict(list)
-    for event in Event.objects.filter(annotation__in=annotations).select_related("actor").order_by(
-        "created_at", "id"
+    for event in (
+        Event.objects.filter(annotation__in=annotations)
+        .select_related("actor")
+        .order_by("created_at", "id")
     ):
         events[event.annotation_id].append(event)
     items = []
@@ -634,7 +633,9 @@ def _render_report(
     request: HttpRequest, article: Article, *, status: int = 200, error: str | None = None
 ) -> HttpResponse:
     user = request.user
-    verdicts = list({v.annotation_id: v for v in selectors.approved_claim_verdicts(article)}.values())
+    verdicts = list(
+        {v.annotation_id: v for v in selectors.approved_claim_verdicts(article)}.values()
+    )
     reviews = exports.claimreviews(
         article,
         verdicts,
@@ -787,7 +788,9 @@ def rating_styles(request: HttpRequest) -> HttpResponse:
     rules = []
     for rating in Rating.objects.order_by("order", "slug"):
         colour = rating.colour if _is_hex_colour(rating.colour) else "#546e7a"
-        rules.append(f".rating-{rating.slug}{{--rating:{colour};--rating-fg:{_text_colour(colour)}}}")
+        rules.append(
+            f".rating-{rating.slug}{{--rating:{colour};--rating-fg:{_text_colour(colour)}}}"
+        )
     response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response

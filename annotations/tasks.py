@@ -16,6 +16,10 @@ from django.conf import settings
 
 from . import services
 
+# Imported here, not in the tasks, so that a prefork parent loads trafilatura once and its
+# children share it instead of each importing it on their first check.
+from .fetch import TransientFetchError
+
 COMMON = {
     "acks_late": True,
     "reject_on_worker_lost": True,
@@ -59,8 +63,6 @@ def analyse_article(article_id: int) -> None:
     **COMMON,
 )
 def check_source(self, check_id: int) -> None:
-    from .fetch import TransientFetchError
-
     try:
         services.source_check_run(check_id=check_id)
     except TransientFetchError as exc:
@@ -81,8 +83,6 @@ def check_source(self, check_id: int) -> None:
     **COMMON,
 )
 def import_url(self, article_id: int) -> None:
-    from .fetch import TransientFetchError
-
     try:
         services.article_import_url(
             article_id=article_id, final_attempt=self.request.retries >= FETCH_MAX_RETRIES

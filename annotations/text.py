@@ -201,7 +201,10 @@ def reanchor(
         return Anchor(start, start + len(exact), exact, ANCHORED, 100.0)
     hint = round(start * len(new_text) / old_length) if old_length else start
     target = _Target(exact, prefix, suffix, min(max(hint, 0), len(new_text)))
-    return _place(new_text, target, start, end, lambda found_start, found_end: True)
+    # Without a diff the hint is only as good as the edits were even: widen the search near
+    # it by how much the length changed.
+    slack = abs(len(new_text) - old_length) if old_length else 0
+    return _place(new_text, target, start, end, lambda found_start, found_end: True, slack=slack)
 
 
 def reanchor_many(
@@ -241,6 +244,7 @@ def reanchor_many(
             lambda found_start, found_end, start=start, end=end: (
                 not diff.held_other_text(found_start, found_end, start, end)
             ),
+            slack=0,
         )
     return anchors
 
@@ -265,38 +269,45 @@ class _Candidate:
 
 
 def _place(
-    text: str, target: _Target, start: int, end: int, is_candidate: _CandidateCheck
+    text: str,
+    target: _Target,
+    start: int,
+    end: int,
+    is_candidate: _CandidateCheck,
+    *,
+    slack: int,
 ) -> Anchor:
-    """Steps 2 to 4: exact occurrences, then close matches, each first near the hint.
+    """Steps 2 to 4: exact occurrences, then close matches.
 
-    An exact occurrence far from the hint loses to a better-scoring close match near it:
-    the annotated passage was edited in place, and the far one is a look-alike.
+    Exact occurrences near the hint (within WINDOW plus ``slack``) are tried before farther
+    ones, which must also have kept one side of their context (MOVED_CONTEXT). An exact
+    occurrence far from the hint loses to a better-scoring close match near it: the
+    annotated passage was edited in place, and the far one is a look-alike.
     """
-    reach = len(target.exact) + WINDOW
+    reach = len(target.exact) + WINDOW + slack
     near = (max(0, target.hint - reach), min(len(text), target.hint + len(target.exact) + reach))
     anywhere = (0, len(text))
 
-    def best(search: _Search, region: tuple[int, int], min_context: float) -> _Candidate | None:
-        spans = search(text, target, *region)
-        return _best(text, target, spans, is_candidate, min_context)
+    def best(search: _Search, region: tuple[int, int]) -> _Candidate | None:
+        return _best(text, target, search(text, target, *region), is_candidate, near)
 
-    exact_near = best(_occurrences, near, 0.0)
+    tried: list[_Candidate | None] = []
+    tried.append(exact_near := best(_occurrences, near))
     if exact_near and exact_near.score >= ACCEPT_SCORE:
         return _anchor(text, target, exact_near)
-    exact_far = best(_occurrences, anywhere, MOVED_CONTEXT)
-    close_near = best(_close_matches, near, 0.0)
+    tried.append(exact := best(_occurrences, anywhere))
+    tried.append(close_near := best(_close_matches, near))
     if (
-        exact_far
-        and exact_far.score >= ACCEPT_SCORE
-        and (not close_near or close_near.score <= exact_far.score)
+        exact
+        and exact.score >= ACCEPT_SCORE
+        and (near[0] <= exact.start < near[1] or not close_near or close_near.score <= exact.score)
     ):
-        return _anchor(text, target, exact_far)
+        return _anchor(text, target, exact)
     if close_near and close_near.score >= ACCEPT_SCORE:
         return _anchor(text, target, close_near)
-    close_far = best(_moved_matches, anywhere, MOVED_CONTEXT)
+    tried.append(close_far := best(_moved_matches, anywhere))
     if close_far and close_far.score >= ACCEPT_SCORE:
         return _anchor(text, target, close_far)
-    tried = (exact_near, exact_far, close_near, close_far)
     return _orphan(text, start, end, target.exact, max(c.score if c else 0.0 for c in tried))
 
 
@@ -320,9 +331,10 @@ def _best(
     target: _Target,
     spans: Iterable[tuple[int, int]],
     is_candidate: _CandidateCheck,
-    min_context: float,
+    near: tuple[int, int],
 ) -> _Candidate | None:
-    """The best-scoring span; ties go to the one nearest the hint."""
+    """The best-scoring span; ties go to the one nearest the hint. Outside ``near`` a span
+    must have kept one side of its context."""
     best: _Candidate | None = None
     for start, end in spans:
         found = text[start:end]
@@ -336,7 +348,8 @@ def _best(
             target.prefix, text[max(0, start - len(target.prefix)) : start]
         )
         suffix = _context_similarity(target.suffix, text[end : end + len(target.suffix)])
-        if max(prefix, suffix) < min_context or not is_candidate(start, end):
+        is_near = near[0] <= start < near[1]
+        if (not is_near and max(prefix, suffix) < MOVED_CONTEXT) or not is_candidate(start, end):
             continue
         position = max(0.0, 1.0 - abs(start - target.hint) / max(len(text), 1))
         raw = (
@@ -485,8 +498,9 @@ def _trimmed(text: str, exact: str, lo: int, hi: int) -> list[tuple[int, int]]:
 class _Diff:
     """Matching blocks between two texts, to map old positions to new ones.
 
-    Sentences are compared first, then words and characters inside the changed stretches,
-    so a 100 KB article with scattered edits diffs in milliseconds.
+    Sentences are compared first, then words inside the changed stretches, then characters
+    inside the changed words: fast on a 100 KB article, and a character diff never pairs
+    the letters of one word with scattered letters of deleted text.
     """
 
     def __init__(self, old: str, new: str) -> None:
@@ -558,8 +572,8 @@ class _Diff:
 _SENTENCES = re.compile(r"[^.!?\n]*[.!?\n]+\s*|[^.!?\n]+")
 _WORDS = re.compile(r"\w+|\s+|[^\w\s]+")
 _TOKENISERS = (_SENTENCES, _WORDS)
-# Above this (length product), a character diff costs too much; the stretch is diffed by
-# tokens or, at the last level, left unmatched.
+# Above this (length product), a character diff of a changed stretch costs too much and it
+# is left unmatched.
 _CHARACTER_DIFF_LIMIT = 25_000_000
 
 
@@ -576,14 +590,12 @@ def _match_blocks(
     if old_start >= old_end or new_start >= new_end:
         return
     a, b = old[old_start:old_end], new[new_start:new_end]
-    if len(a) * len(b) <= _CHARACTER_DIFF_LIMIT:
-        for op in Indel.opcodes(a, b):
-            if op.tag == "equal":
-                out.append(
-                    (old_start + op.src_start, new_start + op.dest_start, op.src_end - op.src_start)
-                )
-        return
-    if level >= len(_TOKENISERS):
+    if level == len(_TOKENISERS):
+        if len(a) * len(b) <= _CHARACTER_DIFF_LIMIT:
+            for op in Indel.opcodes(a, b):
+                if op.tag == "equal":
+                    size = op.src_end - op.src_start
+                    out.append((old_start + op.src_start, new_start + op.dest_start, size))
         return
     tokeniser = _TOKENISERS[level]
     old_tokens, new_tokens = tokeniser.findall(a), tokeniser.findall(b)
@@ -706,23 +718,28 @@ class QuoteMatch:
 
 EXCERPT_CONTEXT = 80  # code points of context either side of a found passage
 
-# Length-preserving, so positions in the folded text are positions in the source.
-_FOLD_TABLE = str.maketrans(
-    {
-        **dict.fromkeys("„“”‟‚‘’‛«»‹›\"'′″", '"'),
-        **dict.fromkeys("‐‑‒–—―−", "-"),
-        # The only character whose lower case is two code points ("i̇").
-        "İ": "i",
-    }
+# Length-preserving folds (one code point for one), so positions stay those of the source.
+_SAME_LENGTH_FOLDS = (
+    *((mark, '"') for mark in "„“”‟‚‘’‛«»‹›'′″"),
+    *((dash, "-") for dash in "‐‑‒–—―−"),
+    # The only character whose lower case is two code points ("i̇").
+    ("İ", "i"),
 )
-# Length-changing folds, in order: a word hyphenated at a line break ("Ver-\nhandlung"),
-# invisible characters, then whitespace other than a single space. Matched on the source
-# text, where a hyphen is still told apart from a dash.
+_HYPHENS = "-\u00ad\u2010\u2011"
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+# Whitespace (str.isspace) other than the plain space.
+_OTHER_SPACE = "\t\n\v\f\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Length-changing folds: a word hyphenated at a line break ("Ver-\nhandlung"), invisible
+# characters, and whitespace runs holding more than a plain space. Every branch starts with
+# the one character class, which lets the regex engine skip ahead fast on 5 MB pages; runs
+# of plain spaces are found separately for the same reason.
 _FOLD_GAPS = re.compile(
-    r"(?P<hyphen>(?<=\w)[-\u00ad\u2010\u2011][^\S\n]*\n\s*(?=\w))"
-    r"|(?P<invisible>[\u00ad\u200b\u200c\u200d\u2060\ufeff]+)"
-    r"|(?P<space>\s{2,}|[^\S ])"
+    f"[{_HYPHENS}{_INVISIBLE}{_OTHER_SPACE}]"
+    f"(?:(?P<hyphenation>(?<=\\w[{_HYPHENS}])[^\\S\\n]*\\n\\s*(?=\\w))"
+    f"|(?P<invisible>(?<=[{_INVISIBLE}])[{_INVISIBLE}]*)"
+    f"|(?P<space>(?<=[{_OTHER_SPACE}])\\s*))"
 )
+_SPACES = re.compile("  +")
 
 
 @dataclass(frozen=True)
@@ -739,13 +756,33 @@ class _Folded:
 
 
 def _fold(text: str) -> _Folded:
-    lowered = text.translate(_FOLD_TABLE).lower()
+    lowered = text
+    for character, folded in _SAME_LENGTH_FOLDS:
+        lowered = lowered.replace(character, folded)
+    lowered = lowered.lower()
+    gaps: list[tuple[int, int, str]] = []
+    for match in _FOLD_GAPS.finditer(text):
+        start, end = match.span()
+        if match.lastgroup == "space":
+            while start > 0 and text[start - 1] == " ":
+                start -= 1
+            gaps.append((start, end, " "))
+        else:
+            gaps.append((start, end, ""))
+    for match in _SPACES.finditer(text):
+        start, end = match.span()
+        # Next to other whitespace, the run is part of one that _FOLD_GAPS found.
+        if not (start > 0 and text[start - 1].isspace()) and not (
+            end < len(text) and text[end].isspace()
+        ):
+            gaps.append((start, end, " "))
+    gaps.sort()
     pieces: list[str] = []
     folded_starts, source_starts = [0], [0]
     folded_at = source_at = 0
-    for match in _FOLD_GAPS.finditer(text):
-        start, end = match.span()
-        replacement = " " if match.lastgroup == "space" else ""
+    for start, end, replacement in gaps:
+        if start < source_at:
+            continue
         pieces.append(lowered[source_at:start])
         pieces.append(replacement)
         folded_at += start - source_at + len(replacement)
@@ -764,13 +801,11 @@ def find_quote(haystack: str, quote: str, *, threshold: float = 85.0) -> QuoteMa
     otherwise rapidfuzz's best partial alignment is scored, and ``found`` means a score of
     at least ``threshold``.
     """
-    needle = _fold(quote).text.strip()
+    needle = _fold(unicodedata.normalize("NFC", quote)).text.strip()
     if not needle:
         return QuoteMatch(found=False, score=0.0, start=0, end=0, excerpt="")
     if not unicodedata.is_normalized("NFC", haystack):
         haystack = unicodedata.normalize("NFC", haystack)
-    if not unicodedata.is_normalized("NFC", needle):
-        needle = unicodedata.normalize("NFC", needle)
     folded = _fold(haystack)
     at = folded.text.find(needle)
     if at != -1:

@@ -16,9 +16,7 @@ urlpatterns = [
     # The review workflow (issue 5): queue, review page, approvals, report.
     path("queue/", review_views.queue, name="queue"),
     path("annotations/<int:pk>/", review_views.annotation_review, name="annotation-review"),
-    path(
-        "annotations/<int:pk>/evidence/", review_views.review_evidence, name="review-evidence"
-    ),
+    path("annotations/<int:pk>/evidence/", review_views.review_evidence, name="review-evidence"),
     path(
         "annotations/<int:pk>/evidence/add/", review_views.evidence_add, name="review-evidence-add"
     ),

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from annotations.cues import (
     LABELS,
+    MAX_SENTENCE_CHARS,
     Flag,
     Suggestion,
     checkworthiness,
@@ -482,6 +483,14 @@ def test_suggestions_and_flags_are_frozen():
         item.score = 1.0  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         item.flags[0].code = "ok"  # type: ignore[misc]
+
+
+def test_text_without_sentence_ends_is_analysed_in_bounded_pieces():
+    text = "der Konzern  könnte weiter  wachsen und " * 200
+    found = [s for s in suggest(text, "de") if s.label == "speculation"]
+    assert len(found) > 1
+    assert all(s.end - s.start <= MAX_SENTENCE_CHARS for s in found)
+    assert all(text[s.start] != " " and text[s.end - 1] != " " for s in found)
 
 
 def test_empty_text_has_no_suggestions():

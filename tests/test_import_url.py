@@ -68,7 +68,10 @@ def test_an_imported_page_becomes_a_draft_with_its_title_and_main_text(worker, s
     article = imported(article)
     assert article.status == Article.Status.DRAFT
     assert article.title == "Rathaus plant vierzig Kilometer Radwege"
-    assert article.text.startswith("Die Bürgermeisterin sagte am Montag")
+    # The headline stays in the text: headlines carry claims too.
+    assert article.text.startswith(
+        "Rathaus plant vierzig Kilometer Radwege\nDie Bürgermeisterin sagte am Montag"
+    )
     assert "Impressum" not in article.text
     assert article.revision == 1
     assert article.language == "de"

@@ -89,9 +89,7 @@ def test_queue_is_refused_to_an_editor_who_does_not_review(client, editor):
     assert "The queue is for reviewers." in html_of(response)
 
 
-def test_queue_lists_overdue_first_then_priority_then_due_date(
-    client, editor, reviewer, article
-):
+def test_queue_lists_overdue_first_then_priority_then_due_date(client, editor, reviewer, article):
     now = timezone.now()
     later = make_annotation(editor, article, "Berlin", priority=2)
     urgent = make_annotation(editor, article, "Bundesregierung", priority=4)
@@ -117,7 +115,7 @@ def test_queue_row_shows_article_quote_in_context_label_priority_due_assigner_an
     client.force_login(reviewer)
     response = client.get(reverse("annotations:queue"))
     assert response.status_code == 200
-    row = re.search(r'<tr data-id="%d".*?</tr>' % claim.pk, html_of(response), re.S).group(0)
+    row = re.search(rf'<tr data-id="{claim.pk}".*?</tr>', html_of(response), re.S).group(0)
     assert "Schienenausbau" in row
     assert "hat am Mittwoch " in row  # the prefix: a line of context
     assert f'<mark class="hl hl-claim">{claim.exact}</mark>' in row
@@ -355,9 +353,7 @@ def test_verdict_without_a_rating_is_refused_in_words(client, reviewer, assigned
     )
 
 
-def test_reviewer_cannot_propose_on_an_item_not_assigned_to_them(
-    client, other_reviewer, assigned
-):
+def test_reviewer_cannot_propose_on_an_item_not_assigned_to_them(client, other_reviewer, assigned):
     client.force_login(other_reviewer)
     page = client.get(review_url(assigned))
     assert 'id="verdict-form"' not in html_of(page)
@@ -409,7 +405,9 @@ def test_evidence_that_is_not_http_is_refused_on_the_form(client, reviewer, assi
         {"url": "javascript:alert(1)", "title": "x"},
     )
     assert response.status_code == 400
-    assert re.search(r'<p class="error" id="id_url-error" role="alert">[^<]+</p>', html_of(response))
+    assert re.search(
+        r'<p class="error" id="id_url-error" role="alert">[^<]+</p>', html_of(response)
+    )
     assert not Evidence.objects.exists()
 
 
@@ -522,7 +520,9 @@ def test_reviewer_declines_with_a_reason_and_the_item_goes_back_to_the_editors(
 
 def test_declining_without_a_reason_is_refused_in_words(client, reviewer, assigned):
     client.force_login(reviewer)
-    response = client.post(reverse("annotations:review-decline", args=[assigned.pk]), {"reason": ""})
+    response = client.post(
+        reverse("annotations:review-decline", args=[assigned.pk]), {"reason": ""}
+    )
     assert response.status_code == 400
     assert "give a reason for declining" in html_of(response)
     assert Assignment.objects.get(annotation=assigned).state == "pending"
@@ -544,7 +544,7 @@ def test_approvals_list_claim_rating_rationale_evidence_and_reviewer(client, chi
     response = client.get(reverse("annotations:approvals"))
     assert response.status_code == 200
     item = re.search(
-        r'<li class="card approval" id="approval-%d".*?</li>\s*\n\s*</ol>' % proposed.pk,
+        rf'<li class="card approval" id="approval-{proposed.pk}".*?</li>\s*\n\s*</ol>',
         html_of(response),
         re.S,
     ).group(0)
@@ -614,7 +614,9 @@ def test_approving_a_verdict_that_is_not_proposed_is_a_conflict(client, chief, p
         reverse("api:verdict-approve", args=[proposed.pk]), {}, content_type="application/json"
     )
     assert api.status_code == 409
-    assert api.json() == {"detail": "the verdict is approved; only proposed verdicts can be approved"}
+    assert api.json() == {
+        "detail": "the verdict is approved; only proposed verdicts can be approved"
+    }
 
 
 def test_rejecting_without_a_note_is_refused_on_the_form(client, chief, proposed):
@@ -654,7 +656,7 @@ def test_rejection_returns_the_item_to_the_reviewer_with_the_note_on_top(
     html = html_of(client.get(review_url(proposed.annotation)))
     top = html.index('id="returned-note"')
     assert top < html.index('class="paragraph"')
-    assert 'Returned by chief: your verdict “False” was rejected.' in html
+    assert "Returned by chief: your verdict “False” was rejected." in html
     assert (
         '<blockquote class="decision-note">Bitte &lt;die&gt; Primärquelle verlinken.</blockquote>'
         in html
@@ -732,7 +734,10 @@ def test_chief_publishes_and_the_report_opens_without_login(client, chief, appro
     )
     assert '<a class="rating-badge rating-false" href="#verdict-1"' in html
     assert "3,1 Milliarden Euro" in html
-    assert f'<a href="{EVIDENCE_URL}" rel="noopener noreferrer nofollow">Haushaltsplan 2024</a>' in html
+    assert (
+        f'<a href="{EVIDENCE_URL}" rel="noopener noreferrer nofollow">Haushaltsplan 2024</a>'
+        in html
+    )
 
 
 def test_publishing_with_an_open_claim_needs_the_confirmation(client, chief, editor, article):
@@ -776,7 +781,9 @@ def test_report_embeds_claimreview_json_ld_escaped_for_a_script_element(
     quote = "</script><script>alert(1)</script> & mehr <b>Text</b>"
     claim = make_annotation(editor, article, quote)
     assign(editor, reviewer, claim)
-    verdict = propose(reviewer, claim, rating="false", rationale=f"{HOSTILE} ist falsch und gefährlich.")
+    verdict = propose(
+        reviewer, claim, rating="false", rationale=f"{HOSTILE} ist falsch und gefährlich."
+    )
     services.verdict_approve(actor=chief, verdict_id=verdict.pk)
     services.article_publish(actor=chief, article_id=article.pk)
     response = client.get(report_url(article))

@@ -595,3 +595,70 @@ def test_find_quote_finds_any_passage_of_the_source_verbatim(source: str, data: 
 )
 def test_find_quote_treats_all_quotation_marks_alike(source: str, quote: str):
     assert find_quote(source, quote).score == 100.0
+
+
+# -- reanchor_many on an article -------------------------------------------------------------
+
+ARTICLE = (
+    "Die Stadtwerke Düsseldorf erklärten am Montag, die Preise für Strom würden um 12 Prozent "
+    "steigen. „Das ist schlicht falsch“, entgegnete Özlem Yılmaz von der Verbraucherzentrale.\n\n"
+    "Der Bürgermeister räumte ein, dass die Straßenbahn erst ab Mai häufiger fahre. Eine "
+    "Überprüfung durch unabhängige Gutachter steht noch aus. Nach Angaben der Polizei waren "
+    "mehr als 5000 Menschen von der Sperrung betroffen 😀.\n\n"
+    "Eine Überprüfung durch unabhängige Gutachter steht noch aus. Kritiker halten die Zahl "
+    "für übertrieben; Belege wurden bislang nicht veröffentlicht."
+)
+ARTICLE_SPANS = [
+    (ARTICLE.index(phrase), ARTICLE.index(phrase) + len(phrase))
+    for phrase in (
+        "die Preise für Strom würden um 12 Prozent steigen",
+        "„Das ist schlicht falsch“",
+        "Straßenbahn",
+        "Nach Angaben der Polizei waren mehr als 5000 Menschen von der Sperrung betroffen 😀.",
+        "Kritiker halten die Zahl für übertrieben",
+        "Belege wurden bislang nicht veröffentlicht.",
+    )
+] + [(0, len(ARTICLE))]
+# Inserted text never occurs in the article, so an insertion cannot make a quote ambiguous.
+inserted_text = st.text(alphabet="0123456789#@", min_size=1, max_size=40)
+
+
+@st.composite
+def scattered_edits(draw: st.DrawFn) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, inserted) edits of ARTICLE, in order."""
+    cuts = sorted(draw(st.sets(st.integers(0, len(ARTICLE)), min_size=2, max_size=16)))
+    edits = []
+    for start, end in zip(cuts[::2], cuts[1::2], strict=False):
+        if draw(st.booleans()):
+            edits.append((start, start, draw(inserted_text)))
+        else:
+            edits.append((start, min(end, start + 30), draw(st.sampled_from(["", "#"]))))
+    return edits
+
+
+@given(scattered_edits())
+def test_reanchor_many_moves_untouched_spans_and_never_anchors_touched_ones_elsewhere(
+    edits: list[tuple[int, int, str]],
+):
+    new_text = ARTICLE
+    for start, end, inserted in reversed(edits):
+        new_text = new_text[:start] + inserted + new_text[end:]
+    rows = [
+        (key, *stored(ARTICLE, start, end).values())
+        for key, (start, end) in enumerate(ARTICLE_SPANS)
+    ]
+
+    anchors = reanchor_many(ARTICLE, new_text, rows)
+
+    for key, (start, end) in enumerate(ARTICLE_SPANS):
+        touched = any((a < end and b > start) if b > a else start < a < end for a, b, _ in edits)
+        shift = sum(len(ins) - (b - a) for a, b, ins in edits if b <= start)
+        anchor = anchors[key]
+        if not touched:
+            assert (anchor.state, anchor.start, anchor.end) == (
+                ANCHORED,
+                start + shift,
+                end + shift,
+            )
+        elif anchor.state == ANCHORED:
+            assert anchor.start < end + shift + 40 and anchor.end > start + shift - 40

@@ -23,6 +23,13 @@ HOSTILE_TEXT = (
 )
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2's million rounds cost seconds per login on a busy machine; these tests are
+    about the page, not the hash. (The live-server thread shares these settings.)"""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 

@@ -378,3 +378,4 @@ def test_annotate_page_runs_the_same_queries_for_10_and_1000_annotations(client,
     _bulk_annotations(editor, reviewer, article, 990)
     assert Annotation.objects.filter(article=article).count() == 1000
     assert _annotate_queries(client, article) == ten
+    assert ten < 20

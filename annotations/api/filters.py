@@ -7,6 +7,7 @@ the pages and the API filter the same way.
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import django_filters
@@ -61,6 +62,12 @@ class AnnotationFilter(_Filters):
 
     def cleaned(self) -> dict[str, Any]:
         values = super().cleaned()
+        if "updated_since" in values:
+            # PostgreSQL takes UTC offsets up to ±15:59 only; ISO 8601 allows ±23:59.
+            try:
+                values["updated_since"] = values["updated_since"].astimezone(UTC)
+            except OverflowError:
+                raise ValidationError({"updated_since": ["Enter a valid date/time."]}) from None
         if "article" in values:
             values["article"] = int(values["article"])
         if str(values.get("assignee", "")).isdigit() and int(values["assignee"]) > 2**63 - 1:

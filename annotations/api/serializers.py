@@ -252,6 +252,8 @@ class SourceCheckSerializer(serializers.ModelSerializer):
 
 
 class VerdictEvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(read_only=True)
+
     class Meta:
         model = Evidence
         fields = ["id", "url", "title", "note"]
@@ -260,7 +262,9 @@ class VerdictEvidenceSerializer(serializers.ModelSerializer):
 class CurrentVerdictSerializer(serializers.ModelSerializer):
     rating = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Verdict
@@ -384,7 +388,10 @@ class QueueItemSerializer(AnnotationSerializer):
 class ArticleSerializer(serializers.ModelSerializer):
     """An article in lists: everything but the text."""
 
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    source_url = serializers.CharField(read_only=True, help_text="http(s) URL, or empty.")
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Article
@@ -444,6 +451,7 @@ class ArticleUpdateResultSerializer(ArticleDetailSerializer):
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(read_only=True)
     annotation = serializers.IntegerField(source="annotation_id", read_only=True)
     verdict = serializers.IntegerField(source="verdict_id", read_only=True, allow_null=True)
     added_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -483,7 +491,7 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class HistoryItemSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     data = serializers.JSONField(read_only=True)
 
     class Meta:

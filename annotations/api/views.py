@@ -18,6 +18,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -66,9 +67,12 @@ _ERROR_TEXT = {
 }
 
 
-def _responses(ok: dict[int, Any], *errors: int) -> dict[int, Any]:
-    """The success responses plus the error responses this endpoint can give."""
-    result: dict[int, Any] = dict(ok)
+def _responses(ok: dict[Any, Any], *errors: int) -> dict[Any, Any]:
+    """The success responses plus the error responses this endpoint can give; a paginated
+    list also answers 404 for a page past its end."""
+    result: dict[Any, Any] = dict(ok)
+    if any(getattr(value, "many", False) for value in ok.values()):
+        errors = (*errors, 404)
     for code in sorted({401, 403, *errors}):
         result[code] = OpenApiResponse(s.ErrorSerializer, description=_ERROR_TEXT[code])
     return result
@@ -477,8 +481,9 @@ class ArticleExportView(ApiView):
             {
                 (200, "application/json"): OpenApiTypes.OBJECT,
                 (200, "text/csv"): OpenApiTypes.STR,
-                (200, exports.W3C_MEDIA_TYPE): OpenApiTypes.OBJECT,
-                (200, exports.CLAIMREVIEW_MEDIA_TYPE): {"type": "array", "items": {}},
+                # W3C (an object, with the anno.jsonld profile) and ClaimReview (an array).
+                (200, exports.W3C_MEDIA_TYPE): OpenApiTypes.ANY,
+                (200, exports.CLAIMREVIEW_MEDIA_TYPE): OpenApiTypes.ANY,
             },
             400,
             404,
@@ -959,6 +964,7 @@ class DocsView(JsonErrorsMixin, SpectacularSwaggerSplitView):
 # --- errors ---------------------------------------------------------------------------------
 
 
+@csrf_exempt
 def not_found(request: Any, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any path under /api/v1/ that no route matches: 404 as JSON, never an HTML page."""
     return JsonResponse({"detail": "Not found."}, status=404)

@@ -7,6 +7,7 @@ ids. Nothing here marks user text safe. annotate.js draws the same markup after 
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django import template
 from django.utils.html import format_html, format_html_join
@@ -22,38 +23,72 @@ register = template.Library()
 MAX_DEPTH = 4
 
 
+@dataclass(frozen=True)
+class _Drawn:
+    """What every piece of one span needs, worked out once per span."""
+
+    key: int
+    start: int
+    length: int
+    slug: str
+    badge: str
+    title: str
+    is_fuzzy: bool
+
+
 def render_highlights(body: str, annotations: Iterable[Annotation]) -> SafeString:
-    by_id = {a.pk: a for a in annotations}
-    spans = [text.SpanRef(key=a.pk, start=a.start, end=a.end) for a in by_id.values()]
+    """`annotations` are Annotation rows or views.Span objects (pk, start, end, label,
+    anchor_state and status_name or get_status_display)."""
+    names: dict[int, str] = {}
+    drawn: dict[int, _Drawn] = {}
+    for a in annotations:
+        if a.label.pk not in names:
+            names[a.label.pk] = a.label.display_name
+        drawn[a.pk] = _Drawn(
+            key=a.pk,
+            start=a.start,
+            length=a.end - a.start,
+            slug=a.label.slug,
+            badge=_badge(a.label),
+            title=f"{names[a.label.pk]} ({_status_name(a)})",
+            is_fuzzy=a.anchor_state == Annotation.AnchorState.FUZZY,
+        )
+    spans = [
+        text.SpanRef(key=a.key, start=a.start, end=a.start + a.length) for a in drawn.values()
+    ]
     return format_html_join(
         "",
         "{}",
-        ((_piece(segment, by_id),) for segment in text.segments(body, spans)),
+        ((_piece(segment, drawn),) for segment in text.segments(body, spans)),
     )
 
 
-def _piece(segment: text.Segment, by_id: dict[int, Annotation]) -> SafeString:
+def _piece(segment: text.Segment, drawn: dict[int, _Drawn]) -> SafeString:
     if not segment.keys:
         return format_html("{}", segment.text)
-    covering = [by_id[key] for key in segment.keys]
+    covering = [drawn[key] for key in segment.keys]
     # The innermost (shortest) span gives the background; the others stack as underlines
     # in their own label colours, the next shortest closest to the text.
-    stacked = sorted(covering, key=lambda a: (a.end - a.start, a.pk))
+    stacked = sorted(covering, key=lambda a: (a.length, a.key))
     inner = stacked[0]
-    classes = [f"hl hl-{inner.label.slug} depth-{min(len(stacked), MAX_DEPTH)}"]
-    classes += [f"u{n}-{a.label.slug}" for n, a in enumerate(stacked[1:MAX_DEPTH], 1)]
-    if inner.anchor_state == Annotation.AnchorState.FUZZY:
+    classes = [f"hl hl-{inner.slug} depth-{min(len(stacked), MAX_DEPTH)}"]
+    classes += [f"u{n}-{a.slug}" for n, a in enumerate(stacked[1:MAX_DEPTH], 1)]
+    if inner.is_fuzzy:
         classes.append("fuzzy")
-    badge = "".join(_badge(a.label) for a in covering if a.start == segment.start)
-    title = " · ".join(f"{a.label.display_name} ({a.get_status_display()})" for a in covering)
     return format_html(
         '<mark class="{}" data-ids="{}" data-badge="{}" title="{}">{}</mark>',
         " ".join(classes),
-        " ".join(str(a.pk) for a in covering),
-        badge,
-        title,
+        " ".join(str(a.key) for a in covering),
+        "".join(a.badge for a in covering if a.start == segment.start),
+        " · ".join(a.title for a in covering),
         segment.text,
     )
+
+
+def _status_name(annotation: Annotation) -> str:
+    # get_status_display() resolves the lazy choices on every call, which adds up over
+    # thousands of pieces; the view sets `status_name` once per annotation.
+    return getattr(annotation, "status_name", None) or annotation.get_status_display()
 
 
 def _badge(label) -> str:
@@ -64,6 +99,33 @@ def _badge(label) -> str:
 @register.simple_tag
 def highlighted(body: str, annotations) -> SafeString:
     return render_highlights(body, annotations)
+
+
+@register.simple_tag
+def annotation_items(spans) -> SafeString:
+    """The sidebar entries as annotate.js draws them (listItem), for the first paint and for
+    readers without JavaScript. Built here rather than in a template loop: a thousand
+    entries would cost a template render each."""
+    return format_html_join(
+        "",
+        '<li data-id="{}"><button type="button" class="entry" data-id="{}" aria-pressed="false">'
+        '<span class="badge hl-{}" aria-hidden="true">{}</span> <span class="label-name">{}</span>'
+        ' <q>{}</q><br><span class="meta"><span class="status st-{}">{}</span></span></button>{}</li>',
+        (
+            (
+                a.pk,
+                a.pk,
+                a.label.slug,
+                _badge(a.label),
+                a.label.display_name,
+                a.exact if len(a.exact) <= 140 else a.exact[:139] + "…",
+                a.status,
+                _status_name(a),
+                format_html('<p class="note">{}</p>', a.note) if a.note else "",
+            )
+            for a in spans
+        ),
+    )
 
 
 @register.filter

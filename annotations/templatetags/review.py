@@ -67,16 +67,14 @@ def json_ld(value: Any) -> SafeString:
 
 
 def due_text(due_at: datetime | None, *, now: datetime | None = None) -> str:
-    """"2 days overdue", "due in 3 days", "due today": what a reviewer reads at a glance."""
+    """What a reviewer reads at a glance: "2 days overdue", "due in 3 days", "due today"."""
     if due_at is None:
         return gettext("no due date")
     now = now or timezone.now()
     if due_at < now:
         late = now - due_at
         if late.days >= 1:
-            return ngettext("%(n)d day overdue", "%(n)d days overdue", late.days) % {
-                "n": late.days
-            }
+            return ngettext("%(n)d day overdue", "%(n)d days overdue", late.days) % {"n": late.days}
         hours = late.seconds // 3600
         if hours >= 1:
             return ngettext("%(n)d hour overdue", "%(n)d hours overdue", hours) % {"n": hours}

@@ -1,0 +1,263 @@
+"""The OpenAPI schema, its viewer under the CSP, and a schemathesis run over every
+operation of the schema against the real WSGI application."""
+
+import json
+import re
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from annotations import services
+from annotations.models import Evidence, Label, Suggestion
+from factcheck.wsgi import application
+from tests.factories import UserFactory, make_annotation, make_article
+
+pytestmark = pytest.mark.django_db
+
+# Generated requests per operation: valid inputs, then invalid ones (which must be refused
+# with a 4xx, never a 5xx). The run must make at least MIN_REQUESTS in all.
+EXAMPLES_PER_OPERATION = {GenerationMode.POSITIVE: 16, GenerationMode.NEGATIVE: 6}
+MIN_REQUESTS = 500
+JSON_SCHEMA = {"HTTP_ACCEPT": "application/vnd.oai.openapi+json"}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def _schema(user) -> dict:
+    response = api(user).get("/api/v1/schema/", **JSON_SCHEMA)
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+# --- the schema -----------------------------------------------------------------------------
+
+
+def test_schema_is_openapi_3_and_lists_every_endpoint_of_the_contract(editor):
+    schema = _schema(editor)
+    assert schema["openapi"].startswith("3.")
+    expected = {
+        "/api/v1/auth/token/": {"post"},
+        "/api/v1/articles/": {"get", "post"},
+        "/api/v1/articles/{id}/": {"get", "patch", "delete"},
+        "/api/v1/articles/{id}/publish/": {"post"},
+        "/api/v1/articles/import/": {"post"},
+        "/api/v1/articles/{id}/suggestions/": {"get"},
+        "/api/v1/articles/{id}/suggestions/{sid}/accept/": {"post"},
+        "/api/v1/articles/{id}/suggestions/{sid}/dismiss/": {"post"},
+        "/api/v1/articles/{id}/export/": {"get"},
+        "/api/v1/annotations/": {"get", "post"},
+        "/api/v1/annotations/{id}/": {"get", "patch", "delete"},
+        "/api/v1/annotations/{id}/assign/": {"post"},
+        "/api/v1/annotations/{id}/decline/": {"post"},
+        "/api/v1/annotations/{id}/verdicts/": {"get", "post"},
+        "/api/v1/annotations/{id}/evidence/": {"get", "post"},
+        "/api/v1/evidence/{id}/": {"delete"},
+        "/api/v1/verdicts/{id}/approve/": {"post"},
+        "/api/v1/verdicts/{id}/reject/": {"post"},
+        "/api/v1/annotations/{id}/comments/": {"get", "post"},
+        "/api/v1/annotations/{id}/source-checks/": {"get", "post"},
+        "/api/v1/annotations/{id}/history/": {"get"},
+        "/api/v1/queue/": {"get"},
+        "/api/v1/labels/": {"get"},
+        "/api/v1/ratings/": {"get"},
+        "/api/v1/users/": {"get"},
+        "/api/v1/export/annotations/": {"get"},
+    }
+    for path, methods in expected.items():
+        assert path in schema["paths"], path
+        assert methods <= set(schema["paths"][path]), path
+
+
+def test_schema_describes_the_real_annotation_bodies(editor):
+    schemas = _schema(editor)["components"]["schemas"]
+    assert list(schemas["Annotation"]["properties"]) == [
+        "id",
+        "article",
+        "start",
+        "end",
+        "exact",
+        "prefix",
+        "suffix",
+        "label",
+        "note",
+        "priority",
+        "due_at",
+        "status",
+        "anchor_state",
+        "version",
+        "assignees",
+        "current_verdict",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+    create = schemas["AnnotationCreateRequest"]
+    assert set(create["required"]) == {"article", "start", "end", "label"}
+    assert create["properties"]["offset_unit"]["allOf"] == [
+        {"$ref": "#/components/schemas/OffsetUnitEnum"}
+    ]
+    assert schemas["OffsetUnitEnum"]["enum"] == ["codepoint", "utf16"]
+    assert set(schemas["PaginatedAnnotationList"]["properties"]) == {
+        "count",
+        "next",
+        "previous",
+        "results",
+    }
+
+
+def test_docs_page_runs_no_inline_script_and_loads_local_assets(editor):
+    client = APIClient()
+    client.force_login(editor)
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert scripts, "the page loads its scripts"
+    assert all('src="' in attributes and not body.strip() for attributes, body in scripts)
+    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert all(src.startswith("/") for src in sources), sources
+    assert any("drf_spectacular_sidecar/swagger-ui-dist" in src for src in sources)
+    init = client.get("/api/v1/docs/", {"script": ""})
+    assert init.status_code == 200
+    assert "SwaggerUIBundle" in init.content.decode()
+
+
+# --- schemathesis ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def wsgi_app():
+    """The project's WSGI application, sharing this test's database connection: Django
+    closes connections around each request, which would end the test's transaction, so
+    that is switched off for the run (as Django's own test client does)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield application
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def desk(settings):
+    """A user in every newsroom role, and one real object of each kind for the run to hit."""
+    settings.ALLOWED_HOSTS = ["localhost", "testserver"]
+    user = UserFactory(username="desk", roles=["editor", "reviewer", "chief"])
+    reviewer = UserFactory(username="reviewer", roles=["reviewer"])
+    article = make_article(user)
+    claim = make_annotation(
+        user, article, "4,2 Milliarden Euro für den Ausbau der Schiene freigegeben"
+    )
+    source = make_annotation(user, article, "Source / Quelle: Via", label="source")
+    services.annotation_assign(actor=user, annotation_id=claim.pk, reviewer=reviewer)
+    verdict = services.verdict_propose(
+        actor=reviewer,
+        annotation_id=claim.pk,
+        rating="false",
+        rationale="Der Haushaltsplan nennt eine andere Summe auf Seite 12.",
+        evidence=[services.EvidenceInput(url="https://example.org/haushalt")],
+    )
+    services.annotation_assign(actor=user, annotation_id=source.pk, reviewer=user)
+    suggestion = Suggestion.objects.create(
+        article=article,
+        revision=1,
+        start=0,
+        end=6,
+        exact="Berlin",
+        label=Label.objects.get(slug="opinion"),
+        cue="test",
+        score=0.5,
+    )
+    ids = {
+        "articles": [article.pk],
+        "annotations": [claim.pk, source.pk],
+        "verdicts": [verdict.pk],
+        "evidence": list(Evidence.objects.values_list("pk", flat=True)),
+        "sid": [suggestion.pk],
+    }
+    return {"user": user, "token": Token.objects.create(user=user).key, "ids": ids}
+
+
+def _aim_at_real_objects(case, ids: dict) -> None:
+    """Point about half of the generated ids at existing objects, so that the run gets past
+    404 into the real code paths; the other half stays random."""
+    kind = case.operation.path.split("/")[3]
+    for name, value in list(case.path_parameters.items()):
+        pool = ids["sid"] if name == "sid" else ids.get(kind)
+        if pool and isinstance(value, int) and value % 2 == 0:
+            case.path_parameters[name] = pool[value % len(pool)]
+
+
+def test_schemathesis_finds_no_server_error_and_no_response_that_breaks_the_schema(desk, wsgi_app):
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/v1/schema/",
+        wsgi_app,
+        headers={"Authorization": f"Token {desk['token']}", "Accept": "application/json"},
+    )
+    headers = {"Authorization": f"Token {desk['token']}"}
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
+    sent: list[str] = []
+    failures: list[str] = []
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 36
+
+    for operation in operations:
+        for mode, examples in EXAMPLES_PER_OPERATION.items():
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @hypothesis_settings(
+                max_examples=examples,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            def run(case):
+                _aim_at_real_objects(case, desk["ids"])
+                # Each request in a savepoint: the run's writes do not pile up, and a failed
+                # statement (a bug) cannot abort the transaction for the requests after it.
+                savepoint = transaction.savepoint()
+                try:
+                    response = case.call(headers=headers)
+                finally:
+                    transaction.savepoint_rollback(savepoint)
+                sent.append(f"{case.method} {case.formatted_path}")
+                try:
+                    case.validate_response(response, checks=checks, headers=headers)
+                except (Exception, BaseExceptionGroup) as failure:  # report them all together
+                    failures.append(
+                        f"{case.method} {case.formatted_path} -> {response.status_code}: {failure}"
+                    )
+
+            run()
+
+    assert failures == []
+    assert len(sent) >= MIN_REQUESTS, f"only {len(sent)} requests were generated"

@@ -92,4 +92,3 @@ class ArticleFilterForm(forms.Form):
         choices=[("", _("Any language")), ("de", _("German")), ("en", _("English"))],
     )
     attention = forms.BooleanField(label=_("Needs attention"), required=False)
-

@@ -323,3 +323,78 @@ def approved_claim_verdicts(article: Article) -> list[Verdict]:
         )
         .order_by("annotation__start", "annotation__end", "id")
     )
+
+
+SIMILAR_LIMIT = 5
+# pg_trgm's similarity() of two claims about the same fact worded apart is often 0.3–0.5;
+# below 0.3 the matches are noise. rapidfuzz's token_set_ratio (0–100) is the SQLite twin.
+TRIGRAM_MIN = 0.3
+FUZZ_MIN = 70.0
+
+
+def similar_claims(annotation: Annotation, *, limit: int = SIMILAR_LIMIT) -> list[dict[str, Any]]:
+    """Approved verdicts on similar claims from *other* articles, best match first.
+
+    PostgreSQL: trigram similarity of the quotes (GIN index of migration 0003) or a
+    full-text match in the article's language. SQLite: rapidfuzz over recent verdicts.
+    """
+    if not annotation.exact.strip():
+        return []
+    verdicts = (
+        Verdict.objects.filter(
+            status=Verdict.Status.APPROVED,
+            annotation__label__needs_verdict=True,
+            annotation__status=Annotation.Status.APPROVED,
+        )
+        .exclude(annotation__article_id=annotation.article_id)
+        .select_related("rating", "annotation__article", "author")
+    )
+    scored: list[tuple[float, Verdict]]
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity
+
+        language = (annotation.article.language or "")[:2]
+        config = SEARCH_CONFIGS.get(language, "simple")
+        rows = (
+            verdicts.annotate(similarity=TrigramSimilarity("annotation__exact", annotation.exact))
+            .annotate(document=SearchVector("annotation__exact", config=config))
+            .filter(
+                Q(similarity__gte=TRIGRAM_MIN)
+                | Q(document=SearchQuery(annotation.exact, config=config, search_type="plain"))
+            )
+            .order_by("-similarity", "-decided_at")[:limit]
+        )
+        scored = [(round(float(row.similarity), 3), row) for row in rows]
+    else:
+        from rapidfuzz import fuzz
+
+        scored = []
+        for row in verdicts.order_by("-decided_at")[:2000]:
+            score = fuzz.token_set_ratio(annotation.exact, row.annotation.exact)
+            if score >= FUZZ_MIN:
+                scored.append((round(score / 100, 3), row))
+        scored.sort(key=lambda pair: pair[0], reverse=True)
+        scored = scored[:limit]
+    by_verdict: dict[int, list[Evidence]] = {}
+    for item in Evidence.objects.filter(
+        verdict_id__in=[v.pk for _, v in scored], removed_at__isnull=True
+    ).order_by("id"):
+        by_verdict.setdefault(item.verdict_id, []).append(item)
+    return [
+        {
+            "verdict": verdict.pk,
+            "annotation": verdict.annotation_id,
+            "article": verdict.annotation.article_id,
+            "article_title": verdict.annotation.article.title,
+            "exact": verdict.annotation.exact,
+            "rating": verdict.rating.slug,
+            "rating_name": verdict.rating.display_name,
+            "rationale": verdict.rationale,
+            "decided_at": verdict.decided_at,
+            "score": score,
+            "evidence": [
+                {"url": e.url, "title": e.title} for e in by_verdict.get(verdict.pk, [])
+            ],
+        }
+        for score, verdict in scored
+    ]

@@ -18,8 +18,10 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -91,17 +93,14 @@ def _needs_attention() -> Q:
     live = Annotation.objects.filter(article=OuterRef("pk")).exclude(
         status=Annotation.Status.WITHDRAWN
     )
-    return (
-        Q(
-            Exists(
-                live.filter(
-                    Q(anchor_state__in=[Annotation.AnchorState.FUZZY, Annotation.AnchorState.ORPHANED])
-                    | Q(status=Annotation.Status.PROPOSED)
-                )
+    return Q(
+        Exists(
+            live.filter(
+                Q(anchor_state__in=[Annotation.AnchorState.FUZZY, Annotation.AnchorState.ORPHANED])
+                | Q(status=Annotation.Status.PROPOSED)
             )
         )
-        | Q(Exists(_failing_checks().filter(annotation__article=OuterRef("pk"))))
-    )
+    ) | Q(Exists(_failing_checks().filter(annotation__article=OuterRef("pk"))))
 
 
 def _article_rows(articles: list[Article], labels: list[Label]) -> list[dict[str, Any]]:
@@ -139,10 +138,15 @@ def _article_rows(articles: list[Article], labels: list[Label]) -> list[dict[str
             attention.append(_("%(n)d orphaned") % {"n": row["anchor_orphaned"]})
         if row.get("anchor_fuzzy"):
             attention.append(_("%(n)d fuzzy") % {"n": row["anchor_fuzzy"]})
-        if row.get("status_proposed"):
-            attention.append(_("%(n)d verdicts waiting") % {"n": row["status_proposed"]})
-        if failing.get(article.pk):
-            attention.append(_("%(n)d failed checks") % {"n": failing[article.pk]})
+        if waiting := row.get("status_proposed"):
+            attention.append(
+                ngettext("%(n)d verdict waiting", "%(n)d verdicts waiting", waiting)
+                % {"n": waiting}
+            )
+        if failed := failing.get(article.pk):
+            attention.append(
+                ngettext("%(n)d failed check", "%(n)d failed checks", failed) % {"n": failed}
+            )
         rows.append(
             {
                 "article": article,
@@ -162,7 +166,8 @@ def _article_rows(articles: list[Article], labels: list[Label]) -> list[dict[str
 @require_GET
 def article_list(request: HttpRequest) -> HttpResponse:
     form = ArticleFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a malformed filter is dropped alone: cleaned_data keeps the valid ones
+    filters = form.cleaned_data
     articles = selectors.article_list(
         status=filters.get("status") or None,
         language=filters.get("language") or None,
@@ -388,6 +393,15 @@ def _article_spans(article: Article, labels: list[Label]) -> list[Span]:
     return spans
 
 
+def _url_pattern(name: str) -> str:
+    """A URL with one id argument as a pattern with `{id}` for the script, or ""."""
+    marker = 987654321
+    try:
+        return reverse(name, args=[marker]).replace(str(marker), "{id}")
+    except NoReverseMatch:
+        return ""
+
+
 def _reviewers() -> list[dict[str, Any]]:
     """Reviewers with their open workload (pending assignments on live spans), one query."""
     open_items = Q(assignments__state="pending") & ~Q(
@@ -418,6 +432,8 @@ def _page_data(
             "language": article.language,
         },
         "api_root": "/api/v1/",
+        # The review page of one annotation (issue 5), when that page exists.
+        "review_url": _url_pattern("annotations:annotation-review"),
         "user": {
             "username": user.get_username(),
             "can_edit": editable and policy.can_edit_annotation(user),
@@ -491,8 +507,10 @@ def label_styles(request: HttpRequest) -> HttpResponse:
 
 
 def _is_hex_colour(value: str) -> bool:
-    return len(value) == 7 and value.startswith("#") and all(
-        c in "0123456789abcdefABCDEF" for c in value[1:]
+    return (
+        len(value) == 7
+        and value.startswith("#")
+        and all(c in "0123456789abcdefABCDEF" for c in value[1:])
     )
 
 

@@ -72,7 +72,9 @@ def seed():
         if a.status == Annotation.Status.ASSIGNED
     )
     Verdict.objects.bulk_create(
-        Verdict(annotation=a, rating=rating, rationale="Belegt durch das Schreiben.", author=reviewer)
+        Verdict(
+            annotation=a, rating=rating, rationale="Belegt durch das Schreiben.", author=reviewer
+        )
         for a in annotations[::4]
     )
     return editor, article

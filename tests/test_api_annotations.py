@@ -580,3 +580,36 @@ def test_history_lists_actor_verb_time_and_data(editor, reviewer, claim):
     ]
     assert items[1]["data"] == {"reviewer": "reviewer", "due_at": None}
     assert Event.objects.filter(annotation=claim).count() == 2
+
+
+def test_claim_detail_shows_approved_verdicts_on_similar_claims_elsewhere(
+    editor, reviewer, chief, claim
+):
+    services.annotation_assign(actor=editor, annotation_id=claim.pk, reviewer=reviewer)
+    verdict = services.verdict_propose(
+        actor=reviewer,
+        annotation_id=claim.pk,
+        rating="true",
+        rationale=RATIONALE,
+        evidence=EVIDENCE,
+    )
+    services.verdict_approve(actor=chief, verdict_id=verdict.pk)
+    second = make_article(
+        editor,
+        title="Zweite Meldung",
+        body="Hamburg – Wie berichtet hat die Bundesregierung 4,2 Milliarden Euro für den Ausbau "
+        "der Schiene freigegeben.\n",
+    )
+    repeat = make_annotation(
+        editor, second, "4,2 Milliarden Euro für den Ausbau der Schiene freigegeben"
+    )
+    body = api(reviewer).get(f"/api/v1/annotations/{repeat.pk}/").json()
+    assert [(s["verdict"], s["rating"], s["article_title"]) for s in body["similar"]] == [
+        (verdict.pk, "true", "Schienenausbau")
+    ]
+    assert body["similar"][0]["evidence"] == [{"url": "https://example.org/haushalt", "title": ""}]
+
+
+def test_detail_of_a_non_claim_has_no_similar_verdicts(editor, article):
+    opinion = make_annotation(editor, article, "Kritiker meinen", label="opinion")
+    assert api(editor).get(f"/api/v1/annotations/{opinion.pk}/").json()["similar"] == []

@@ -530,3 +530,22 @@ def test_suggestion_of_another_article_answers_404(editor, suggestion):
         f"/api/v1/articles/{other.pk}/suggestions/{suggestion.pk}/dismiss/", {}, format="json"
     )
     assert response.status_code == 404
+
+
+def test_url_import_takes_no_title_or_language(editor):
+    response = api(editor).post(
+        "/api/v1/articles/import/",
+        {"url": "https://example.org/artikel", "title": "Eigener Titel"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["title and language go with a file, not a url"]}
+    assert not Article.objects.exists()
+
+
+def test_file_import_takes_a_title_and_language(editor):
+    response = _upload(
+        api(editor), "n.txt", b"The council met on Monday.", title="Rat", language="en"
+    )
+    assert response.status_code == 201
+    assert (response.json()["title"], response.json()["language"]) == ("Rat", "en")

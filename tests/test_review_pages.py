@@ -685,7 +685,7 @@ def test_history_shows_every_step_with_its_actor(client, editor, reviewer, chief
         ("reviewer", "proposed “Mostly false”"),
         ("chief", "approved “Mostly false”: Passt."),
     ]
-    found = re.findall(r'<span class="who">(.*?)</span> <span class="what">(.*?)</span>', history)
+    found = re.findall(r'<span class="actor">(.*?)</span> <span class="what">(.*?)</span>', history)
     positions = [found.index(step) for step in steps]
     assert positions == sorted(positions)
 
@@ -827,3 +827,28 @@ def test_withdrawn_annotation_stays_out_of_the_queue(client, editor, reviewer, a
     html = html_of(client.get(reverse("annotations:queue")))
     assert f'<tr data-id="{assigned.pk}"' not in html
     assert Annotation.objects.get(pk=assigned.pk).status == "withdrawn"
+
+
+def test_approvals_page_uses_the_same_number_of_queries_for_1_and_20_verdicts(
+    client, editor, reviewer, chief
+):
+    def proposals(rows: int) -> int:
+        article = make_article(editor, title=f"{rows} Vorschläge")
+        for _ in range(rows):
+            annotation = make_annotation(editor, article, "Bundesregierung")
+            assign(editor, reviewer, annotation)
+            verdict = propose(reviewer, annotation)
+            services.evidence_add(actor=reviewer, annotation_id=annotation.pk, url=EVIDENCE_URL)
+            services.verdict_reject(actor=chief, verdict_id=verdict.pk, note="Nochmal.")
+            propose(reviewer, annotation)
+        client.force_login(chief)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("annotations:approvals"))
+        assert response.status_code == 200
+        return len(queries), html_of(response).count('class="card approval"')
+
+    one, shown = proposals(1)
+    assert shown == 1
+    twenty, shown = proposals(19)
+    assert shown == 20
+    assert one == twenty

@@ -14,7 +14,10 @@ from tests.conftest import login, wait_for
 from tests.factories import GERMAN_TEXT, make_annotation, make_article
 
 # serialized_rollback: the seeded labels, ratings and groups come back after each flush.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 HOSTILE_TITLE = "<script>alert(1)</script> Titel"
 HOSTILE_TEXT = (
@@ -101,9 +104,16 @@ def annotation_with(article: Article, exact: str) -> Annotation:
     )
 
 
+def console_errors(page) -> list[str]:
+    """Console errors so far: a CSP violation (inline script or style) is reported here."""
+    return [m.text for m in page.console_messages if m.type == "error"]
+
+
 @pytest.fixture
 def editor_page(page, editor, reviewer):
     """Chromium logged in as the editor through the login form, on a pasted German article."""
+    page.console_messages = []
+    page.on("console", lambda message: page.console_messages.append(message))
     login(page, "editor")
     page.article = import_by_paste(page, "Schienenausbau", GERMAN_TEXT)
     return page
@@ -134,6 +144,7 @@ def test_mouse_selection_tagged_with_1_becomes_a_claim(editor_page):
     assert editor_page.locator("#annotation-list li.selected q").inner_text() == quote
     assert editor_page.locator("#detail-label").inner_text() == "Claim"
     assert editor_page.js_errors == []
+    assert console_errors(editor_page) == []
 
 
 def test_selection_with_an_emoji_is_stored_with_the_exact_text(editor_page):
@@ -173,7 +184,7 @@ def test_overlapping_spans_are_drawn_nested(editor_page):
     second = annotation_with(editor_page.article, inner)
     both = editor_page.locator(f"#article-text mark[data-ids='{first.pk} {second.pk}']")
     assert both.inner_text() == "Ausbau der Schiene"
-    assert "Claim (Open) · Speculation (Open)" == both.get_attribute("title")
+    assert both.get_attribute("title") == "Claim (Open) · Speculation (Open)"
     assert editor_page.locator("#annotation-list > li").count() == 2
 
 
@@ -184,12 +195,18 @@ def test_clicking_a_highlight_selects_its_entry_and_j_k_move_through_the_list(ed
     second = make_annotation(editor, article, "Kritiker meinen", label="opinion")
     editor_page.reload()
     editor_page.click(f"#article-text mark[data-ids='{second.pk}']")
-    assert editor_page.locator("#annotation-list li.selected").get_attribute("data-id") == str(second.pk)
+    assert editor_page.locator("#annotation-list li.selected").get_attribute("data-id") == str(
+        second.pk
+    )
     editor_page.keyboard.press("k")
-    assert editor_page.locator("#annotation-list li.selected").get_attribute("data-id") == str(first.pk)
+    assert editor_page.locator("#annotation-list li.selected").get_attribute("data-id") == str(
+        first.pk
+    )
     assert editor_page.locator(f"#article-text mark.current[data-ids='{first.pk}']").count() == 1
     editor_page.keyboard.press("j")
-    assert editor_page.locator("#annotation-list li.selected").get_attribute("data-id") == str(second.pk)
+    assert editor_page.locator("#annotation-list li.selected").get_attribute("data-id") == str(
+        second.pk
+    )
     editor_page.select_option("#filter-label", "source")
     assert editor_page.locator("#annotation-list > li").count() == 1
 
@@ -224,7 +241,10 @@ def test_a_conflicting_edit_is_reported_and_what_was_typed_survives(editor_page,
     )
     editor_page.click("#save-annotation")
     editor_page.wait_for_selector("#conflict-box:not([hidden])")
-    assert "Someone else changed this annotation" in editor_page.locator("#conflict-message").inner_text()
+    assert (
+        "Someone else changed this annotation"
+        in editor_page.locator("#conflict-message").inner_text()
+    )
     assert editor_page.input_value("#edit-note") == "Meine Notiz: Quelle prüfen"
     assert Annotation.objects.get(pk=claim.pk).note == "Ihre Notiz"
 
@@ -237,6 +257,40 @@ def test_a_conflicting_edit_is_reported_and_what_was_typed_survives(editor_page,
     saved = Annotation.objects.get(pk=claim.pk)
     assert saved.note == "Meine Notiz: Quelle prüfen"
     assert saved.version == 3
+
+
+def test_comments_history_and_source_checks_show_in_the_panel(editor_page):
+    article = editor_page.article
+    source = make_annotation(article.created_by, article, "Source / Quelle: Via", label="source")
+    editor_page.reload()
+    editor_page.click(f"#annotation-list button[data-id='{source.pk}']")
+    editor_page.wait_for_selector("#check-list li.check")
+    assert "attribution" in editor_page.locator("#check-list").inner_text()
+    editor_page.fill("#comment-body", "Welche Agentur? <b>nachfragen</b>")
+    editor_page.click("#comment-form button[type=submit]")
+    editor_page.wait_for_selector("#comment-list li:has-text('nachfragen')")
+    assert "Welche Agentur? <b>nachfragen</b>" in editor_page.locator("#comment-list").inner_text()
+    assert source.comments.get().body == "Welche Agentur? <b>nachfragen</b>"
+    editor_page.click("#history-section summary")
+    history = editor_page.locator("#history-list").inner_text()
+    assert "annotation.created" in history and "comment.added" in history
+    assert console_errors(editor_page) == []
+
+
+def test_withdrawing_takes_two_clicks_and_keeps_the_annotation(editor_page):
+    article = editor_page.article
+    claim = make_annotation(article.created_by, article, "Die Bundesregierung", label="claim")
+    editor_page.reload()
+    editor_page.click(f"#article-text mark[data-ids='{claim.pk}']")
+    editor_page.click("#withdraw-button")
+    assert Annotation.objects.get(pk=claim.pk).status == "open"
+    editor_page.click("#withdraw-confirm")
+    editor_page.wait_for_selector("#withdraw-status.ok")
+    assert Annotation.objects.get(pk=claim.pk).status == "withdrawn"
+    assert editor_page.locator(f"#article-text mark[data-ids='{claim.pk}']").count() == 0
+    assert editor_page.locator("#annotation-list li.empty").count() == 1
+    editor_page.select_option("#filter-status", "withdrawn")
+    assert editor_page.locator(f"#annotation-list li[data-id='{claim.pk}']").count() == 1
 
 
 def test_editing_the_text_shows_the_reanchoring_banner(editor_page):
@@ -317,6 +371,8 @@ def test_the_page_speaks_german_for_a_german_browser(browser, live_server, edito
         assert page.locator("#edit-text-button").inner_text() == "Text bearbeiten"
         page.wait_for_selector("#annotation-list button.entry")
         assert "Behauptung" in page.locator("#annotation-list").inner_text()
-        assert page.locator("#article-text mark").first.get_attribute("title") == "Behauptung (Offen)"
+        assert (
+            page.locator("#article-text mark").first.get_attribute("title") == "Behauptung (Offen)"
+        )
     finally:
         context.close()

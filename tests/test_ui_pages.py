@@ -119,7 +119,7 @@ def test_list_marks_articles_that_need_attention(client, editor, reviewer, chief
     html = client.get(LIST).content.decode()
     assert "attention-marker" not in row_of(html, "Ruhig")
     marker = row_of(html, "Unruhig")
-    assert "1 orphaned, 1 verdicts waiting, 1 failed checks" in marker
+    assert "1 orphaned, 1 verdict waiting, 1 failed check" in marker
 
     only = client.get(LIST, {"attention": "on"}).content.decode()
     assert "Unruhig" in only
@@ -131,14 +131,16 @@ def test_a_successful_rerun_clears_the_failed_check_marker(client, editor):
     source = make_annotation(editor, article, "Source / Quelle: Via", label="source")
     SourceCheck.objects.filter(annotation=source).update(status="failed")
     client.force_login(editor)
-    assert "failed checks" in row_of(client.get(LIST).content.decode(), "Quellenlage")
+    assert "1 failed check" in row_of(client.get(LIST).content.decode(), "Quellenlage")
     services.source_checks_request(actor=editor, annotation_id=source.pk)
-    assert "failed checks" not in row_of(client.get(LIST).content.decode(), "Quellenlage")
+    assert "failed check" not in row_of(client.get(LIST).content.decode(), "Quellenlage")
 
 
 def test_list_filters_by_status_language_and_search(client, editor):
     make_article(editor, title="Bahn in Bayern")
-    make_article(editor, title="City budget", body="The council approved a budget.\n", language="en")
+    make_article(
+        editor, title="City budget", body="The council approved a budget.\n", language="en"
+    )
     client.force_login(editor)
     english = client.get(LIST, {"language": "en"}).content.decode()
     assert "City budget" in english and "Bahn in Bayern" not in english
@@ -194,7 +196,12 @@ def test_pasting_creates_the_article_and_opens_it(client, editor):
     client.force_login(editor)
     response = client.post(
         IMPORT,
-        {"mode": "paste", "paste-title": "Schienenausbau", "paste-text": GERMAN_TEXT, "paste-language": ""},
+        {
+            "mode": "paste",
+            "paste-title": "Schienenausbau",
+            "paste-text": GERMAN_TEXT,
+            "paste-language": "",
+        },
     )
     article = Article.objects.get()
     assert response.status_code == 302
@@ -206,7 +213,9 @@ def test_pasting_creates_the_article_and_opens_it(client, editor):
 
 def test_a_paste_without_text_is_refused_on_the_form_keeping_the_title(client, editor):
     client.force_login(editor)
-    response = client.post(IMPORT, {"mode": "paste", "paste-title": "Nur ein Titel", "paste-text": "  \n"})
+    response = client.post(
+        IMPORT, {"mode": "paste", "paste-title": "Nur ein Titel", "paste-text": "  \n"}
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "The article text is empty." in html
@@ -216,7 +225,9 @@ def test_a_paste_without_text_is_refused_on_the_form_keeping_the_title(client, e
 
 def test_a_paste_without_title_keeps_the_typed_text(client, editor):
     client.force_login(editor)
-    response = client.post(IMPORT, {"mode": "paste", "paste-title": "", "paste-text": "Größer <b>als</b> je zuvor."})
+    response = client.post(
+        IMPORT, {"mode": "paste", "paste-title": "", "paste-text": "Größer <b>als</b> je zuvor."}
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "This field is required." in html
@@ -232,8 +243,10 @@ def test_an_overlong_text_is_refused_with_its_length(client, editor, settings):
 
 def test_uploading_a_markdown_file_imports_it(client, editor):
     client.force_login(editor)
-    upload = SimpleUploadedFile("meldung.md", "# Wohnungsbau\n\nDie Stadt baut 300 Wohnungen.\n".encode())
-    response = client.post(IMPORT, {"mode": "upload", "upload-file": upload, "upload-language": "de"})
+    upload = SimpleUploadedFile("meldung.md", b"# Wohnungsbau\n\nDie Stadt baut 300 Wohnungen.\n")
+    response = client.post(
+        IMPORT, {"mode": "upload", "upload-file": upload, "upload-language": "de"}
+    )
     article = Article.objects.get()
     assert response.status_code == 302
     assert article.title == "Wohnungsbau"
@@ -362,10 +375,13 @@ def _bulk_annotations(editor, reviewer, article: Article, count: int) -> None:
         )
     created = Annotation.objects.bulk_create(rows)
     Assignment.objects.bulk_create(
-        Assignment(annotation=a, reviewer=reviewer, assigned_by=editor, state="done") for a in created
+        Assignment(annotation=a, reviewer=reviewer, assigned_by=editor, state="done")
+        for a in created
     )
     Verdict.objects.bulk_create(
-        Verdict(annotation=a, rating=rating, rationale="Belegt durch den Beschluss.", author=reviewer)
+        Verdict(
+            annotation=a, rating=rating, rationale="Belegt durch den Beschluss.", author=reviewer
+        )
         for a in created
     )
 

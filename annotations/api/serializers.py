@@ -94,7 +94,8 @@ class ArticlePublishSerializer(StrictSerializer):
 
 
 class ArticleImportSerializer(StrictSerializer):
-    """Either `file` (multipart: .txt, .md, .html) or `url` (JSON)."""
+    """Either `file` (multipart: .txt, .md, .html, with an optional title and language) or
+    `url` (JSON)."""
 
     file = serializers.FileField(required=False, allow_empty_file=True)
     url = serializers.CharField(max_length=2000, required=False)
@@ -106,6 +107,9 @@ class ArticleImportSerializer(StrictSerializer):
             raise serializers.ValidationError(
                 "send either a file (multipart field `file`) or a `url`, not both or neither"
             )
+        if "url" in attrs and ({"title", "language"} & set(attrs)):
+            # The worker takes both from the fetched page.
+            raise serializers.ValidationError("title and language go with a file, not a url")
         return attrs
 
 
@@ -310,6 +314,12 @@ class VerdictSerializer(CurrentVerdictSerializer):
         return VerdictEvidenceSerializer(items, many=True).data
 
 
+# One instance each, reused for every row: a ModelSerializer builds its fields on first use,
+# and building them again per row of a 50-row list cost more than the queries (queue bench).
+_CURRENT_VERDICT = CurrentVerdictSerializer()
+_SOURCE_CHECK = SourceCheckSerializer()
+
+
 class AnnotationSerializer(serializers.ModelSerializer):
     """The annotation object of DESIGN.md. Reads relations that
     `selectors.annotations_with_relations` prefetched."""
@@ -352,7 +362,45 @@ class AnnotationSerializer(serializers.ModelSerializer):
     @extend_schema_field(CurrentVerdictSerializer(allow_null=True))
     def get_current_verdict(self, annotation: Annotation) -> dict[str, Any] | None:
         verdict = selectors.current_verdict(annotation)
-        return CurrentVerdictSerializer(verdict).data if verdict is not None else None
+        return _CURRENT_VERDICT.to_representation(verdict) if verdict is not None else None
+
+
+class SimilarEvidenceSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    title = serializers.CharField()
+
+
+class SimilarVerdictSerializer(serializers.Serializer):
+    """An approved verdict on a similar claim of another article (selectors.similar_claims)."""
+
+    verdict = serializers.IntegerField()
+    annotation = serializers.IntegerField()
+    article = serializers.IntegerField()
+    article_title = serializers.CharField()
+    exact = serializers.CharField()
+    rating = serializers.CharField(help_text="Rating slug.")
+    rating_name = serializers.CharField()
+    rationale = serializers.CharField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    score = serializers.FloatField(help_text="0–1, how close the claims are.")
+    evidence = SimilarEvidenceSerializer(many=True)
+
+
+class AnnotationDetailSerializer(AnnotationSerializer):
+    """One annotation: the annotation object plus, for a claim, approved verdicts on
+    similar claims elsewhere, so a reviewer can reuse their evidence."""
+
+    similar = serializers.SerializerMethodField()
+
+    class Meta(AnnotationSerializer.Meta):
+        fields = [*AnnotationSerializer.Meta.fields, "similar"]
+        read_only_fields = fields
+
+    @extend_schema_field(SimilarVerdictSerializer(many=True))
+    def get_similar(self, annotation: Annotation) -> list[dict[str, Any]]:
+        if not annotation.label.needs_verdict:
+            return []
+        return SimilarVerdictSerializer(selectors.similar_claims(annotation), many=True).data
 
 
 class QueueItemSerializer(AnnotationSerializer):
@@ -375,7 +423,7 @@ class QueueItemSerializer(AnnotationSerializer):
     def get_latest_check(self, annotation: Annotation) -> dict[str, Any] | None:
         # Set on each annotation of the page by selectors.queue_page_relations.
         check = getattr(annotation, "latest_check", None)
-        return SourceCheckSerializer(check).data if check is not None else None
+        return _SOURCE_CHECK.to_representation(check) if check is not None else None
 
     def to_representation(self, assignment: Assignment) -> dict[str, Any]:
         annotation = assignment.annotation
@@ -477,7 +525,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         checks = getattr(evidence, "check_list", None)
         if checks is None:
             checks = list(evidence.checks.order_by("-requested_at", "-id")[:1])
-        return SourceCheckSerializer(checks[0]).data if checks else None
+        return _SOURCE_CHECK.to_representation(checks[0]) if checks else None
 
 
 class CommentSerializer(serializers.ModelSerializer):

@@ -344,11 +344,7 @@ class ArticleImportView(ApiView):
             ),
             "application/json": inline_serializer(
                 "ArticleImportUrl",
-                {
-                    "url": serializers.CharField(help_text="http(s) URL of the article"),
-                    "title": serializers.CharField(required=False),
-                    "language": serializers.CharField(required=False),
-                },
+                {"url": serializers.CharField(help_text="http(s) URL of the article")},
             ),
         },
         responses=_responses(
@@ -620,11 +616,15 @@ class AnnotationDetailView(ApiView):
         operation_id="annotations_retrieve",
         parameters=[ID],
         responses=_responses(
-            {200: OpenApiResponse(s.AnnotationSerializer, description="ETag: the version")}, 404
+            {200: OpenApiResponse(s.AnnotationDetailSerializer, description="ETag: the version")},
+            404,
         ),
     )
     def get(self, request: Request, pk: int) -> Response:
-        return _annotation_response(pk)
+        annotation = _annotation(pk)
+        response = Response(s.AnnotationDetailSerializer(annotation).data)
+        response["ETag"] = f'"{annotation.version}"'
+        return response
 
     @extend_schema(
         operation_id="annotations_partial_update",

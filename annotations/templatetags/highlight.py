@@ -53,9 +53,7 @@ def render_highlights(body: str, annotations: Iterable[Annotation]) -> SafeStrin
             title=f"{names[a.label.pk]} ({_status_name(a)})",
             is_fuzzy=a.anchor_state == Annotation.AnchorState.FUZZY,
         )
-    spans = [
-        text.SpanRef(key=a.key, start=a.start, end=a.start + a.length) for a in drawn.values()
-    ]
+    spans = [text.SpanRef(key=a.key, start=a.start, end=a.start + a.length) for a in drawn.values()]
     return format_html_join(
         "",
         "{}",
@@ -110,7 +108,8 @@ def annotation_items(spans) -> SafeString:
         "",
         '<li data-id="{}"><button type="button" class="entry" data-id="{}" aria-pressed="false">'
         '<span class="badge hl-{}" aria-hidden="true">{}</span> <span class="label-name">{}</span>'
-        ' <q>{}</q><br><span class="meta"><span class="status st-{}">{}</span></span></button>{}</li>',
+        ' <q>{}</q><br><span class="meta"><span class="status st-{}">{}</span></span>'
+        "</button>{}</li>",
         (
             (
                 a.pk,

@@ -506,6 +506,11 @@
     status.textContent = statusName(a.status);
     status.className = "status st-" + a.status;
     $("detail-quote").textContent = a.exact;
+    const reviewLink = $("detail-review-link");
+    if (reviewLink && DATA.review_url) {
+      reviewLink.href = DATA.review_url.replace("{id}", String(a.id));
+      reviewLink.hidden = false;
+    }
     const anchor = $("detail-anchor");
     if (a.anchor_state === "orphaned") {
       anchor.hidden = false;
@@ -759,6 +764,7 @@
         "Someone else changed this annotation while you were editing. What you typed is still in the form: load their changes, check them, then save again.",
       );
       conflictBox.hidden = false;
+      $("conflict-reload").hidden = false;
       setStatus(saveStatus, _("Not saved: edit conflict."), "error");
       $("conflict-reload").focus();
       return;
@@ -1037,11 +1043,8 @@
       if (on) {
         const first = textEl.querySelector("mark[data-sid]");
         if (first) first.focus();
-        announce(
-          format(ngettext("%(count)s suggestion shown.", "%(count)s suggestions shown.", state.suggestions.length), {
-            count: state.suggestions.filter((s) => s.status === "pending").length,
-          }),
-        );
+        const shown = state.suggestions.filter((s) => s.status === "pending").length;
+        announce(format(ngettext("%(count)s suggestion shown.", "%(count)s suggestions shown.", shown), { count: shown }));
       }
     });
   }

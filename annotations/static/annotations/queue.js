@@ -92,6 +92,8 @@
   const sameSignature = (a, b) => a.count === b.count && a.ids.length === b.ids.length && a.ids.every((id, i) => id === b.ids[i]);
 
   async function refreshRows() {
+    // Not while the reviewer is choosing a filter: the next poll refreshes instead.
+    if ($("queue-filters").contains(document.activeElement)) return false;
     const before = new Set(rows().map((row) => row.dataset.id));
     const response = await fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } });
     if (!response.ok) return false;
@@ -99,10 +101,9 @@
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
     const region = fresh.getElementById("queue-region");
     if (!region) return false;
-    const filter = $("filter-article");
-    const editing = filter && filter.contains(document.activeElement);
-    if (editing) region.querySelector("#filter-article").replaceWith(filter);
-    $("queue-region").replaceWith(document.importNode(region, true));
+    const current = $("queue-region");
+    const hadFocus = current.contains(document.activeElement);
+    current.replaceWith(document.importNode(region, true));
     let added = 0;
     for (const row of rows()) {
       if (!before.has(row.dataset.id)) {
@@ -111,8 +112,12 @@
       }
     }
     const keep = rows().find((row) => row.dataset.id === selectedId);
-    if (keep) keep.classList.add("selected");
-    else selectedId = null;
+    if (keep) {
+      keep.classList.add("selected");
+      if (hadFocus) keep.querySelector("a.open").focus({ preventScroll: true });
+    } else {
+      selectedId = null;
+    }
     if (added) {
       live.textContent = interpolate(ngettext("%(n)s new item in your queue.", "%(n)s new items in your queue.", added), { n: added }, true);
     } else {

@@ -108,7 +108,9 @@ INSERT INTO annotations_annotation (article_id, label_id, start, "end", exact, p
 SELECT a.id, (SELECT id FROM annotations_label WHERE slug = 'claim'), 45, 64,
        '4,2 Milliarden Euro', 'Bundesregierung hat am Mittwoch ', ' für den Ausbau der Schiene frei',
        '', 1 + g %% 4, now() + ((g %% 30) - 10) * interval '1 day',
-       CASE WHEN g %% %(pending_every)s = 0 THEN 'assigned' ELSE 'approved' END,
+       -- Pending in whole blocks of 50 consecutive rows, so that the round-robin over the
+       -- 50 reviewers below (by id) gives each of them the same share.
+       CASE WHEN (g / %(reviewers)s) %% %(pending_every)s = 0 THEN 'assigned' ELSE 'approved' END,
        'anchored', (g %% 100) / 100.0, 2,
        (SELECT id FROM auth_user WHERE username = 'bench-editor'),
        now() - interval '60 days' + g * interval '1 second', now()
@@ -169,9 +171,14 @@ def seed(*, reseed: bool) -> None:
         cursor.execute("SET LOCAL synchronous_commit = off")
         for statement in (SEED_SQL % params).split(";\n"):
             if statement.strip():
+                step = time.perf_counter()
                 cursor.execute(statement)
+                table = statement.split("INSERT INTO ", 1)[-1].split(" ", 1)[0]
+                print(f"  {table}: {cursor.rowcount:,} rows, {time.perf_counter() - step:.1f} s")
     with connection.cursor() as cursor:
+        step = time.perf_counter()
         cursor.execute("VACUUM ANALYZE")
+        print(f"  VACUUM ANALYZE: {time.perf_counter() - step:.1f} s")
     print(f"seeded {ANNOTATIONS:,} annotations in {time.perf_counter() - started:.1f} s")
 
 

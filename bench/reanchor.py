@@ -1,6 +1,7 @@
 """Benchmark re-anchoring: 1,000 annotations on a 100 KB German article after 5 % edits.
 
-Run with `python bench/reanchor.py`. Everything is seeded, so runs are comparable.
+Run with `python bench/reanchor.py [SEED [EDIT_SHARE]]`. Everything is seeded, so runs are
+comparable. CPU time is printed next to wall time because a busy machine inflates the latter.
 The budget (DESIGN.md) is 0.5 s on one core; no annotation may ever be anchored at a wrong
 position.
 

@@ -72,6 +72,9 @@ def private_queue(celery_app) -> Iterator[str]:
     """Route every task this process sends to a queue only this test's workers consume."""
     name = f"test-faults-{uuid.uuid4().hex[:12]}"
     previous = celery_app.conf.task_default_queue
+    # Celery builds its queue table from the default queue on first use: build it now, with
+    # the real default in it, or a worker started later would consume nothing.
+    assert previous in celery_app.amqp.queues
     celery_app.conf.task_default_queue = name
     try:
         yield name

@@ -32,10 +32,8 @@ from annotations.text import (
 )
 
 # Timing has no place in tests (see bench/), so no deadline; a busy machine must not fail them.
-settings.register_profile(
-    "text", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=150
-)
-settings.load_profile("text")
+# Applied per test, so other modules keep their own Hypothesis settings.
+relaxed = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=150)
 
 PIECES = [
     "a", "e", "n", "r", "s", "t", " ", " ", ".", ",", "\n",
@@ -57,8 +55,9 @@ marked = st.tuples(plain, st.lists(st.sampled_from(MARKERS), min_size=1, max_siz
 
 
 @st.composite
-def text_and_span(draw: st.DrawFn, source: st.SearchStrategy[str] = texts) -> tuple[str, int, int]:
-    text = draw(source.filter(bool))
+def text_and_span(draw: st.DrawFn) -> tuple[str, int, int]:
+    """(text, start, end): any non-empty span, the whole text and both ends included."""
+    text = draw(texts.filter(bool))
     start = draw(st.integers(0, len(text) - 1))
     end = draw(st.integers(start + 1, len(text)))
     return text, start, end
@@ -101,6 +100,7 @@ def test_normalise_strips_a_leading_byte_order_mark():
     assert normalise("\ufeffÜberschrift") == "Überschrift"
 
 
+@relaxed
 @given(raw_texts)
 def test_normalised_text_is_nfc_without_carriage_returns_and_stays_the_same(raw: str):
     text = normalise(raw)
@@ -161,6 +161,7 @@ def test_validate_span_accepts_exact_in_decomposed_form():
     validate_span("Größe", 0, 5, exact="Gro\u0308ße")
 
 
+@relaxed
 @given(text_and_span())
 def test_every_span_inside_the_text_is_valid_with_its_own_text(case: tuple[str, int, int]):
     text, start, end = case
@@ -170,6 +171,7 @@ def test_every_span_inside_the_text_is_valid_with_its_own_text(case: tuple[str, 
 # -- quote_at --------------------------------------------------------------------------------
 
 
+@relaxed
 @given(text_and_span())
 def test_quote_at_takes_up_to_32_code_points_either_side(case: tuple[str, int, int]):
     text, start, end = case
@@ -192,6 +194,7 @@ def test_quote_at_rejects_an_invalid_span():
 # -- UTF-16 offsets --------------------------------------------------------------------------
 
 
+@relaxed
 @given(texts, st.data())
 def test_codepoint_offsets_convert_to_the_utf16_offsets_a_browser_counts(
     text: str, data: st.DataObject
@@ -200,12 +203,14 @@ def test_codepoint_offsets_convert_to_the_utf16_offsets_a_browser_counts(
     assert codepoint_to_utf16(text, offset) == utf16_units(text[:offset])
 
 
+@relaxed
 @given(texts)
 def test_every_codepoint_offset_survives_a_utf16_round_trip(text: str):
     for offset in range(len(text) + 1):
         assert utf16_to_codepoint(text, codepoint_to_utf16(text, offset)) == offset
 
 
+@relaxed
 @given(texts)
 def test_utf16_offsets_inside_a_surrogate_pair_are_rejected_and_all_others_convert(text: str):
     boundaries = {codepoint_to_utf16(text, offset) for offset in range(len(text) + 1)}
@@ -257,6 +262,7 @@ span_refs = st.lists(
 )
 
 
+@relaxed
 @given(texts, span_refs)
 def test_segments_cover_the_text_in_order_and_list_the_spans_covering_each(
     text: str, spans: list[SpanRef]
@@ -279,6 +285,7 @@ def test_segments_cover_the_text_in_order_and_list_the_spans_covering_each(
     assert position == len(text)
 
 
+@relaxed
 @given(texts, span_refs)
 def test_segments_are_cut_at_every_boundary_of_a_valid_span(text: str, spans: list[SpanRef]):
     cuts = {piece.start for piece in segments(text, spans)} | {len(text)}
@@ -310,6 +317,7 @@ def test_segments_of_an_empty_text_are_empty():
 # -- reanchor: edits outside the span --------------------------------------------------------
 
 
+@relaxed
 @given(annotated(), plain.filter(bool), st.data())
 def test_reanchor_keeps_span_when_text_is_inserted_outside_it(
     case: tuple[str, int, int], inserted: str, data: st.DataObject
@@ -325,6 +333,7 @@ def test_reanchor_keeps_span_when_text_is_inserted_outside_it(
     assert anchor.exact == text[start:end] == new_text[anchor.start : anchor.end]
 
 
+@relaxed
 @given(annotated(), st.data())
 def test_reanchor_keeps_span_when_text_is_deleted_outside_it(
     case: tuple[str, int, int], data: st.DataObject
@@ -343,6 +352,7 @@ def test_reanchor_keeps_span_when_text_is_deleted_outside_it(
     assert anchor.exact == text[start:end]
 
 
+@relaxed
 @given(annotated(), plain, st.data())
 def test_reanchor_many_moves_every_span_with_edits_outside_it(
     case: tuple[str, int, int], inserted: str, data: st.DataObject
@@ -414,6 +424,7 @@ def test_reanchor_many_follows_the_copy_that_was_not_edited_when_a_sentence_repe
 # -- reanchor: edits inside the span ---------------------------------------------------------
 
 
+@relaxed
 @given(annotated(), plain, st.data())
 def test_reanchor_never_anchors_a_span_whose_text_was_edited(
     case: tuple[str, int, int], inserted: str, data: st.DataObject
@@ -574,6 +585,7 @@ def test_find_quote_excerpt_shows_the_passage_with_context_around_it():
     assert len(match.excerpt) <= len("Kern der Sache") + 2 * 80 + 2
 
 
+@relaxed
 @given(texts, st.data())
 def test_find_quote_finds_any_passage_of_the_source_verbatim(source: str, data: st.DataObject):
     start = data.draw(st.integers(0, len(source)))
@@ -636,6 +648,7 @@ def scattered_edits(draw: st.DrawFn) -> list[tuple[int, int, str]]:
     return edits
 
 
+@relaxed
 @given(scattered_edits())
 def test_reanchor_many_moves_untouched_spans_and_never_anchors_touched_ones_elsewhere(
     edits: list[tuple[int, int, str]],

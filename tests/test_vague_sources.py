@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from rest_framework.test import APIClient
 
 from annotations import cues, services
 from annotations.models import SourceCheck, Suggestion
@@ -247,3 +248,20 @@ def test_a_text_change_gives_source_spans_a_check_of_the_new_revision(worker, ed
     )
     assert check.flags[0]["code"] == "vague"
     assert SourceCheck.objects.filter(annotation=source).count() == 2
+
+
+@worker_test
+def test_the_api_lists_the_flags_of_a_source_check(worker, editor, article):
+    source = make_annotation(editor, article, "Source / Quelle: Via", label="source")
+    check = attribution_check(source)
+    api = APIClient()
+    api.force_authenticate(editor)
+
+    response = api.get(f"/api/v1/annotations/{source.pk}/source-checks/")
+
+    assert response.status_code == 200
+    listed = response.json()["results"][0]
+    assert listed["id"] == check.pk
+    assert listed["status"] == "done"
+    assert listed["flags"] == check.flags
+    assert listed["flags"][0]["code"] == "vague"

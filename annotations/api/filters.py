@@ -17,7 +17,7 @@ from rest_framework.exceptions import ValidationError
 from ..models import NEWSROOM_ROLES, Annotation, Article, Suggestion
 
 
-class _Filters(django_filters.FilterSet):
+class ValidatingFilterSet(django_filters.FilterSet):
     def cleaned(self) -> dict[str, Any]:
         """The given filters, validated; raises ValidationError (400) otherwise."""
         if not self.is_valid():
@@ -29,7 +29,7 @@ class _Filters(django_filters.FilterSet):
         }
 
 
-class ArticleFilter(_Filters):
+class ArticleFilter(ValidatingFilterSet):
     status = django_filters.ChoiceFilter(
         choices=Article.Status.choices,
         help_text="Archived articles are listed only with status=archived.",
@@ -44,7 +44,7 @@ class ArticleFilter(_Filters):
         fields: list[str] = []
 
 
-class AnnotationFilter(_Filters):
+class AnnotationFilter(ValidatingFilterSet):
     article = django_filters.NumberFilter(min_value=1, max_value=2**63 - 1)
     label = django_filters.CharFilter(max_length=40, help_text="Label slug.")
     status = django_filters.ChoiceFilter(choices=Annotation.Status.choices)
@@ -85,7 +85,7 @@ class BulkExportFilter(AnnotationFilter):
         pass
 
 
-class SuggestionFilter(_Filters):
+class SuggestionFilter(ValidatingFilterSet):
     status = django_filters.ChoiceFilter(
         choices=Suggestion.Status.choices, help_text="Default: pending."
     )
@@ -95,7 +95,7 @@ class SuggestionFilter(_Filters):
         fields: list[str] = []
 
 
-class UserFilter(_Filters):
+class UserFilter(ValidatingFilterSet):
     role = django_filters.ChoiceFilter(
         choices=[(role, role) for role in NEWSROOM_ROLES],
         help_text="Only users holding this role.",

@@ -41,6 +41,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from .. import exports, policy, selectors, services
 from ..models import (
     NEWSROOM_ROLES,
+    ROLE_CHIEF,
     Annotation,
     Article,
     Assignment,
@@ -86,7 +87,7 @@ _PARAM_TYPES = {
 }
 
 
-def _filter_parameters(filterset: type[filters._Filters]) -> list[OpenApiParameter]:
+def _filter_parameters(filterset: type[filters.ValidatingFilterSet]) -> list[OpenApiParameter]:
     """OpenAPI query parameters of a filter set, so the schema and the validation agree."""
     parameters = []
     for name, field in filterset.base_filters.items():
@@ -747,7 +748,7 @@ class VerdictApproveView(ApiView):
         responses=_responses({200: s.VerdictSerializer}, 404, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request, pk: int) -> Response:
-        _require(policy.has_role(request.user, "chief"), "only chiefs can approve verdicts")
+        _require(policy.has_role(request.user, ROLE_CHIEF), "only chiefs can approve verdicts")
         data = self.validated(s.VerdictApproveSerializer)
         services.verdict_approve(actor=request.user, verdict_id=pk, note=data.get("note", ""))
         return Response(s.VerdictSerializer(_verdict(pk)).data)
@@ -761,7 +762,7 @@ class VerdictRejectView(ApiView):
         responses=_responses({200: s.VerdictSerializer}, 404, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request, pk: int) -> Response:
-        _require(policy.has_role(request.user, "chief"), "only chiefs can reject verdicts")
+        _require(policy.has_role(request.user, ROLE_CHIEF), "only chiefs can reject verdicts")
         data = self.validated(s.VerdictRejectSerializer)
         services.verdict_reject(actor=request.user, verdict_id=pk, note=data["note"])
         return Response(s.VerdictSerializer(_verdict(pk)).data)

@@ -1,0 +1,35 @@
+"""Run every benchmark in turn (`make bench`); each prints its own table.
+
+Figures go into BENCHMARKS.md by hand, with the date and the machine they came from.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = [
+    "reanchor.py",
+    "eval_cues.py",
+    "api_bench.py",
+    "export_bench.py",
+    "page_bench.py",
+    "queue_bench.py",
+    "checks_bench.py",
+]
+
+
+def main() -> int:
+    failed = []
+    for script in SCRIPTS:
+        print(f"\n=== bench/{script}", flush=True)
+        result = subprocess.run([sys.executable, str(ROOT / "bench" / script)], cwd=ROOT)
+        if result.returncode != 0:
+            failed.append(script)
+    if failed:
+        print("\nfailed: " + ", ".join(failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

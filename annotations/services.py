@@ -1306,6 +1306,8 @@ def _finish_check(check: SourceCheck, **fields: Any) -> bool:
             return False
         for name, value in fields.items():
             setattr(check, name, value)
+        if check.evidence_id:
+            _flag_evidence_health(check)
         event_record(
             actor=None,
             verb="source_check.finished",
@@ -1318,8 +1320,6 @@ def _finish_check(check: SourceCheck, **fields: Any) -> bool:
                 "flags": [f["code"] for f in check.flags or []],
             },
         )
-        if check.evidence_id:
-            _flag_evidence_health(check)
     return True
 
 
@@ -1337,6 +1337,7 @@ def _flag_evidence_health(check: SourceCheck) -> None:
     )
     if previous is None:
         return
+    checked_on = f"{timezone.localtime(previous.finished_at):%Y-%m-%d}"
     flags = list(check.flags or [])
     if check.status in (SourceCheck.Status.FAILED, SourceCheck.Status.BLOCKED):
         flags.append(
@@ -1344,8 +1345,7 @@ def _flag_evidence_health(check: SourceCheck) -> None:
                 "code": "unreachable",
                 "cue": check.error,
                 "explanation": (
-                    f"The source answered when it was checked on {previous.finished_at:%Y-%m-%d}; "
-                    f"now: {check.error}."
+                    f"The source answered when it was checked on {checked_on}; now: {check.error}."
                 ),
             }
         )
@@ -1355,8 +1355,8 @@ def _flag_evidence_health(check: SourceCheck) -> None:
                 "code": "changed",
                 "cue": "sha256",
                 "explanation": (
-                    f"The source's text changed since it was checked on "
-                    f"{previous.finished_at:%Y-%m-%d}; read it again before relying on it."
+                    f"The source's text changed since it was checked on {checked_on}; "
+                    "read it again before relying on it."
                 ),
             }
         )
@@ -1517,11 +1517,15 @@ def source_check_give_up(*, check_id: int, error: str) -> bool:
 
 
 def stale_checks_sweep(*, older_than: int | None = None) -> int:
-    """Re-send checks left `pending` or `running` for `older_than` seconds (default
-    FACTCHECK_STALE_CHECK_SECONDS), and imports left `importing`.
+    """Send again the checks that nothing has happened to for `older_than` seconds (default
+    FACTCHECK_STALE_CHECK_SECONDS), and the imports left `importing` as long.
 
     This is what makes sure nothing is lost: a broker that was down at enqueue time, a lost
-    message and a killed worker all leave such rows. Re-sending is safe because the task
+    message and a killed worker all leave such rows. A check `running` that long lost its
+    worker: it is handed back to `pending` (a late result of the lost worker is then
+    discarded, see _finish_check). On a `pending` check, `started_at` records the last claim
+    or sending, so each check is sent at most once per period however often the sweep
+    runs; `requested_at` stays what the desk saw. Sending again is safe because the task
     claims its row. Returns the number of checks sent.
     """
     from . import tasks
@@ -1530,11 +1534,12 @@ def stale_checks_sweep(*, older_than: int | None = None) -> int:
         older_than = settings.FACTCHECK_STALE_CHECK_SECONDS
     now = timezone.now()
     cutoff = now - timezone.timedelta(seconds=older_than)
+    SourceCheck.objects.filter(status=SourceCheck.Status.RUNNING, started_at__lt=cutoff).update(
+        status=SourceCheck.Status.PENDING
+    )
     stale = list(
-        SourceCheck.objects.filter(
-            Q(status=SourceCheck.Status.PENDING, requested_at__lt=cutoff)
-            | Q(status=SourceCheck.Status.RUNNING, started_at__lt=cutoff)
-        )
+        SourceCheck.objects.filter(status=SourceCheck.Status.PENDING, requested_at__lt=cutoff)
+        .filter(Q(started_at__isnull=True) | Q(started_at__lt=cutoff))
         .order_by("requested_at", "pk")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
@@ -1546,9 +1551,8 @@ def stale_checks_sweep(*, older_than: int | None = None) -> int:
             logger.warning("sweep could not send check %s", check_id, exc_info=True)
             break
         sent.append(check_id)
-    # Push requested_at forward, so the next sweep does not send them again at once.
     SourceCheck.objects.filter(pk__in=sent, status=SourceCheck.Status.PENDING).update(
-        requested_at=now
+        started_at=now
     )
     imports: list[int] = []
     if len(sent) == len(stale):
@@ -1561,7 +1565,7 @@ def stale_checks_sweep(*, older_than: int | None = None) -> int:
                 logger.warning("sweep could not send import %s", article_id, exc_info=True)
                 break
             imports.append(article_id)
-        # updated_at is auto_now: saving it is what pushes it forward.
+        # Likewise once per period for an import: updated_at is its last sending.
         Article.objects.filter(pk__in=imports, status=Article.Status.IMPORTING).update(
             updated_at=now
         )

@@ -376,23 +376,64 @@ def test_bulk_export_reads_no_rows_until_the_response_is_consumed(demo):
     assert any('"annotations_annotation"' in q["sql"] for q in during.captured_queries)
 
 
-def test_bulk_export_reads_in_chunks_with_three_queries_each(editor, article):
+def test_bulk_export_reads_in_chunks_with_three_queries_each(editor):
     article = make_article(editor, title="Viele", body="Wort " * 30)
     for n in range(10):
         services.annotation_create(
             actor=editor, article_id=article.pk, label="claim", start=n * 5, end=n * 5 + 4
         )
+    annotations = Annotation.objects.filter(article=article)
     with CaptureQueriesContext(connection) as queries:
-        rows = list(
-            exports.annotation_rows(Annotation.objects.filter(article=article), chunk_size=4)
-        )
-    assert [row["start"] for row in rows] == [n * 5 for n in range(10)]
-    assert len(queries) == 3 * 3  # chunks of 4, 4 and 2 rows
+        lines = b"".join(exports.jsonl_export(annotations, chunk_size=4)).decode().splitlines()
+    assert [json.loads(line)["start"] for line in lines] == [n * 5 for n in range(10)]
+    assert len(queries) == 3 * 3  # chunks of 4, 4 and 2 rows: rows, assignees, verdicts
 
 
-def test_bulk_export_refuses_unknown_filter_values(editor):
-    response = api(editor).get("/api/v1/export/annotations/", {"format": "xlsx"})
-    assert response.status_code == 400
-    assert response.json() == {
-        "format": ["Select a valid choice. xlsx is not one of the available choices."]
-    }
+def test_times_formatted_by_the_database_match_pythons(editor, article, claim):
+    Annotation.objects.filter(pk=claim.pk).update(due_at="2026-03-01T10:00:00.000007+01:00")
+    formatted, due_at = Annotation.objects.values_list(exports._UtcText("due_at"), "due_at").get()
+    assert formatted == exports.row_time(due_at) == "2026-03-01T09:00:00.000007Z"
+
+
+@pytest.fixture
+def varied(editor, reviewer, other_reviewer, chief, article, claim):
+    """Rows that exercise every column: assignees (one declined), verdicts, due dates,
+    withdrawn spans, notes with formula characters, quotes and line breaks."""
+    services.annotation_assign(actor=editor, annotation_id=claim.pk, reviewer=reviewer)
+    services.annotation_assign(actor=editor, annotation_id=claim.pk, reviewer=other_reviewer)
+    services.assignment_decline(actor=other_reviewer, annotation_id=claim.pk, reason="nein")
+    verdict = services.verdict_propose(
+        actor=reviewer,
+        annotation_id=claim.pk,
+        rating="mostly-false",
+        rationale="Der Haushaltsplan nennt eine andere Summe auf Seite 12.",
+        evidence=[services.EvidenceInput(url="https://example.org/h")],
+    )
+    services.verdict_reject(actor=chief, verdict_id=verdict.pk, note="Quelle fehlt")
+    make_annotation(
+        editor, article, "Kritiker meinen", label="opinion", note='=1+1 "zitiert"\nZeile 2'
+    )
+    gone = make_annotation(editor, article, "Source / Quelle: Via", label="source", note="-x")
+    services.annotation_withdraw(actor=editor, annotation_id=gone.pk)
+    Annotation.objects.filter(pk=claim.pk).update(due_at="2026-03-01T10:00:00+01:00")
+    return Annotation.objects.filter(article=article)
+
+
+def test_bulk_rows_carry_assignees_latest_verdict_and_due_date(varied):
+    rows = [
+        json.loads(line) for line in b"".join(exports.jsonl_export(varied)).decode().splitlines()
+    ]
+    assert [list(row) for row in rows] == [list(exports.EXPORT_COLUMNS)] * 3
+    claim = rows[0]
+    assert claim["assignees"] == ["reviewer"]  # the declined reviewer is left out
+    assert (claim["rating"], claim["verdict_status"]) == ("mostly-false", "rejected")
+    assert claim["due_at"] == "2026-03-01T09:00:00.000000Z"
+    assert rows[2]["status"] == "withdrawn"
+
+
+def test_bulk_csv_guards_formulas_and_keeps_line_breaks(varied):
+    content = b"".join(exports.csv_export(varied)).decode()
+    rows = list(csv.DictReader(io.StringIO(content, newline="")))
+    assert rows[1]["note"] == '\'=1+1 "zitiert"\nZeile 2'
+    assert rows[2]["note"] == "'-x"
+    assert rows[0]["assignees"] == "reviewer"

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from annotations import services, tasks
 from annotations.models import Article, ArticleRevision, Event
+from tests.background import wait_until_idle, worker_test
 from tests.conftest import wait_for
 from tests.source_site import SourceSite, running_site
 
@@ -27,12 +28,11 @@ Radwege bauen. Das sei der größte Ausbau seit Jahrzehnten.</p>
 """
 
 
-def worker_test(test):
-    """Marks a test that needs the real worker. The worker sees only committed rows, so the
-    test is transactional; serialized_rollback brings back the seeded labels, ratings and
-    groups that the flush after each transactional test removes."""
-    test = pytest.mark.django_db(transaction=True, serialized_rollback=True)(test)
-    return pytest.mark.worker(test)
+@pytest.fixture
+def worker(worker):
+    """The real worker; the test ends only once the tasks it caused have finished."""
+    yield worker
+    wait_until_idle(worker.app)
 
 
 @pytest.fixture(autouse=True)

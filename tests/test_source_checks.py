@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from annotations import fetch, services, tasks
 from annotations.models import Annotation, Event, SourceCheck
+from tests.background import wait_until_idle, worker_test
 from tests.conftest import wait_for
 from tests.factories import make_annotation, make_article
 from tests.source_site import SourceSite, install_tripwire, running_site
@@ -59,12 +60,11 @@ der Schiene freigegeben wurden. Die Mittel fließen vor allem in den Osten.</p>
 UNFINISHED = (SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING)
 
 
-def worker_test(test):
-    """Marks a test that needs the real worker. The worker sees only committed rows, so the
-    test is transactional; serialized_rollback brings back the seeded labels, ratings and
-    groups that the flush after each transactional test removes."""
-    test = pytest.mark.django_db(transaction=True, serialized_rollback=True)(test)
-    return pytest.mark.worker(test)
+@pytest.fixture
+def worker(worker):
+    """The real worker; the test ends only once the tasks it caused have finished."""
+    yield worker
+    wait_until_idle(worker.app)
 
 
 @pytest.fixture(autouse=True)
@@ -554,6 +554,20 @@ def test_the_sweep_leaves_recent_and_finished_checks_alone(editor, quote_annotat
     assert services.stale_checks_sweep(older_than=60) == 0
     assert SourceCheck.objects.get(pk=fresh.pk).status == SourceCheck.Status.PENDING
     assert not Event.objects.filter(verb="source_check.swept").exists()
+
+
+def test_the_sweep_sends_a_check_once_per_period_and_keeps_its_request_time(
+    editor, quote_annotation
+):
+    check = SourceCheck.objects.create(annotation=quote_annotation, url="https://example.org/")
+    stale(check)
+    requested_at = SourceCheck.objects.get(pk=check.pk).requested_at
+
+    assert services.stale_checks_sweep(older_than=60) == 1
+    assert services.stale_checks_sweep(older_than=60) == 0
+    check.refresh_from_db()
+    assert check.status == SourceCheck.Status.PENDING
+    assert check.requested_at == requested_at
 
 
 def test_a_check_killed_more_often_than_its_attempts_allow_is_given_up(editor, quote_annotation):

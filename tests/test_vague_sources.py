@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from annotations import cues, services
 from annotations.models import SourceCheck, Suggestion
+from tests.background import wait_until_idle, worker_test
 from tests.conftest import wait_for
 from tests.factories import GERMAN_TEXT, make_annotation, make_article
 from tests.source_site import SourceSite, running_site
@@ -17,12 +18,11 @@ from tests.source_site import SourceSite, running_site
 UNFINISHED = (SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING)
 
 
-def worker_test(test):
-    """Marks a test that needs the real worker. The worker sees only committed rows, so the
-    test is transactional; serialized_rollback brings back the seeded labels, ratings and
-    groups that the flush after each transactional test removes."""
-    test = pytest.mark.django_db(transaction=True, serialized_rollback=True)(test)
-    return pytest.mark.worker(test)
+@pytest.fixture
+def worker(worker):
+    """The real worker; the test ends only once the tasks it caused have finished."""
+    yield worker
+    wait_until_idle(worker.app)
 
 
 @pytest.fixture(autouse=True)

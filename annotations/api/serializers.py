@@ -538,9 +538,14 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(OpenApiTypes.OBJECT)
+class ObjectField(serializers.JSONField):
+    """A JSON object (an event's data)."""
+
+
 class HistoryItemSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    data = serializers.JSONField(read_only=True)
+    data = ObjectField(read_only=True)
 
     class Meta:
         model = Event
@@ -562,8 +567,3 @@ class ErrorSerializer(serializers.Serializer):
     """Every error under /api/: `detail`, and for field errors one list per field."""
 
     detail = serializers.CharField(required=False)
-
-
-@extend_schema_field(OpenApiTypes.OBJECT)
-class AnyObjectField(serializers.JSONField):
-    pass

@@ -224,7 +224,7 @@ class TokenView(ApiView):
     )
     def post(self, request: Request) -> Response:
         data = self.validated(s.TokenRequestSerializer)
-        user = authenticate(request._request, username=data["username"], password=data["password"])
+        user = authenticate(request, username=data["username"], password=data["password"])
         if user is None:
             raise services.Invalid("Unable to log in with the provided credentials.")
         _require(
@@ -505,10 +505,8 @@ class ArticleExportView(ApiView):
             )
             return HttpResponse(_json_body(reviews), content_type=exports.CLAIMREVIEW_MEDIA_TYPE)
         if export_format == "csv":
-            rows = exports.annotation_rows(Annotation.objects.filter(article=article))
-            response = HttpResponse(
-                b"".join(exports.csv_lines(rows)), content_type="text/csv; charset=utf-8"
-            )
+            rows = exports.csv_export(Annotation.objects.filter(article=article))
+            response = HttpResponse(b"".join(rows), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
             return response
         if export_format == "w3c":
@@ -546,15 +544,16 @@ class BulkExportView(ApiView):
     def get(self, request: Request) -> StreamingHttpResponse:
         given = filters.BulkExportFilter(request.query_params).cleaned()
         export_format = given.pop("format", "jsonl")
-        rows = exports.annotation_rows(selectors.annotation_list(**given))
+        annotations = selectors.annotation_list(**given)
         if export_format == "csv":
             response = StreamingHttpResponse(
-                exports.csv_lines(rows), content_type="text/csv; charset=utf-8"
+                exports.csv_export(annotations), content_type="text/csv; charset=utf-8"
             )
             response["Content-Disposition"] = 'attachment; filename="annotations.csv"'
         else:
             response = StreamingHttpResponse(
-                exports.jsonl_lines(rows), content_type="application/x-ndjson; charset=utf-8"
+                exports.jsonl_export(annotations),
+                content_type="application/x-ndjson; charset=utf-8",
             )
             response["Content-Disposition"] = 'attachment; filename="annotations.jsonl"'
         return response

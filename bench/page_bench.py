@@ -4,11 +4,12 @@
         .venv/bin/python bench/page_bench.py [requests]
 
 Runs on a throwaway test database (the configured one is never touched). The article is
-the German demo text repeated to about 1,000 words per 6 KB (≈ 24 KB, 4,000 words); its
+the German demo text repeated twelve times (about 12,600 characters, 1,900 words); its
 1,000 spans overlap, half are assigned and a quarter carry a proposed verdict, so the
 page renders nested highlights, assignees and verdicts. Each request goes through the
-Django test client (full middleware, template rendering, the JSON for annotate.js); the
-figure is the median wall time of N requests after two warm-ups, plus the query count.
+Django test client (full middleware, template rendering, the JSON for annotate.js). It
+reports the median wall time of N requests after two warm-ups, the median CPU time of the
+Django process (steadier on a shared machine), the query count and the page size.
 """
 
 from __future__ import annotations

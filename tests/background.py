@@ -15,7 +15,7 @@ def worker_test(test: Callable) -> Callable:
     """Marks a test that needs the real worker. The worker sees only committed rows, so the
     test is transactional; serialized_rollback brings back the seeded labels, ratings and
     groups that the flush after each transactional test removes."""
-    test = pytest.mark.django_db(transaction=True, serialized_rollback=True)(test)
+    test = pytest.mark.django_db(transaction=True)(test)
     return pytest.mark.worker(test)
 
 

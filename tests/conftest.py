@@ -167,3 +167,38 @@ def login(page, username: str, password: str = "pw-for-tests-1") -> None:  # noq
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+# --- seeded vocabularies ---------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _seeded_vocabularies(request):
+    """Labels, ratings and role groups come from data migration 0002. A transactional test
+    ends with a flush that removes them, so every database test writes them again
+    (update_or_create: nothing changes when they are present). One mechanism for the
+    whole suite; serialized_rollback is not used because it clashes with the content types
+    that post_migrate recreates after each flush."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+        return
+    transactional = (
+        "transactional_db" in names
+        or "live_server" in names
+        or (
+            marker is not None
+            and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+        )
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from annotations.models import Label, Rating
+
+    if Label.objects.count() == 4 and Rating.objects.count() == 7 and Group.objects.count() >= 3:
+        return
+    import_module("annotations.migrations.0002_seed_vocabularies").seed(apps, None)

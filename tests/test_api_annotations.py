@@ -613,3 +613,9 @@ def test_claim_detail_shows_approved_verdicts_on_similar_claims_elsewhere(
 def test_detail_of_a_non_claim_has_no_similar_verdicts(editor, article):
     opinion = make_annotation(editor, article, "Kritiker meinen", label="opinion")
     assert api(editor).get(f"/api/v1/annotations/{opinion.pk}/").json()["similar"] == []
+
+
+def test_annotation_list_refuses_an_article_id_that_is_not_whole(editor):
+    response = api(editor).get("/api/v1/annotations/", {"article": "1.5"})
+    assert response.status_code == 400
+    assert response.json() == {"article": ["Enter a whole number."]}

@@ -431,6 +431,19 @@ def test_bulk_rows_carry_assignees_latest_verdict_and_due_date(varied):
     assert rows[2]["status"] == "withdrawn"
 
 
+def test_hand_written_json_lines_parse_to_the_rows(varied, editor, article):
+    make_annotation(editor, article, "Grüße an alle", label="opinion", note='\t"\\ \u2028 \x07 😀')
+    # Split at LF only: str.splitlines would also split at U+2028 inside a JSON string.
+    lines = b"".join(exports.jsonl_export(varied)).decode().split("\n")
+    assert lines.pop() == ""
+    assert [json.loads(line) for line in lines] == list(exports.annotation_rows(varied))
+
+
+def test_streamed_csv_matches_the_row_writer(varied):
+    streamed = b"".join(exports.csv_export(varied, chunk_size=2))
+    assert streamed == b"".join(exports.csv_lines(exports.annotation_rows(varied)))
+
+
 def test_bulk_csv_guards_formulas_and_keeps_line_breaks(varied):
     content = b"".join(exports.csv_export(varied)).decode()
     rows = list(csv.DictReader(io.StringIO(content, newline="")))

@@ -51,7 +51,7 @@ REDIS_START = [
     "no",
 ]
 
-transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+transactional = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

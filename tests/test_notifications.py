@@ -15,7 +15,7 @@ from tests.conftest import wait_for
 from tests.factories import UserFactory
 
 # serialized_rollback: the seeded labels, ratings and groups come back after each flush.
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 RATIONALE = "Der Haushalt 2024 nennt 3,1 Milliarden Euro, nicht 4,2 Milliarden."
 # A loopback URL outside FETCH_ALLOW_HOSTS: its check ends `blocked` without any traffic.

@@ -13,11 +13,7 @@ from annotations.models import Annotation, Article, Assignment
 from tests.conftest import login, wait_for
 from tests.factories import GERMAN_TEXT, make_annotation, make_article
 
-# serialized_rollback: the seeded labels, ratings and groups come back after each flush.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HOSTILE_TITLE = "<script>alert(1)</script> Titel"
 HOSTILE_TEXT = (
@@ -229,6 +225,30 @@ def test_editor_assigns_a_reviewer_from_the_list_with_workloads(editor_page):
     assert "→ reviewer" in editor_page.locator("#annotation-list li.selected").inner_text()
 
 
+def test_label_priority_and_due_date_are_saved_from_the_panel(editor_page):
+    article = editor_page.article
+    span = make_annotation(article.created_by, article, "Kritiker meinen", label="claim")
+    editor_page.reload()
+    editor_page.click(f"#annotation-list button[data-id='{span.pk}']")
+    editor_page.select_option("#edit-label", "opinion")
+    editor_page.select_option("#edit-priority", "4")
+    editor_page.fill("#edit-due", "2031-05-17")
+    editor_page.click("#save-annotation")
+    editor_page.wait_for_selector("#save-status.ok")
+    saved = Annotation.objects.select_related("label").get(pk=span.pk)
+    assert saved.label.slug == "opinion"
+    assert saved.priority == Annotation.Priority.URGENT
+    # The end of that day where the editor is, whatever the server's time zone.
+    assert saved.due_at.date().isoformat() in ("2031-05-17", "2031-05-18")
+    mark = editor_page.locator(f"#article-text mark[data-ids='{span.pk}']")
+    assert mark.get_attribute("class").startswith("hl hl-opinion")
+    assert mark.get_attribute("title") == "Opinion (Open)"
+    editor_page.reload()
+    editor_page.click(f"#annotation-list button[data-id='{span.pk}']")
+    assert editor_page.input_value("#edit-due") == "2031-05-17"
+    assert editor_page.input_value("#edit-priority") == "4"
+
+
 def test_a_conflicting_edit_is_reported_and_what_was_typed_survives(editor_page, chief):
     article = editor_page.article
     claim = make_annotation(article.created_by, article, "Die Bundesregierung", label="claim")
@@ -374,5 +394,8 @@ def test_the_page_speaks_german_for_a_german_browser(browser, live_server, edito
         assert (
             page.locator("#article-text mark").first.get_attribute("title") == "Behauptung (Offen)"
         )
+        # The script's own strings come from the djangojs catalogue.
+        page.click("#annotation-list button.entry")
+        assert page.locator("#detail-assignees").inner_text() == "Noch niemand zugewiesen."
     finally:
         context.close()

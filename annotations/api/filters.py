@@ -11,6 +11,7 @@ from datetime import UTC
 from typing import Any
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from rest_framework.exceptions import ValidationError
 
@@ -29,6 +30,12 @@ class ValidatingFilterSet(django_filters.FilterSet):
         }
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number: `article=1.5` is refused, not rounded."""
+
+    field_class = forms.IntegerField
+
+
 class ArticleFilter(ValidatingFilterSet):
     status = django_filters.ChoiceFilter(
         choices=Article.Status.choices,
@@ -45,7 +52,7 @@ class ArticleFilter(ValidatingFilterSet):
 
 
 class AnnotationFilter(ValidatingFilterSet):
-    article = django_filters.NumberFilter(min_value=1, max_value=2**63 - 1)
+    article = IntegerFilter(min_value=1, max_value=2**63 - 1)
     label = django_filters.CharFilter(max_length=40, help_text="Label slug.")
     status = django_filters.ChoiceFilter(choices=Annotation.Status.choices)
     assignee = django_filters.CharFilter(max_length=150, help_text="Reviewer username or id.")
@@ -68,8 +75,6 @@ class AnnotationFilter(ValidatingFilterSet):
                 values["updated_since"] = values["updated_since"].astimezone(UTC)
             except OverflowError:
                 raise ValidationError({"updated_since": ["Enter a valid date/time."]}) from None
-        if "article" in values:
-            values["article"] = int(values["article"])
         if str(values.get("assignee", "")).isdigit() and int(values["assignee"]) > 2**63 - 1:
             raise ValidationError({"assignee": ["unknown reviewer"]})
         return values

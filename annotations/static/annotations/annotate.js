@@ -369,12 +369,6 @@
     if (count) count.textContent = String([...state.annotations.values()].filter((a) => a.status !== "withdrawn").length);
   }
 
-  function renderAll() {
-    renderText();
-    renderList();
-    if (state.selectedId !== null) fillPanel();
-  }
-
   // --- selecting an annotation ---------------------------------------------------------------
 
   function select(id, { scroll = true, focusList = false } = {}) {
@@ -604,12 +598,14 @@
     list.replaceChildren(...items.map(render));
   }
 
-  async function loadPanelExtras(id) {
-    const loading = () => el("li", { class: "muted" }, _("Loading…"));
+  function showExtrasLoading() {
     for (const listId of ["comment-list", "check-list", "history-list"]) {
       const list = $(listId);
-      if (list) list.replaceChildren(loading());
+      if (list) list.replaceChildren(el("li", { class: "muted" }, _("Loading…")));
     }
+  }
+
+  async function loadPanelExtras(id) {
     const [comments, checks, history] = await Promise.all([
       apiList(`annotations/${id}/comments/`),
       apiList(`annotations/${id}/source-checks/`),
@@ -695,6 +691,8 @@
     );
   }
 
+  let extrasTimer = 0;
+
   function openPanel(id) {
     if (!panel) return;
     const changed = state.formFor !== id;
@@ -709,7 +707,12 @@
       setStatus($("withdraw-status"), "");
     }
     fillPanel();
-    if (changed) loadPanelExtras(id);
+    if (changed) {
+      // j/k can pass through many entries quickly: load the extras of the one that stays.
+      showExtrasLoading();
+      clearTimeout(extrasTimer);
+      extrasTimer = setTimeout(() => loadPanelExtras(id), 120);
+    }
   }
 
   function closePanel() {

@@ -14,7 +14,6 @@ from annotations.models import Event
 from tests.conftest import wait_for
 from tests.factories import UserFactory
 
-# serialized_rollback: the seeded labels, ratings and groups come back after each flush.
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 RATIONALE = "Der Haushalt 2024 nennt 3,1 Milliarden Euro, nicht 4,2 Milliarden."

@@ -9,10 +9,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 from django.core import mail
 
 from annotations import services
@@ -21,7 +19,6 @@ from tests.conftest import login, wait_for
 from tests.factories import make_annotation
 from tests.source_site import SourceSite, running_site
 
-# serialized_rollback: the seeded labels, ratings and groups come back after each flush.
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.worker,
@@ -32,16 +29,6 @@ QUOTE = "4,2 Milliarden Euro für den Ausbau der Schiene freigegeben"
 FIRST_RATIONALE = "Laut **Haushaltsplan** sind es 3,1 Milliarden Euro, nicht 4,2."
 NOTE = "Bitte die Primärquelle verlinken, nicht die Pressemitteilung."
 SECOND_RATIONALE = "Der Haushaltsplan 2024 (Einzelplan 12) nennt 3,1 Milliarden Euro."
-
-
-@pytest.fixture(autouse=True)
-def vocabularies(transactional_db):
-    """The seeded labels, ratings and groups, written again (update_or_create) before each
-    test. serialized_rollback alone does not bring them back here: once Playwright's sync
-    API runs its event loop in this thread, Django keeps a second, context-local connection
-    for it (asgiref's thread-critical Local), and that one lacks the serialized contents."""
-    seed = import_module("annotations.migrations.0002_seed_vocabularies").seed
-    seed(apps, None)
 
 
 @pytest.fixture

@@ -143,8 +143,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _queue_row(assignment: Assignment, now: Any) -> dict[str, Any]:
     annotation = assignment.annotation
-    verdicts = getattr(annotation, "verdict_list", [])
-    latest = verdicts[-1] if verdicts else None
+    latest = selectors.current_verdict(annotation)
     return {
         "assignment": assignment,
         "annotation": annotation,

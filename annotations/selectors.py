@@ -71,6 +71,8 @@ def annotations_with_relations(
 
 
 def current_verdict(annotation: Annotation) -> Verdict | None:
+    if hasattr(annotation, "latest_verdict"):  # set by queue_page_relations
+        return annotation.latest_verdict
     verdicts = getattr(annotation, "verdict_list", None)
     if verdicts is None:
         verdicts = list(
@@ -80,6 +82,9 @@ def current_verdict(annotation: Annotation) -> Verdict | None:
 
 
 def assignees(annotation: Annotation) -> list[str]:
+    names = getattr(annotation, "assignee_names", None)  # set by queue_page_relations
+    if names is not None:
+        return names
     assignments = getattr(annotation, "assignment_list", None)
     if assignments is None:
         assignments = list(
@@ -220,10 +225,10 @@ def queue_for(user: Any, *, now: datetime | None = None) -> QuerySet[Assignment]
 def queue_page_relations(assignments: list[Assignment]) -> list[Assignment]:
     """Load, in place, what one page of queue rows shows: each annotation's label, article
     (without its text) and author, who assigned it, the assignees, the verdicts and the
-    latest source check. Seven small queries, however many rows: the few distinct labels,
-    articles and users of a page are read once each rather than joined to every row."""
+    latest source check. Six small queries, however many rows: the few distinct labels,
+    articles and users of a page are read once each rather than joined to every row, and
+    of the verdicts and assignees only what a row shows (`current_verdict`, `assignees`)."""
     from django.contrib.auth import get_user_model
-    from django.db.models import prefetch_related_objects
 
     if not assignments:
         return assignments
@@ -238,20 +243,39 @@ def queue_page_relations(assignments: list[Assignment]) -> list[Assignment]:
         annotation.article = articles[annotation.article_id]
         annotation.created_by = people[annotation.created_by_id]
         assignment.assigned_by = people[assignment.assigned_by_id]
-    # The rows show the assignees' names only: no user rows for them.
-    assignees = Prefetch(
-        "assignments",
-        queryset=Assignment.objects.exclude(state=Assignment.State.DECLINED)
-        .select_related("reviewer")
-        .only("annotation_id", "reviewer__username")
-        .order_by("id"),
-        to_attr="assignment_list",
-    )
-    prefetch_related_objects(annotations, assignees, _verdicts_prefetch())
+    names: dict[int, list[str]] = {a.pk: [] for a in annotations}
+    for annotation_id, username in (
+        Assignment.objects.filter(annotation_id__in=names)
+        .exclude(state=Assignment.State.DECLINED)
+        .order_by("id")
+        .values_list("annotation_id", "reviewer__username")
+    ):
+        if username not in names[annotation_id]:
+            names[annotation_id].append(username)
+    verdicts = latest_verdicts(list(names))
+    for annotation in annotations:
+        annotation.assignee_names = names[annotation.pk]
+        annotation.latest_verdict = verdicts.get(annotation.pk)
     latest = latest_checks([a.pk for a in annotations])
     for annotation in annotations:
         annotation.latest_check = latest.get(annotation.pk)
     return assignments
+
+
+def latest_verdicts(annotation_ids: list[int]) -> dict[int, Verdict]:
+    """The newest verdict of each annotation, in one query."""
+    if not annotation_ids:
+        return {}
+    verdicts = Verdict.objects.filter(annotation_id__in=annotation_ids).select_related(
+        "rating", "author", "decided_by"
+    )
+    if connection.vendor == "postgresql":
+        rows = verdicts.order_by("annotation_id", "-id").distinct("annotation_id")
+        return {row.annotation_id: row for row in rows}
+    result: dict[int, Verdict] = {}
+    for row in verdicts.order_by("annotation_id", "-id"):
+        result.setdefault(row.annotation_id, row)
+    return result
 
 
 def latest_checks(annotation_ids: list[int]) -> dict[int, SourceCheck]:

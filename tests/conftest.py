@@ -109,9 +109,21 @@ def celery_worker(celery_app, _purged_broker, django_db_blocker):
 
 
 @pytest.fixture
-def worker(celery_worker, transactional_db):
-    """The real worker, for a test whose rows it must see (committed, not in a test txn)."""
-    return celery_worker
+def worker(celery_worker, celery_app, transactional_db):
+    """The real worker, for a test whose rows it must see (committed, not in a test txn).
+
+    Teardown waits until the worker is idle: a task still holding row locks when the
+    flush's TRUNCATE runs makes PostgreSQL abort one of them as a deadlock."""
+    yield celery_worker
+    from tests.background import wait_until_idle
+
+    wait_until_idle(celery_app)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Fault tests stop Redis and kill workers: run them last, so that the shared worker's
+    reconnection can never hold up the tests after them."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/test_faults.py"))
 
 
 # --- browser ---------------------------------------------------------------------------------

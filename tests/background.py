@@ -13,8 +13,7 @@ from tests.conftest import wait_for
 
 def worker_test(test: Callable) -> Callable:
     """Marks a test that needs the real worker. The worker sees only committed rows, so the
-    test is transactional; serialized_rollback brings back the seeded labels, ratings and
-    groups that the flush after each transactional test removes."""
+    test is transactional (conftest seeds the vocabularies again after each flush)."""
     test = pytest.mark.django_db(transaction=True)(test)
     return pytest.mark.worker(test)
 

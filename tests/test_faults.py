@@ -26,7 +26,6 @@ from rest_framework.test import APIClient
 
 from annotations import services, tasks
 from annotations.models import Event, Evidence, SourceCheck
-from tests.background import wait_until_idle
 from tests.conftest import wait_for
 from tests.source_site import SourceSite, running_site
 
@@ -52,13 +51,6 @@ REDIS_START = [
 ]
 
 transactional = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def worker(worker):
-    """The real in-process worker; the test ends only once the tasks it caused have finished."""
-    yield worker
-    wait_until_idle(worker.app)
 
 
 @pytest.fixture(autouse=True)

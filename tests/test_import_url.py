@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from annotations import services, tasks
 from annotations.models import Article, ArticleRevision, Event
-from tests.background import wait_until_idle, worker_test
+from tests.background import worker_test
 from tests.conftest import wait_for
 from tests.source_site import SourceSite, running_site
 
@@ -26,13 +26,6 @@ Radwege bauen. Das sei der größte Ausbau seit Jahrzehnten.</p>
 <footer>Impressum · Datenschutz</footer>
 </body></html>
 """
-
-
-@pytest.fixture
-def worker(worker):
-    """The real worker; the test ends only once the tasks it caused have finished."""
-    yield worker
-    wait_until_idle(worker.app)
 
 
 @pytest.fixture(autouse=True)

@@ -852,3 +852,25 @@ def test_approvals_page_uses_the_same_number_of_queries_for_1_and_20_verdicts(
     twenty, shown = proposals(19)
     assert shown == 20
     assert one == twenty
+
+
+def test_api_queue_item_of_a_returned_claim_carries_its_rejected_verdict_and_assignees(
+    client, editor, reviewer, other_reviewer, chief, claim
+):
+    assign(editor, other_reviewer, claim)
+    assign(editor, reviewer, claim)
+    first = propose(reviewer, claim)
+    services.verdict_reject(actor=chief, verdict_id=first.pk, note="Quelle fehlt.")
+    client.force_login(reviewer)
+    response = client.get(reverse("api:queue"))
+    assert response.status_code == 200
+    [item] = response.json()["results"]
+    assert item["id"] == claim.pk
+    assert item["assignees"] == ["reviewer2", "reviewer"]
+    assert item["assigned_by"] == "editor"
+    assert item["article_title"] == "Schienenausbau"
+    assert item["current_verdict"]["id"] == first.pk
+    assert item["current_verdict"]["status"] == "rejected"
+    assert item["current_verdict"]["decision_note"] == "Quelle fehlt."
+    assert item["latest_check"]["url"] == EVIDENCE_URL
+    assert item["latest_check"]["status"] == "pending"

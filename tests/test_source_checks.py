@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from annotations import fetch, services, tasks
 from annotations.models import Annotation, Event, SourceCheck
-from tests.background import wait_until_idle, worker_test
+from tests.background import worker_test
 from tests.conftest import wait_for
 from tests.factories import make_annotation, make_article
 from tests.source_site import SourceSite, install_tripwire, running_site
@@ -58,13 +58,6 @@ der Schiene freigegeben wurden. Die Mittel fließen vor allem in den Osten.</p>
 </article></body></html>
 """
 UNFINISHED = (SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING)
-
-
-@pytest.fixture
-def worker(worker):
-    """The real worker; the test ends only once the tasks it caused have finished."""
-    yield worker
-    wait_until_idle(worker.app)
 
 
 @pytest.fixture(autouse=True)

@@ -10,19 +10,12 @@ from rest_framework.test import APIClient
 
 from annotations import cues, services
 from annotations.models import SourceCheck, Suggestion
-from tests.background import wait_until_idle, worker_test
+from tests.background import worker_test
 from tests.conftest import wait_for
 from tests.factories import GERMAN_TEXT, make_annotation, make_article
 from tests.source_site import SourceSite, running_site
 
 UNFINISHED = (SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING)
-
-
-@pytest.fixture
-def worker(worker):
-    """The real worker; the test ends only once the tasks it caused have finished."""
-    yield worker
-    wait_until_idle(worker.app)
 
 
 @pytest.fixture(autouse=True)

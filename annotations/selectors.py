@@ -65,8 +65,11 @@ def annotations_with_relations(
 ) -> QuerySet[Annotation]:
     """Annotations with label, author, assignments and verdicts loaded (5 queries flat)."""
     queryset = queryset if queryset is not None else Annotation.objects.all()
-    return queryset.select_related("label", "created_by", "article").prefetch_related(
-        _assignments_prefetch(), _verdicts_prefetch()
+    # The article's text is not needed per row (it can be 500,000 characters).
+    return (
+        queryset.select_related("label", "created_by", "article")
+        .defer("article__text")
+        .prefetch_related(_assignments_prefetch(), _verdicts_prefetch())
     )
 
 
@@ -448,9 +451,7 @@ def similar_claims(annotation: Annotation, *, limit: int = SIMILAR_LIMIT) -> lis
             "rationale": verdict.rationale,
             "decided_at": verdict.decided_at,
             "score": score,
-            "evidence": [
-                {"url": e.url, "title": e.title} for e in by_verdict.get(verdict.pk, [])
-            ],
+            "evidence": [{"url": e.url, "title": e.title} for e in by_verdict.get(verdict.pk, [])],
         }
         for score, verdict in scored
     ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from annotations import views
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include("annotations.api.urls")),
+    # Any other /api/ path (an unknown version, say) answers JSON too.
+    re_path(r"^api/", views.api_not_found),
     path("", include("annotations.urls")),
 ]
 

@@ -74,3 +74,10 @@ def test_hostile_markup_in_an_article_never_runs_in_the_browser(page, editor, tr
     assert "<img src=x onerror=alert(1)>" in text
     assert page.locator("#article-text img").count() == 0
     assert page.dialogs == []
+
+
+def test_an_unknown_api_version_answers_json_404(client, editor):
+    client.force_login(editor)
+    for response in (client.get("/api/v2/articles/"), client.post("/api/v2/x/", {})):
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not found."}

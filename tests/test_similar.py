@@ -33,31 +33,46 @@ def approve(editor, reviewer, chief, annotation, rating="true"):
 def test_a_repeated_claim_shows_the_earlier_approved_verdict(editor, reviewer, chief):
     first = make_article(editor, title="Erste Meldung", body=FIRST)
     earlier = make_annotation(
-        editor, first, "Die Bundesregierung hat am Mittwoch 4,2 Milliarden Euro für den Ausbau der Schiene freigegeben"
+        editor,
+        first,
+        "Die Bundesregierung hat am Mittwoch 4,2 Milliarden Euro für den Ausbau der Schiene freigegeben",
     )
     verdict = approve(editor, reviewer, chief, earlier)
     second = make_article(editor, title="Zweite Meldung", body=SECOND)
     repeat = make_annotation(
-        editor, second, "hat die Bundesregierung am Mittwoch 4,2 Milliarden Euro für den Schienenausbau freigegeben"
+        editor,
+        second,
+        "hat die Bundesregierung am Mittwoch 4,2 Milliarden Euro für den Schienenausbau freigegeben",
     )
     similar = selectors.similar_claims(repeat)
     assert [item["verdict"] for item in similar] == [verdict.pk]
     assert similar[0]["rating"] == "true"
     assert similar[0]["article_title"] == "Erste Meldung"
-    assert similar[0]["evidence"] == [{"url": "https://example.org/beschluss", "title": "Beschluss"}]
+    assert similar[0]["evidence"] == [
+        {"url": "https://example.org/beschluss", "title": "Beschluss"}
+    ]
 
 
 def test_an_unrelated_claim_has_no_similar_verdicts(editor, reviewer, chief):
     first = make_article(editor, title="Erste Meldung", body=FIRST)
-    approve(editor, reviewer, chief, make_annotation(editor, first, "4,2 Milliarden Euro für den Ausbau der Schiene"))
+    approve(
+        editor,
+        reviewer,
+        chief,
+        make_annotation(editor, first, "4,2 Milliarden Euro für den Ausbau der Schiene"),
+    )
     other = make_article(editor, title="Fußball", body=UNRELATED)
-    claim = make_annotation(editor, other, "Der FC Bayern hat am Samstag sein Heimspiel mit 3:0 gewonnen")
+    claim = make_annotation(
+        editor, other, "Der FC Bayern hat am Samstag sein Heimspiel mit 3:0 gewonnen"
+    )
     assert selectors.similar_claims(claim) == []
 
 
 def test_a_verdict_that_is_only_proposed_is_not_offered(editor, reviewer, chief):
     first = make_article(editor, title="Erste Meldung", body=FIRST)
-    earlier = make_annotation(editor, first, "4,2 Milliarden Euro für den Ausbau der Schiene freigegeben")
+    earlier = make_annotation(
+        editor, first, "4,2 Milliarden Euro für den Ausbau der Schiene freigegeben"
+    )
     services.annotation_assign(actor=editor, annotation_id=earlier.pk, reviewer=reviewer)
     services.verdict_propose(
         actor=reviewer,
@@ -67,13 +82,17 @@ def test_a_verdict_that_is_only_proposed_is_not_offered(editor, reviewer, chief)
         evidence=[services.EvidenceInput(url="https://example.org/beschluss")],
     )
     second = make_article(editor, title="Zweite Meldung", body=SECOND)
-    repeat = make_annotation(editor, second, "4,2 Milliarden Euro für den Schienenausbau freigegeben")
+    repeat = make_annotation(
+        editor, second, "4,2 Milliarden Euro für den Schienenausbau freigegeben"
+    )
     assert selectors.similar_claims(repeat) == []
 
 
 def test_the_same_article_is_never_its_own_precedent(editor, reviewer, chief):
     first = make_article(editor, title="Erste Meldung", body=FIRST)
-    earlier = make_annotation(editor, first, "4,2 Milliarden Euro für den Ausbau der Schiene freigegeben")
+    earlier = make_annotation(
+        editor, first, "4,2 Milliarden Euro für den Ausbau der Schiene freigegeben"
+    )
     approve(editor, reviewer, chief, earlier)
     again = make_annotation(editor, first, "4,2 Milliarden Euro", label="claim")
     assert selectors.similar_claims(again) == []

@@ -214,13 +214,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"max_retries": 0}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
     _processed_dir = VAR_DIR / "celery" / "processed"
+    # Its exchange table; kombu's default is a `control/` folder in the working directory.
+    _control_dir = VAR_DIR / "celery" / "control"
     # kombu's filesystem transport does not create its folders.
-    for _folder in (_queue_dir, _processed_dir):
+    for _folder in (_queue_dir, _processed_dir, _control_dir):
         _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_processed_dir),
+        "control_folder": str(_control_dir),
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = None

@@ -15,6 +15,14 @@ from django.conf import settings
 from tests.factories import UserFactory, make_annotation, make_article
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's million rounds cost about a second per user or login on a busy machine;
+    the tests are about the newsroom, not the hash. (A live server's thread shares these
+    settings.) Production keeps Django's default hashers."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def editor(db):
     return UserFactory(username="editor", roles=["editor"])

@@ -266,6 +266,61 @@ def test_metadata_edit_reports_no_reanchoring(editor, article):
     assert response.json()["revision"] == 1
 
 
+def test_article_detail_carries_its_revision_as_etag(editor, article):
+    response = api(editor).get(f"/api/v1/articles/{article.pk}/")
+    assert response["ETag"] == '"1"'
+
+
+def test_text_edit_with_the_current_etag_is_saved(editor, article):
+    response = api(editor).patch(
+        f"/api/v1/articles/{article.pk}/",
+        {"text": "Vorab. " + article.text},
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert response.status_code == 200
+    assert response.json()["revision"] == 2
+    assert response["ETag"] == '"2"'
+
+
+def test_stale_text_edit_answers_412_and_keeps_the_newer_text(editor, chief, article, claim):
+    """Two editors open revision 1; the first saves; the second's save is refused whole."""
+    first = "Vorab. " + article.text
+    assert (
+        api(chief)
+        .patch(
+            f"/api/v1/articles/{article.pk}/", {"text": first}, format="json", HTTP_IF_MATCH='"1"'
+        )
+        .status_code
+        == 200
+    )
+    response = api(editor).patch(
+        f"/api/v1/articles/{article.pk}/",
+        {"text": article.text + " Nachtrag.", "title": "Anderer Titel"},
+        format="json",
+        HTTP_IF_MATCH='"1"',
+    )
+    assert response.status_code == 412
+    assert response.json() == {
+        "detail": "someone saved a newer text meanwhile (now revision 2, you edited revision 1); "
+        "reload to see it, then apply your change again"
+    }
+    article.refresh_from_db()
+    assert (article.revision, article.text, article.title) == (2, first, "Schienenausbau")
+    assert ArticleRevision.objects.filter(article=article).count() == 2
+    assert not Event.objects.filter(article=article, verb="article.updated", actor=editor).exists()
+
+
+def test_malformed_article_if_match_answers_412(editor, article):
+    response = api(editor).patch(
+        f"/api/v1/articles/{article.pk}/", {"title": "X"}, format="json", HTTP_IF_MATCH="W/1"
+    )
+    assert response.status_code == 412
+    assert "is not this article's ETag" in response.json()["detail"]
+    article.refresh_from_db()
+    assert article.title != "X"
+
+
 def test_reviewer_cannot_edit_articles(reviewer, article):
     response = api(reviewer).patch(f"/api/v1/articles/{article.pk}/", {"title": "X"}, format="json")
     assert response.status_code == 403

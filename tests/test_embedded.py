@@ -41,3 +41,6 @@ def test_migrate_and_load_demo_work_on_sqlite_with_the_filesystem_broker(tmp_pat
     assert sorted(labels.split(",")) == ["claim", "opinion", "source", "speculation"]
     # Tasks for the demo (analysis, source checks) were queued in the filesystem broker.
     assert list((tmp_path / "celery" / "queue").iterdir())
+    # Its exchange table lives there too, not in a `control/` folder of the working directory.
+    assert (tmp_path / "celery" / "control" / "celery.exchange").is_file()
+    assert not (ROOT / "control").exists()

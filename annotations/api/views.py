@@ -164,7 +164,7 @@ def _annotation_response(annotation_id: int, code: int = status.HTTP_200_OK) -> 
 _ETAG = re.compile(r'^(?:"(\d{1,18})"|(\d{1,18}))$')
 
 
-def _expected_version(request: Request) -> int | None:
+def _expected_version(request: Request, what: str = "annotation") -> int | None:
     """The version an If-Match names (strong comparison), None when absent or `*`."""
     header = request.headers.get("If-Match")
     if header is None or header.strip() == "*":
@@ -172,7 +172,7 @@ def _expected_version(request: Request) -> int | None:
     match = _ETAG.match(header.strip())
     if match is None:
         raise services.Stale(
-            f"If-Match {header.strip()!r} is not this annotation's ETag; send the ETag "
+            f"If-Match {header.strip()!r} is not this {what}'s ETag; send the ETag "
             'from the last GET, e.g. If-Match: "3"'
         )
     return int(match.group(1) or match.group(2))
@@ -201,7 +201,9 @@ def _article_response(
     article = Article.objects.select_related("created_by").get(pk=article_id)
     context = {"annotations": _live_annotations(article), "reanchored": reanchored}
     serializer_class = s.ArticleUpdateResultSerializer if updated else s.ArticleDetailSerializer
-    return Response(serializer_class(article, context=context).data, status=code)
+    response = Response(serializer_class(article, context=context).data, status=code)
+    response["ETag"] = f'"{article.revision}"'
+    return response
 
 
 ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -273,27 +275,43 @@ class ArticleListView(ApiView):
         return _article_response(article.pk, status.HTTP_201_CREATED)
 
 
+ARTICLE_IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        'The ETag from the last GET, e.g. "3": the text revision the edit is based on. '
+        "When a newer text was saved meanwhile the PATCH answers 412 and changes nothing."
+    ),
+)
+
+
 class ArticleDetailView(ApiView):
     @extend_schema(
         operation_id="articles_retrieve",
         parameters=[ID],
-        responses=_responses({200: s.ArticleDetailSerializer}, 404),
+        responses=_responses(
+            {200: OpenApiResponse(s.ArticleDetailSerializer, description="ETag: the revision")},
+            404,
+        ),
     )
     def get(self, request: Request, pk: int) -> Response:
         return _article_response(pk)
 
     @extend_schema(
         operation_id="articles_partial_update",
-        parameters=[ID],
+        parameters=[ID, ARTICLE_IF_MATCH],
         request=s.ArticleUpdateSerializer,
-        responses=_responses({200: s.ArticleUpdateResultSerializer}, 404, 409, *WRITE_ERRORS),
+        responses=_responses({200: s.ArticleUpdateResultSerializer}, 404, 409, 412, *WRITE_ERRORS),
     )
     def patch(self, request: Request, pk: int) -> Response:
         _require(policy.can_edit_article(request.user), "only editors and chiefs can edit articles")
+        expected = _expected_version(request, "article")
         data = self.validated(s.ArticleUpdateSerializer)
         body = data.pop("text", None)
         article, counts = services.article_update(
-            actor=request.user, article_id=pk, fields=data, body=body
+            actor=request.user, article_id=pk, fields=data, body=body, expected_revision=expected
         )
         return _article_response(article.pk, updated=True, reanchored=counts)
 
@@ -802,6 +820,48 @@ class AnnotationEvidenceView(ApiView):
         )
         evidence = selectors.annotation_evidence(pk).get(pk=evidence.pk)
         return Response(s.EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+
+class EvidenceReuseSerializer(serializers.Serializer):
+    verdict = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="An approved verdict, e.g. one of the annotation's `similar` items.",
+    )
+
+
+REUSED = inline_serializer("EvidenceReused", {"added": s.EvidenceSerializer(many=True)})
+
+
+class AnnotationEvidenceReuseView(ApiView):
+    @extend_schema(
+        operation_id="annotations_evidence_reuse",
+        parameters=[ID],
+        request=EvidenceReuseSerializer,
+        description="Copies the evidence of an approved verdict (URL, title, note) onto this "
+        "annotation as new evidence of the caller; URLs it already has are skipped. Each new "
+        "URL gets a source check. 404 when the annotation or the verdict does not exist.",
+        responses=_responses(
+            {
+                201: OpenApiResponse(REUSED, description="Evidence was added."),
+                200: OpenApiResponse(REUSED, description="Every URL was already here."),
+            },
+            404,
+            409,
+            *WRITE_ERRORS,
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        _annotation_exists(pk)
+        data = self.validated(EvidenceReuseSerializer)
+        added = services.evidence_reuse(
+            actor=request.user, annotation_id=pk, verdict_id=data["verdict"]
+        )
+        evidence = selectors.annotation_evidence(pk).filter(pk__in=[e.pk for e in added])
+        return Response(
+            {"added": s.EvidenceSerializer(evidence, many=True).data},
+            status=status.HTTP_201_CREATED if added else status.HTTP_200_OK,
+        )
 
 
 class EvidenceDetailView(ApiView):

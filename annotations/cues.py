@@ -593,7 +593,14 @@ _VAGUE_PHRASES = tuple(
             r"\b(?:Medien)?berichten\s+zufolge\b",
             "cites unnamed reports: which outlet reported it, and when?",
         ),
-        (r"\bInsidern\s+zufolge\b|\bInsider\b", "cites unnamed insiders; nobody can be asked."),
+        (
+            # The people ("ein Insider", "laut Insidern"), or an "Insider-…" document that
+            # names no one ("Insider-Informationen"). Not the outlet "Business Insider", and
+            # not a document with its outlet named ("Insider-Report von Reuters").
+            r"\bInsidern\s+zufolge\b|\bInsidern\b|(?<!\bBusiness\s)\bInsider\b(?!-)"
+            r"|\bInsider-\w+\b(?!\s+(?:von|vom|bei|des|der)\s+(?-i:[A-ZÄÖÜ]))",
+            "cites unnamed insiders; nobody can be asked.",
+        ),
         (
             r"\b\w*[Kk]reisen\s+zufolge\b|\baus\s+(?:\w+\s+){0,2}?\w*kreisen\b",
             'cites unnamed circles ("aus Kreisen"); no person or document is named.',

@@ -93,6 +93,10 @@ class Label(LocalisedNameMixin, models.Model):
     name_de = models.CharField(max_length=80, blank=True)
     colour = models.CharField(max_length=7, default="#ffd54f", help_text="#rrggbb")
     shortcut = models.CharField(max_length=1, blank=True)
+    # Shown in badges where space is short (queue, review, highlights); each must differ
+    # from every other label's in the same language (Speculation "Sp", Source "So").
+    abbreviation = models.CharField(max_length=3, blank=True)
+    abbreviation_de = models.CharField(max_length=3, blank=True)
     needs_verdict = models.BooleanField(default=False)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -104,7 +108,11 @@ class Label(LocalisedNameMixin, models.Model):
 
     @property
     def badge(self) -> str:
-        return self.name[:1].upper()
+        """The abbreviation in the active language; the name's first letter where none is
+        set."""
+        if (get_language() or "en").startswith("de") and self.abbreviation_de:
+            return self.abbreviation_de
+        return self.abbreviation or self.display_name[:1].upper()
 
 
 class Rating(LocalisedNameMixin, models.Model):
@@ -210,6 +218,14 @@ class Assignment(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
     decline_reason = models.TextField(blank=True)
+    # Copies of the annotation's sort keys, kept in step by services.py, so that the queue
+    # sorts a reviewer's pending rows from one index without joining their annotations.
+    priority = models.PositiveSmallIntegerField(
+        choices=Annotation.Priority.choices,
+        default=Annotation.Priority.NORMAL,
+        db_default=Annotation.Priority.NORMAL,
+    )
+    checkworthiness = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -223,9 +239,22 @@ class Assignment(models.Model):
             )
         ]
         indexes = [
-            # The queue: a reviewer's pending assignments.
+            # The queue (selectors.queue_for): a reviewer's pending rows with every column
+            # the page query reads, so PostgreSQL answers it with an index-only scan and a
+            # small top-N sort. Pending assignments of withdrawn annotations do not exist
+            # (services close them), so no join to annotations is needed either.
+            # (Key columns rather than INCLUDE, which SQLite does not support.)
             models.Index(
-                fields=["reviewer", "due_at"],
+                fields=[
+                    "reviewer",
+                    "-priority",
+                    "due_at",
+                    "checkworthiness",
+                    "created_at",
+                    "id",
+                    "annotation",
+                    "assigned_by",
+                ],
                 condition=Q(state="pending"),
                 name="assignment_queue",
             ),

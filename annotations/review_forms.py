@@ -48,6 +48,12 @@ class EvidenceForm(forms.Form):
     )
 
 
+class EvidenceReuseForm(forms.Form):
+    """The "reuse evidence" button of a similar earlier verdict: which verdict."""
+
+    reuse_verdict = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})

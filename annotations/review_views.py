@@ -19,7 +19,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from . import exports, policy, selectors, services, text
@@ -47,6 +48,7 @@ from .review_forms import (
     DecisionForm,
     DeclineForm,
     EvidenceForm,
+    EvidenceReuseForm,
     VerdictForm,
     service_error_on,
 )
@@ -84,8 +86,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     article = request.GET.get("article", "")
     article = article if article.isdigit() else ""
     overdue_only = request.GET.get("overdue") == "1"
+    sort = "checkworthy" if request.GET.get("sort") == "checkworthy" else ""
 
     rows = everything
+    if sort:
+        rows = selectors.queue_for(user, now=now, ordering="-checkworthiness")
     if label:
         rows = rows.filter(annotation__label__slug=label)
     if article:
@@ -117,7 +122,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     query = {
         key: value
-        for key, value in (("label", label), ("article", article), ("overdue", overdue_only))
+        for key, value in (
+            ("label", label),
+            ("article", article),
+            ("overdue", overdue_only),
+            ("sort", sort),
+        )
         if value
     }
     return render(
@@ -129,8 +139,13 @@ def queue(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "labels": labels,
             "articles": list(articles),
-            "filters": {"label": label, "article": article, "overdue": overdue_only},
-            "is_filtered": bool(query),
+            "filters": {
+                "label": label,
+                "article": article,
+                "overdue": overdue_only,
+                "sort": sort,
+            },
+            "is_filtered": bool(label or article or overdue_only),
             "query": urlencode({k: "1" if v is True else v for k, v in query.items()}),
             "queue_data": {
                 "api": reverse("api:queue"),
@@ -198,6 +213,16 @@ def _evidence_items(annotation_id: int) -> list[dict[str, Any]]:
     return items
 
 
+def _similar_items(annotation: Annotation, evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Approved verdicts on similar claims of other articles, each with how many of its
+    evidence URLs this annotation does not have yet (what "reuse evidence" would add)."""
+    present = {item["evidence"].url for item in evidence}
+    items = selectors.similar_claims(annotation)
+    for item in items:
+        item["new_evidence"] = len({e["url"] for e in item["evidence"]} - present)
+    return items
+
+
 def _rating_names() -> dict[str, str]:
     return {rating.slug: rating.display_name for rating in selectors.ratings()}
 
@@ -235,6 +260,8 @@ def _render_review(
         and policy.can_decide_verdict(user, current)
     )
     evidence = _evidence_items(annotation.pk)
+    can_work_on_evidence = is_live and policy.can_work_on_evidence(user, annotation)
+    similar = _similar_items(annotation, evidence) if annotation.label.needs_verdict else []
     span_checks = list(selectors.annotation_checks(annotation.pk).filter(evidence__isnull=True)[:5])
     next_item = None
     if policy.has_role(user, ROLE_REVIEWER):
@@ -261,7 +288,8 @@ def _render_review(
         "history": history_items(selectors.annotation_history(annotation.pk), rating_names),
         "can_propose": can_propose,
         "can_decline": is_live and policy.can_decline(user, annotation),
-        "can_work_on_evidence": is_live and policy.can_work_on_evidence(user, annotation),
+        "can_work_on_evidence": can_work_on_evidence,
+        "similar": similar,
         "can_comment": policy.can_comment(user),
         "can_decide": can_decide,
         "is_own_proposal": bool(
@@ -322,7 +350,15 @@ def _refused(
     error: services.ServiceError,
 ) -> HttpResponse:
     """Show a service's refusal on its form, and on top of the page when the refusal is
-    about who or when rather than what was typed (the form may not even be shown)."""
+    about who or when rather than what was typed (the form may not even be shown). A
+    button without a form of its own (remove, reuse) passes None: the message goes on top."""
+    if form is None:
+        return _render_review(
+            request,
+            _annotation_or_404(annotation.pk),
+            status=error.status_code,
+            error=error.message,
+        )
     service_error_on(form, error)
     return _render_review(
         request,
@@ -366,7 +402,11 @@ def verdict_propose(request: HttpRequest, pk: int) -> HttpResponse:
 @newsroom_required
 @require_POST
 def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add one evidence item from the form, or, with `reuse_verdict`, copy the evidence of
+    an earlier approved verdict on a similar claim (the "reuse evidence" button)."""
     annotation = _annotation_or_404(pk)
+    if "reuse_verdict" in request.POST:
+        return _evidence_reuse(request, annotation)
     form = EvidenceForm(request.POST)
     if not form.is_valid():
         return _render_review(request, annotation, status=400, forms={"evidence": form})
@@ -384,6 +424,35 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_review_url(annotation.pk, "evidence"))
 
 
+def _evidence_reuse(request: HttpRequest, annotation: Annotation) -> HttpResponse:
+    form = EvidenceReuseForm(request.POST)
+    if not form.is_valid():
+        return _render_review(request, annotation, status=400, error=_("Choose a verdict."))
+    try:
+        added = services.evidence_reuse(
+            actor=request.user,
+            annotation_id=annotation.pk,
+            verdict_id=form.cleaned_data["reuse_verdict"],
+        )
+    except Verdict.DoesNotExist:
+        raise Http404(_("No such verdict.")) from None
+    except services.ServiceError as error:
+        return _refused(request, annotation, None, "evidence", error)
+    if added:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d evidence item reused; its source is being checked.",
+                "%(n)d evidence items reused; their sources are being checked.",
+                len(added),
+            )
+            % {"n": len(added)},
+        )
+    else:
+        messages.info(request, _("That evidence is already here; nothing was added."))
+    return redirect(_review_url(annotation.pk, "evidence"))
+
+
 @newsroom_required
 @require_POST
 def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
@@ -392,7 +461,7 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
         services.evidence_remove(actor=request.user, evidence_id=evidence.pk)
     except services.ServiceError as error:
         return _refused(
-            request, _annotation_or_404(evidence.annotation_id), EvidenceForm(), "evidence", error
+            request, _annotation_or_404(evidence.annotation_id), None, "evidence", error
         )
     messages.success(request, _("Evidence removed. It stays in the history."))
     return redirect(_review_url(evidence.annotation_id, "evidence"))
@@ -734,6 +803,12 @@ def _event_summary(event: Event, rating_names: dict[str, str]) -> str:
         return _("rejected “%(rating)s”: %(note)s") % {"rating": rating, "note": data.get("note")}
     if verb == "evidence.added":
         return _("added evidence %(url)s") % {"url": data.get("url", "")}
+    if verb == "evidence.reused":
+        return ngettext(
+            "reused %(n)d evidence item of an earlier verdict",
+            "reused %(n)d evidence items of an earlier verdict",
+            data.get("added", 0),
+        ) % {"n": data.get("added", 0)}
     if verb == "evidence.removed":
         return _("removed evidence %(url)s") % {"url": data.get("url", "")}
     if verb == "comment.added":

@@ -16,13 +16,17 @@ from django.db.models import (
     Case,
     Exists,
     F,
+    FloatField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from .models import (
@@ -98,13 +102,22 @@ def assignees(annotation: Annotation) -> list[str]:
     return list(dict.fromkeys(a.reviewer.username for a in assignments))
 
 
+# The orders of the articles list, by the API's `ordering` value.
+ARTICLE_ORDERINGS = {
+    "-created_at": ("-created_at", "-id"),
+    "-checkworthiness": ("-checkworthiness", "-created_at", "-id"),
+}
+
+
 def article_list(
     *,
     status: str | None = None,
     language: str | None = None,
     q: str | None = None,
+    ordering: str = "-created_at",
 ) -> QuerySet[Article]:
-    """Articles newest first. Archived ones only when asked for by status."""
+    """Articles newest first, or most check-worthy first (`ordering="-checkworthiness"`,
+    see `with_checkworthiness`). Archived ones only when asked for by status."""
     articles = Article.objects.select_related("created_by").defer("text")
     if status:
         articles = articles.filter(status=status)
@@ -114,7 +127,42 @@ def article_list(
         articles = articles.filter(language__istartswith=language)
     if q:
         articles = articles.filter(article_search_filter(q))
-    return articles.order_by("-created_at", "-id")
+    if ordering == "-checkworthiness":
+        articles = with_checkworthiness(articles)
+    return articles.order_by(*ARTICLE_ORDERINGS[ordering])
+
+
+def with_checkworthiness(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """Each article's `checkworthiness`: its most check-worthy claim, 0..1, over the live
+    claim annotations (their stored score) and the pending claim suggestions of its current
+    text (a claim suggestion's score is its check-worthiness). 0 when it has neither; a
+    dismissed suggestion or a withdrawn span does not count."""
+    claims = (
+        Annotation.objects.filter(article=OuterRef("pk"), label__needs_verdict=True)
+        .exclude(status=Annotation.Status.WITHDRAWN)
+        .order_by()
+        .values("article")
+        .annotate(top=Max("checkworthiness"))
+        .values("top")
+    )
+    suggested = (
+        Suggestion.objects.filter(
+            article=OuterRef("pk"),
+            label__needs_verdict=True,
+            status=Suggestion.Status.PENDING,
+        )
+        .order_by()
+        .values("article")
+        .annotate(top=Max("score"))
+        .values("top")
+    )
+    zero = Value(0.0, output_field=FloatField())
+    return articles.annotate(
+        checkworthiness=Greatest(
+            Coalesce(Subquery(claims, output_field=FloatField()), zero),
+            Coalesce(Subquery(suggested, output_field=FloatField()), zero),
+        )
+    )
 
 
 def article_search_filter(q: str) -> Q:
@@ -189,24 +237,62 @@ def annotation_list(
     return annotations.order_by("article_id", "start", "end", "id")
 
 
-def queue_for(user: Any, *, now: datetime | None = None) -> QuerySet[Assignment]:
-    """The caller's pending assignments: overdue first, then priority (high first), then
-    due date (none last), then check-worthiness and age.
+QUEUE_COLUMNS = (
+    "id",
+    "annotation",
+    "reviewer",
+    "assigned_by",
+    "due_at",
+    "priority",
+    "checkworthiness",
+    "created_at",
+)
 
-    The rows carry the assignment and its annotation, which the sort joins anyway;
-    `queue_page_relations` loads the rest for the one page shown. (Joining article, label
-    and users before the sort made PostgreSQL join them for the whole queue.) Withdrawn
-    annotations are left out with NOT EXISTS, which PostgreSQL answers from the few
-    withdrawn rows instead of looking up every queued annotation: the count needs no join.
+
+# What a queue row shows of its annotation (all of it), the article and the author.
+QUEUE_ANNOTATION_COLUMNS = (
+    *(field.name for field in Annotation._meta.concrete_fields),
+    *(f"label__{field.name}" for field in Label._meta.concrete_fields),
+    "article__title",
+    "article__language",
+    "created_by__username",
+)
+
+
+# The orders of the queue, by the API's `ordering` value (the page's `sort`).
+QUEUE_ORDERINGS = {
+    "queue": ("is_overdue", "priority", "due_at", "checkworthiness"),
+    "-checkworthiness": ("checkworthiness", "is_overdue", "priority", "due_at"),
+}
+_QUEUE_KEYS = {
+    "is_overdue": F("is_overdue").desc(),
+    "priority": F("priority").desc(),
+    "due_at": F("due_at").asc(nulls_last=True),
+    "checkworthiness": F("checkworthiness").desc(nulls_last=True),
+}
+
+
+def queue_for(
+    user: Any, *, now: datetime | None = None, ordering: str = "queue"
+) -> QuerySet[Assignment]:
+    """The caller's pending assignments: overdue first, then priority (high first), then
+    due date (none last), then check-worthiness (none last) and age. With
+    `ordering="-checkworthiness"` the most check-worthy claims come first and the queue
+    order breaks the ties.
+
+    Every sort key lives on the assignment (services.py copies the annotation's priority
+    and check-worthiness, and closes the pending assignments of a withdrawn annotation),
+    so PostgreSQL sorts a reviewer's rows from the covering index `assignment_queue`
+    alone, then joins the annotations of the one page shown. `queue_page_relations` loads
+    the rest of that page.
     """
     now = now or timezone.now()
-    withdrawn = Annotation.objects.filter(
-        pk=OuterRef("annotation_id"), status=Annotation.Status.WITHDRAWN
-    )
     return (
         Assignment.objects.filter(reviewer=user, state=Assignment.State.PENDING)
-        .filter(~Exists(withdrawn))
-        .select_related("annotation")
+        # The columns of the covering index (an index-only scan), and who assigned each
+        # (a hash join with the small users table).
+        .select_related("assigned_by")
+        .only(*QUEUE_COLUMNS, "assigned_by__username")
         .annotate(
             is_overdue=Case(
                 When(due_at__lt=now, then=Value(True)),
@@ -214,39 +300,28 @@ def queue_for(user: Any, *, now: datetime | None = None) -> QuerySet[Assignment]
                 output_field=BooleanField(),
             )
         )
-        .order_by(
-            F("is_overdue").desc(),
-            F("annotation__priority").desc(),
-            F("due_at").asc(nulls_last=True),
-            F("annotation__checkworthiness").desc(nulls_last=True),
-            "created_at",
-            "id",
-        )
+        .order_by(*(_QUEUE_KEYS[key] for key in QUEUE_ORDERINGS[ordering]), "created_at", "id")
     )
 
 
 def queue_page_relations(assignments: list[Assignment]) -> list[Assignment]:
-    """Load, in place, what one page of queue rows shows: each annotation's label, article
-    (without its text) and author, who assigned it, the assignees, the verdicts and the
-    latest source check. Six small queries, however many rows: the few distinct labels,
-    articles and users of a page are read once each rather than joined to every row, and
-    of the verdicts and assignees only what a row shows (`current_verdict`, `assignees`)."""
-    from django.contrib.auth import get_user_model
-
+    """Load, in place, what one page of queue rows shows (`queue_for` already joined who
+    assigned each): the annotation with its label, its article's title and language and
+    its author's name, the assignees, the latest verdict and the latest source check. Four
+    small queries, however many rows: the page's annotations are read by id once the sort
+    has picked them, and of the verdicts and assignees only what a row shows
+    (`current_verdict`, `assignees`)."""
     if not assignments:
         return assignments
-    annotations = [a.annotation for a in assignments]
-    labels = Label.objects.in_bulk({a.label_id for a in annotations})
-    articles = Article.objects.defer("text").in_bulk({a.article_id for a in annotations})
-    people = get_user_model().objects.in_bulk(
-        {a.created_by_id for a in annotations} | {a.assigned_by_id for a in assignments}
+    annotations = (
+        Annotation.objects.select_related("label", "article", "created_by")
+        .only(*QUEUE_ANNOTATION_COLUMNS)
+        .order_by()
+        .in_bulk([a.annotation_id for a in assignments])
     )
-    for assignment, annotation in zip(assignments, annotations, strict=True):
-        annotation.label = labels[annotation.label_id]
-        annotation.article = articles[annotation.article_id]
-        annotation.created_by = people[annotation.created_by_id]
-        assignment.assigned_by = people[assignment.assigned_by_id]
-    names: dict[int, list[str]] = {a.pk: [] for a in annotations}
+    for assignment in assignments:
+        assignment.annotation = annotations[assignment.annotation_id]
+    names: dict[int, list[str]] = {pk: [] for pk in annotations}
     for annotation_id, username in (
         Assignment.objects.filter(annotation_id__in=names)
         .exclude(state=Assignment.State.DECLINED)
@@ -256,12 +331,11 @@ def queue_page_relations(assignments: list[Assignment]) -> list[Assignment]:
         if username not in names[annotation_id]:
             names[annotation_id].append(username)
     verdicts = latest_verdicts(list(names))
-    for annotation in annotations:
-        annotation.assignee_names = names[annotation.pk]
-        annotation.latest_verdict = verdicts.get(annotation.pk)
-    latest = latest_checks([a.pk for a in annotations])
-    for annotation in annotations:
-        annotation.latest_check = latest.get(annotation.pk)
+    checks = latest_checks(list(names))
+    for pk, annotation in annotations.items():
+        annotation.assignee_names = names[pk]
+        annotation.latest_verdict = verdicts.get(pk)
+        annotation.latest_check = checks.get(pk)
     return assignments
 
 
@@ -336,7 +410,14 @@ def annotation_checks(annotation_id: int) -> QuerySet[SourceCheck]:
 def article_suggestions(
     article_id: int, *, status: str | None = Suggestion.Status.PENDING
 ) -> QuerySet[Suggestion]:
-    suggestions = Suggestion.objects.filter(article_id=article_id).select_related("label")
+    """The article's suggestions. Pending ones only of its current text: after a text edit
+    those of the old revision hold old offsets until the analysis of the new text replaces
+    them, and drawn on the new text they would outline the wrong words."""
+    suggestions = (
+        Suggestion.objects.filter(article_id=article_id)
+        .exclude(Q(status=Suggestion.Status.PENDING) & ~Q(revision=F("article__revision")))
+        .select_related("label")
+    )
     if status:
         suggestions = suggestions.filter(status=status)
     return suggestions.order_by("start", "end", "id")
@@ -434,11 +515,7 @@ def similar_claims(annotation: Annotation, *, limit: int = SIMILAR_LIMIT) -> lis
                 scored.append((round(score / 100, 3), row))
         scored.sort(key=lambda pair: pair[0], reverse=True)
         scored = scored[:limit]
-    by_verdict: dict[int, list[Evidence]] = {}
-    for item in Evidence.objects.filter(
-        verdict_id__in=[v.pk for _, v in scored], removed_at__isnull=True
-    ).order_by("id"):
-        by_verdict.setdefault(item.verdict_id, []).append(item)
+    by_verdict = evidence_behind([verdict for _, verdict in scored])
     return [
         {
             "verdict": verdict.pk,
@@ -451,7 +528,19 @@ def similar_claims(annotation: Annotation, *, limit: int = SIMILAR_LIMIT) -> lis
             "rationale": verdict.rationale,
             "decided_at": verdict.decided_at,
             "score": score,
-            "evidence": [{"url": e.url, "title": e.title} for e in by_verdict.get(verdict.pk, [])],
+            "evidence": [{"url": e.url, "title": e.title} for e in by_verdict[verdict.pk]],
         }
         for score, verdict in scored
     ]
+
+
+def evidence_behind(verdicts: list[Verdict]) -> dict[int, list[Evidence]]:
+    """The evidence each verdict rests on, in one query: the live evidence of its
+    annotation, whether it came with the verdict or was added before it (the approving
+    chief saw all of it), oldest first."""
+    by_annotation: dict[int, list[Evidence]] = {v.annotation_id: [] for v in verdicts}
+    for item in Evidence.objects.filter(
+        annotation_id__in=list(by_annotation), removed_at__isnull=True
+    ).order_by("id"):
+        by_annotation[item.annotation_id].append(item)
+    return {verdict.pk: by_annotation[verdict.annotation_id] for verdict in verdicts}

@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import cues, policy, text
+from . import cues, policy, selectors, text
 from .models import (
     ROLE_CHIEF,
     Annotation,
@@ -134,6 +134,14 @@ def _lock_annotation(annotation_id: int) -> Annotation:
         Annotation.objects.select_for_update(of=("self",))
         .select_related("label", "article")
         .get(pk=annotation_id)
+    )
+
+
+def _assignments_sort_keys_sync(annotation: Annotation) -> None:
+    """Copy the annotation's priority and check-worthiness onto its assignments, which the
+    queue sorts by (selectors.queue_for)."""
+    Assignment.objects.filter(annotation=annotation).update(
+        priority=annotation.priority, checkworthiness=annotation.checkworthiness
     )
 
 
@@ -286,10 +294,14 @@ def article_update(
     article_id: int,
     fields: dict[str, Any],
     body: str | None = None,
+    expected_revision: int | None = None,
 ) -> tuple[Article, dict[str, int] | None]:
     """Update metadata and, when `body` differs, store a new revision and re-anchor.
 
-    Locks the article row (select_for_update) so two text edits cannot interleave.
+    Locks the article row (select_for_update) so two text edits cannot interleave. With
+    `expected_revision` (the revision the editor's text was based on) the edit is a
+    compare-and-set: when someone saved a newer text meanwhile it raises Stale and changes
+    nothing, so neither editor's text is silently lost.
     Returns the article and the re-anchoring counts (None when the text did not change).
     """
     _require(policy.can_edit_article(actor), "only editors and chiefs can edit articles")
@@ -313,6 +325,12 @@ def article_update(
             raise Conflict("the article is archived")
         if article.status == Article.Status.IMPORTING:
             raise Conflict("the article is still importing")
+        if expected_revision is not None and expected_revision != article.revision:
+            raise Stale(
+                f"someone saved a newer text meanwhile (now revision {article.revision}, "
+                f"you edited revision {expected_revision}); reload to see it, then apply "
+                "your change again"
+            )
         changed = {k: v for k, v in fields.items() if getattr(article, k) != v}
         for name, value in changed.items():
             setattr(article, name, value)
@@ -643,6 +661,10 @@ def annotation_update(
                 annotation.exact, annotation.article.language[:2]
             )
             annotation.save(update_fields=["checkworthiness"])
+        if annotation.priority != current.priority or (
+            annotation.checkworthiness != current.checkworthiness
+        ):
+            _assignments_sort_keys_sync(annotation)
         diff = {
             name: {"from": _plain(getattr(current, name)), "to": _plain(getattr(annotation, name))}
             for name in values
@@ -713,6 +735,8 @@ def annotation_assign(
                     reviewer=reviewer,
                     assigned_by=actor,
                     due_at=due_at or annotation.due_at,
+                    priority=annotation.priority,
+                    checkworthiness=annotation.checkworthiness,
                 )
         except IntegrityError:
             raise Conflict(f"the annotation is already assigned to {reviewer.username}") from None
@@ -896,19 +920,28 @@ def verdict_reject(*, actor: Any, verdict_id: int, note: str) -> Verdict:
         verdict.decided_at = timezone.now()
         verdict.decision_note = note
         verdict.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        assignment = (
-            Assignment.objects.filter(annotation=annotation, reviewer_id=verdict.author_id)
-            .order_by("-id")
-            .first()
-        )
-        if assignment is not None and assignment.state != Assignment.State.PENDING:
-            assignment.state = Assignment.State.PENDING
-            assignment.save(update_fields=["state", "updated_at"])
-        elif assignment is None:
-            assignment = Assignment.objects.create(
-                annotation=annotation, reviewer_id=verdict.author_id, assigned_by=actor
-            )
+        # A withdrawn annotation gets no pending assignment back: the queue relies on it.
         if annotation.status != Annotation.Status.WITHDRAWN:
+            assignment = (
+                Assignment.objects.filter(annotation=annotation, reviewer_id=verdict.author_id)
+                .order_by("-id")
+                .first()
+            )
+            if assignment is not None and assignment.state != Assignment.State.PENDING:
+                assignment.state = Assignment.State.PENDING
+                assignment.priority = annotation.priority
+                assignment.checkworthiness = annotation.checkworthiness
+                assignment.save(
+                    update_fields=["state", "priority", "checkworthiness", "updated_at"]
+                )
+            elif assignment is None:
+                Assignment.objects.create(
+                    annotation=annotation,
+                    reviewer_id=verdict.author_id,
+                    assigned_by=actor,
+                    priority=annotation.priority,
+                    checkworthiness=annotation.checkworthiness,
+                )
             _bump(annotation, status=Annotation.Status.ASSIGNED)
         event_record(
             actor=actor,
@@ -962,6 +995,56 @@ def evidence_add(
         if annotation.status == Annotation.Status.WITHDRAWN:
             raise Conflict("the annotation is withdrawn")
         return _evidence_create(actor=actor, annotation=annotation, item=item)
+
+
+def evidence_reuse(*, actor: Any, annotation_id: int, verdict_id: int) -> list[Evidence]:
+    """Copy the evidence an approved verdict rests on (`selectors.evidence_behind`) onto
+    this annotation, as new evidence added by `actor`, each with its source check. URLs the
+    annotation already has are skipped. Returns the new items (possibly none).
+
+    Locks the annotation, so two reuses at once cannot add a URL twice. Raises Forbidden
+    (may not add evidence here), Conflict (withdrawn), Invalid (the verdict is not
+    approved, or belongs to this annotation), Verdict.DoesNotExist.
+    """
+    with transaction.atomic():
+        annotation = _lock_annotation(annotation_id)
+        _require(
+            policy.can_work_on_evidence(actor, annotation),
+            "only editors, chiefs and the assigned reviewer can add evidence",
+        )
+        if annotation.status == Annotation.Status.WITHDRAWN:
+            raise Conflict("the annotation is withdrawn")
+        verdict = Verdict.objects.get(pk=verdict_id)
+        if verdict.status != Verdict.Status.APPROVED:
+            raise Invalid(
+                f"the verdict is {verdict.status}; only approved verdicts lend their evidence",
+                field="verdict",
+            )
+        if verdict.annotation_id == annotation.pk:
+            raise Invalid("the verdict is this annotation's own", field="verdict")
+        present = set(
+            Evidence.objects.filter(annotation=annotation, removed_at__isnull=True).values_list(
+                "url", flat=True
+            )
+        )
+        added = []
+        for source in selectors.evidence_behind([verdict])[verdict.pk]:
+            if source.url in present:
+                continue
+            present.add(source.url)
+            item = EvidenceInput(url=source.url, title=source.title, note=source.note)
+            added.append(_evidence_create(actor=actor, annotation=annotation, item=item))
+        event_record(
+            actor=actor,
+            verb="evidence.reused",
+            annotation=annotation,
+            data={
+                "verdict": verdict.pk,
+                "from_annotation": verdict.annotation_id,
+                "added": len(added),
+            },
+        )
+    return added
 
 
 def evidence_remove(*, actor: Any, evidence_id: int) -> Evidence:

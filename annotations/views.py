@@ -4,7 +4,7 @@ server and hands its data to annotate.js in a json_script tag (no inline script:
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -48,14 +48,11 @@ UNSETTLED_CHECKS = (SourceCheck.Status.FAILED, SourceCheck.Status.BLOCKED)
 
 
 def labels_with_badges() -> list[Label]:
-    """The labels in order, each with `ui_badge`: the first letter of its name in the active
-    language, or two letters where first letters collide (Speculation/Source → Sp/So), so
-    the letter alone tells labels apart."""
+    """The labels in order, each with `ui_badge`: `Label.badge`, the label's abbreviation in
+    the active language (Speculation/Source → Sp/So), the one source every page uses."""
     labels = list(selectors.labels())
-    firsts = Counter(label.display_name[:1].upper() for label in labels)
     for label in labels:
-        name = label.display_name
-        label.ui_badge = name[:1].upper() if firsts[name[:1].upper()] == 1 else name[:2].title()
+        label.ui_badge = label.badge
     return labels
 
 
@@ -163,22 +160,31 @@ def _article_rows(articles: list[Article], labels: list[Label]) -> list[dict[str
     return rows
 
 
+# The sorts of the articles list: `?sort=` value -> the selector's ordering. An unknown
+# value falls back to the first, like a malformed filter.
+ARTICLE_SORTS = {"newest": "-created_at", "checkworthy": "-checkworthiness"}
+
+
 @newsroom_required
 @require_GET
 def article_list(request: HttpRequest) -> HttpResponse:
     form = ArticleFilterForm(request.GET)
     form.is_valid()  # a malformed filter is dropped alone: cleaned_data keeps the valid ones
     filters = form.cleaned_data
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in ARTICLE_SORTS else "newest"
     articles = selectors.article_list(
         status=filters.get("status") or None,
         language=filters.get("language") or None,
         q=(filters.get("q") or "").strip() or None,
+        ordering=ARTICLE_SORTS[sort],
     )
     if filters.get("attention"):
         articles = articles.filter(_needs_attention())
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     labels = labels_with_badges()
     query = {key: value for key, value in filters.items() if value}
+    sort_query = {"sort": sort} if sort != "newest" else {}
     return render(
         request,
         "annotations/article_list.html",
@@ -187,7 +193,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": _article_rows(list(page.object_list), labels),
             "labels": labels,
-            "query": urlencode(query),
+            "sort": sort,
+            "query": urlencode({**query, **sort_query}),
             "is_filtered": bool(query),
             "can_import": policy.can_edit_article(request.user),
         },

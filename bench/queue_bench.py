@@ -127,10 +127,12 @@ FROM generate_series(1, %(annotations)s) g,
      -- Looked up once (an InitPlan), then indexed per row: no join over a million rows.
      LATERAL (SELECT (ARRAY(SELECT id FROM annotations_article ORDER BY id))[1 + g %% %(articles)s] AS id) a;
 
+-- Each assignment carries its annotation's sort keys, as services.annotation_assign copies them.
 INSERT INTO annotations_assignment (annotation_id, reviewer_id, assigned_by_id, due_at, state,
-    decline_reason, created_at, updated_at)
+    decline_reason, priority, checkworthiness, created_at, updated_at)
 SELECT an.id, r.id, an.created_by_id, an.due_at,
-       CASE WHEN an.status = 'assigned' THEN 'pending' ELSE 'done' END, '', an.created_at, now()
+       CASE WHEN an.status = 'assigned' THEN 'pending' ELSE 'done' END, '',
+       an.priority, an.checkworthiness, an.created_at, now()
 FROM annotations_annotation an,
      LATERAL (SELECT (ARRAY(SELECT id FROM auth_user WHERE username LIKE 'bench-reviewer-%%'
                             ORDER BY id))[1 + an.id %% %(reviewers)s] AS id) r;

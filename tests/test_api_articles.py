@@ -13,6 +13,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from annotations import services
 from annotations.models import Annotation, Article, ArticleRevision, Event, Label, Suggestion
 from tests.factories import make_annotation, make_article
+from tests.test_pages import claim_suggestion, scored_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -604,3 +605,78 @@ def test_file_import_takes_a_title_and_language(editor):
     )
     assert response.status_code == 201
     assert (response.json()["title"], response.json()["language"]) == ("Rat", "en")
+
+
+# --- ordering by check-worthiness (issue 7) --------------------------------------------------
+
+
+def titles(body: dict) -> list[str]:
+    return [item["title"] for item in body["results"]]
+
+
+def test_article_list_orders_by_check_worthiness_on_request(editor):
+    claimed = make_article(editor, title="Behauptung")
+    scored_claim(editor, claimed, "4,2 Milliarden Euro", 0.9)
+    suggested = make_article(editor, title="Vorschlag")
+    claim_suggestion(suggested, 0.6)
+    make_article(editor, title="Ohne")
+    assert titles(api(editor).get("/api/v1/articles/").json()) == [
+        "Ohne",
+        "Vorschlag",
+        "Behauptung",
+    ]
+    response = api(editor).get("/api/v1/articles/", {"ordering": "-checkworthiness"})
+    assert response.status_code == 200
+    assert titles(response.json()) == ["Behauptung", "Vorschlag", "Ohne"]
+
+
+def test_only_live_claims_and_pending_claim_suggestions_count_towards_check_worthiness(editor):
+    steady = make_article(editor, title="Eine echte Behauptung")
+    scored_claim(editor, steady, "4,2 Milliarden Euro", 0.5)
+    noisy = make_article(editor, title="Nur Verworfenes")
+    withdrawn = scored_claim(editor, noisy, "4,2 Milliarden Euro", 0.95)
+    services.annotation_withdraw(actor=editor, annotation_id=withdrawn.pk)
+    claim_suggestion(noisy, 0.99, status="dismissed")
+    claim_suggestion(noisy, 0.9, label="speculation")
+    scored_claim(editor, noisy, "Die Bundesregierung", 0.2)
+    response = api(editor).get("/api/v1/articles/", {"ordering": "-checkworthiness"})
+    assert titles(response.json()) == ["Eine echte Behauptung", "Nur Verworfenes"]
+
+
+def test_unknown_article_ordering_answers_400(editor):
+    response = api(editor).get("/api/v1/articles/", {"ordering": "title"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "ordering": ["Select a valid choice. title is not one of the available choices."]
+    }
+
+
+def test_ordered_article_list_uses_the_same_number_of_queries_for_1_and_50_articles(editor):
+    def queries(articles: int) -> int:
+        for n in range(articles):
+            article = make_article(editor, title=f"Artikel {n}")
+            scored_claim(editor, article, "4,2 Milliarden Euro", n / 100)
+            claim_suggestion(article, n / 50)
+        client = api(editor)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(
+                "/api/v1/articles/", {"ordering": "-checkworthiness", "page_size": 100}
+            )
+        assert response.status_code == 200
+        return len(captured)
+
+    one = queries(1)
+    assert one == queries(49)
+
+
+def test_pending_suggestions_of_an_older_text_are_not_listed_after_a_text_edit(
+    editor, article, suggestion
+):
+    # The analysis of the new text runs on commit (not in this test): until it has replaced
+    # them, the old revision's suggestions must not be drawn on the new text.
+    services.article_update(
+        actor=editor, article_id=article.pk, fields={}, body="Ganz neuer Text.\n" + article.text
+    )
+    body = api(editor).get(f"/api/v1/articles/{article.pk}/suggestions/").json()
+    assert body["count"] == 0
+    assert Suggestion.objects.get(pk=suggestion.pk).status == "pending"

@@ -320,12 +320,17 @@ def test_source_checks_are_listed_in_their_shape(editor, proposed, assigned):
         "status",
         "http_status",
         "final_url",
+        "content_type",
         "title",
+        "sha256",
         "quote_found",
         "quote_score",
         "excerpt",
         "flags",
         "error",
+        "attempts",
+        "requested_at",
+        "started_at",
         "finished_at",
     }
     assert body["results"][0]["url"] == "https://example.org/haushalt"

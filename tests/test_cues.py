@@ -356,6 +356,9 @@ def test_declining_to_comment_is_not_a_source():
         ("via @someone", "bare_handle"),
         ("Berichten zufolge", "vague"),
         ("Insidern zufolge", "vague"),
+        ("laut Insidern", "vague"),
+        ("Ein Insider sagte", "vague"),
+        ("laut Insider-Informationen", "vague"),
         ("wie es heißt", "vague"),
         ("aus Kreisen der Landesregierung", "vague"),
         ("sources say", "vague"),
@@ -380,10 +383,19 @@ def test_unverifiable_attributions_are_flagged_vague(span, code):
         "Quelle: https://example.org/bericht",
         "Berichten zufolge (https://example.org/bericht)",
         "via @someone https://social.example/@someone/123",
+        "Laut einem Insider-Report von Reuters",
+        "Einem Insider-Bericht des Handelsblatts zufolge",
+        "according to Business Insider",
     ],
 )
 def test_named_or_linked_sources_are_not_vague(span):
     assert vague_source_flags(span, "de") == ()
+
+
+def test_an_insider_report_of_a_named_outlet_is_a_source_but_not_vague():
+    text = "Laut einem Insider-Report von Reuters steigt der Preis um 5 Prozent."
+    item = source_suggestion(text, "de", "Laut einem Insider-Report von Reuters")
+    assert item.flags == ()
 
 
 def test_anonymous_source_with_a_reason_is_anonymous_but_not_vague():

@@ -3,8 +3,12 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from annotations import views
+from annotations.models import Annotation, Label, Suggestion
 from tests.conftest import login
 from tests.factories import make_annotation, make_article
 
@@ -81,3 +85,83 @@ def test_an_unknown_api_version_answers_json_404(client, editor):
     for response in (client.get("/api/v2/articles/"), client.post("/api/v2/x/", {})):
         assert response.status_code == 404
         assert response.json() == {"detail": "Not found."}
+
+
+# --- sorting by check-worthiness (issue 7) ---------------------------------------------------
+
+
+def claim_suggestion(article, score: float, status: str = "pending", label: str = "claim"):
+    exact = "Die Bundesregierung hat am Mittwoch 4,2 Milliarden Euro"
+    start = article.text.index(exact)
+    return Suggestion.objects.create(
+        article=article,
+        revision=article.revision,
+        start=start,
+        end=start + len(exact),
+        exact=exact,
+        label=Label.objects.get(slug=label),
+        cue="number",
+        score=score,
+        status=status,
+    )
+
+
+def scored_claim(editor, article, quote: str, score: float):
+    claim = make_annotation(editor, article, quote)
+    Annotation.objects.filter(pk=claim.pk).update(checkworthiness=score)
+    return claim
+
+
+def listed_titles(html: str) -> list[str]:
+    return re.findall(r'<td><a href="/articles/\d+/">([^<]*)</a>', html)
+
+
+def test_article_list_sorts_by_the_most_check_worthy_claim(client, editor):
+    claimed = make_article(editor, title="Behauptung")
+    scored_claim(editor, claimed, "4,2 Milliarden Euro", 0.9)
+    suggested = make_article(editor, title="Vorschlag")
+    claim_suggestion(suggested, 0.6)
+    make_article(editor, title="Ohne")
+    client.force_login(editor)
+    newest = client.get(reverse("annotations:article-list"))
+    assert listed_titles(newest.content.decode()) == ["Ohne", "Vorschlag", "Behauptung"]
+    response = client.get(reverse("annotations:article-list"), {"sort": "checkworthy"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert listed_titles(html) == ["Behauptung", "Vorschlag", "Ohne"]
+    assert '<option value="checkworthy" selected>Most check-worthy first</option>' in html
+    assert re.search(r'Behauptung</a> <span class="checkworthiness[^"]*"[^>]*>0.90</span>', html)
+
+
+def test_an_unknown_sort_falls_back_to_newest_first(client, editor):
+    old = make_article(editor, title="Alt")
+    scored_claim(editor, old, "4,2 Milliarden Euro", 0.9)
+    make_article(editor, title="Neu")
+    client.force_login(editor)
+    response = client.get(reverse("annotations:article-list"), {"sort": "random"})
+    assert response.status_code == 200
+    assert listed_titles(response.content.decode()) == ["Neu", "Alt"]
+
+
+def test_the_pager_keeps_the_sort(client, editor):
+    for n in range(views.ARTICLES_PER_PAGE + 1):
+        make_article(editor, title=f"Artikel {n}")
+    client.force_login(editor)
+    html = client.get(reverse("annotations:article-list"), {"sort": "checkworthy"}).content
+    assert 'href="?sort=checkworthy&amp;page=2"' in html.decode()
+
+
+def test_sorted_article_list_uses_the_same_number_of_queries_for_1_and_50_articles(client, editor):
+    def queries(articles: int) -> int:
+        for n in range(articles):
+            article = make_article(editor, title=f"Artikel {n}")
+            scored_claim(editor, article, "4,2 Milliarden Euro", n / 100)
+            claim_suggestion(article, n / 50)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("annotations:article-list"), {"sort": "checkworthy"})
+        assert response.status_code == 200
+        return len(captured)
+
+    client.force_login(editor)
+    one = queries(1)
+    assert one == queries(49)

@@ -874,3 +874,139 @@ def test_api_queue_item_of_a_returned_claim_carries_its_rejected_verdict_and_ass
     assert item["current_verdict"]["decision_note"] == "Quelle fehlt."
     assert item["latest_check"]["url"] == EVIDENCE_URL
     assert item["latest_check"]["status"] == "pending"
+
+
+# --- similar claims checked before (issue 7) -------------------------------------------------
+
+EARLIER_TEXT = (
+    "Berlin – Die Bundesregierung hat am Mittwoch 4,2 Milliarden Euro für den Ausbau der "
+    "Schiene freigegeben. Das teilte das Ministerium mit.\n"
+)
+EARLIER_QUOTE = (
+    "Die Bundesregierung hat am Mittwoch 4,2 Milliarden Euro für den Ausbau der Schiene freigegeben"
+)
+
+
+@pytest.fixture
+def checked_before(editor, other_reviewer, chief):
+    """An approved verdict on the same claim in an earlier article (with markup in its
+    title), with two evidence items."""
+    first = make_article(editor, title=f"Erste Meldung {HOSTILE}", body=EARLIER_TEXT)
+    earlier = make_annotation(editor, first, EARLIER_QUOTE)
+    assign(editor, other_reviewer, earlier)
+    services.evidence_add(
+        actor=other_reviewer,
+        annotation_id=earlier.pk,
+        url="https://example.org/protokoll",
+        title="Kabinettsprotokoll",
+        note="Seite 3",
+    )
+    verdict = propose(other_reviewer, earlier, rating="true")
+    return services.verdict_approve(actor=chief, verdict_id=verdict.pk)
+
+
+def similar_section(html: str) -> str:
+    match = re.search(r'<section class="card similar".*?</section>', html, re.S)
+    assert match, "no similar-claims section on the page"
+    return match.group(0)
+
+
+def test_review_page_shows_an_earlier_approved_verdict_on_a_similar_claim(
+    client, reviewer, assigned, checked_before
+):
+    client.force_login(reviewer)
+    response = client.get(review_url(assigned))
+    assert response.status_code == 200
+    section = similar_section(html_of(response))
+    earlier = checked_before.annotation
+    assert EARLIER_QUOTE in section
+    assert f'href="{review_url(earlier)}"' in section
+    report = reverse("annotations:article-report", args=[earlier.article_id])
+    assert f'<a class="similar-article" href="{report}">Erste Meldung &lt;script&gt;' in section
+    assert '<span class="rating-badge rating-true">True</span>' in section
+    decided = timezone.localtime(checked_before.decided_at).strftime("%-d %b %Y")
+    assert f"decided {decided}" in section
+    assert "Kabinettsprotokoll" in section
+    assert "Reuse its evidence (2 sources)" in section
+    assert f'name="reuse_verdict" value="{checked_before.pk}"' in section
+    assert "<script>" not in section
+
+
+def test_a_reviewer_not_assigned_sees_the_earlier_verdict_without_the_reuse_button(
+    client, other_reviewer, editor, article, checked_before
+):
+    claim = make_annotation(editor, article, "4,2 Milliarden Euro für den Ausbau der Schiene")
+    client.force_login(other_reviewer)
+    section = similar_section(html_of(client.get(review_url(claim))))
+    assert EARLIER_QUOTE in section
+    assert "reuse_verdict" not in section
+
+
+def test_reviewer_reuses_the_earlier_evidence_in_one_click(
+    client, reviewer, assigned, checked_before
+):
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("annotations:review-evidence-add", args=[assigned.pk]),
+        {"reuse_verdict": checked_before.pk},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == review_url(assigned) + "#evidence"
+    copies = list(Evidence.objects.filter(annotation=assigned).order_by("id"))
+    assert [(e.url, e.title, e.note, e.added_by) for e in copies] == [
+        ("https://example.org/protokoll", "Kabinettsprotokoll", "Seite 3", reviewer),
+        (EVIDENCE_URL, "Haushaltsplan 2024", "", reviewer),
+    ]
+    assert SourceCheck.objects.filter(annotation=assigned, evidence__in=copies).count() == 2
+    html = html_of(client.get(review_url(assigned)))
+    assert "2 evidence items reused; their sources are being checked." in html
+    assert "Its evidence is already here." in similar_section(html)
+    assert "reused 2 evidence items of an earlier verdict" in html
+
+
+def test_reusing_again_adds_nothing_and_says_so(client, reviewer, assigned, checked_before):
+    client.force_login(reviewer)
+    url = reverse("annotations:review-evidence-add", args=[assigned.pk])
+    client.post(url, {"reuse_verdict": checked_before.pk})
+    response = client.post(url, {"reuse_verdict": checked_before.pk}, follow=True)
+    assert response.status_code == 200
+    assert "That evidence is already here; nothing was added." in html_of(response)
+    assert Evidence.objects.filter(annotation=assigned).count() == 2
+
+
+def test_a_reviewer_not_assigned_cannot_reuse_evidence_on_the_page(
+    client, other_reviewer, assigned, checked_before
+):
+    client.force_login(other_reviewer)
+    response = client.post(
+        reverse("annotations:review-evidence-add", args=[assigned.pk]),
+        {"reuse_verdict": checked_before.pk},
+    )
+    assert response.status_code == 403
+    assert "only editors, chiefs and the assigned reviewer can add evidence" in html_of(response)
+    assert not Evidence.objects.filter(annotation=assigned).exists()
+
+
+def test_reusing_needs_the_csrf_token(reviewer, assigned, checked_before):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("annotations:review-evidence-add", args=[assigned.pk]),
+        {"reuse_verdict": checked_before.pk},
+    )
+    assert response.status_code == 403
+    assert not Evidence.objects.filter(annotation=assigned).exists()
+
+
+def test_a_reviewer_not_assigned_cannot_remove_evidence_and_reads_why(
+    client, reviewer, other_reviewer, assigned
+):
+    evidence = services.evidence_add(actor=reviewer, annotation_id=assigned.pk, url=EVIDENCE_URL)
+    client.force_login(other_reviewer)
+    response = client.post(reverse("annotations:review-evidence-remove", args=[evidence.pk]))
+    assert response.status_code == 403
+    assert "only editors, chiefs and the assigned reviewer can remove evidence" in html_of(response)
+    evidence.refresh_from_db()
+    assert evidence.removed_at is None

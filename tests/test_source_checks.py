@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import socket
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from celery.signals import task_postrun
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from annotations import fetch, services, tasks
 from annotations.models import Annotation, Event, SourceCheck
@@ -177,6 +179,78 @@ def test_the_worker_stores_status_final_url_type_title_hash_and_excerpt(
     assert check.flags == []
     assert check.attempts == 1
     assert check.started_at <= check.finished_at
+
+
+@worker_test
+def test_the_api_lists_every_fact_of_a_finished_check(worker, site, editor, quote_annotation):
+    site.add("/artikel", PAGE_WITH_QUOTE)
+    site.redirect("/kurz", "/artikel")
+    check = finished(add_evidence(editor, quote_annotation, site.url("/kurz")))
+    api = APIClient()
+    api.force_authenticate(editor)
+
+    response = api.get(f"/api/v1/annotations/{quote_annotation.pk}/source-checks/")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+    listed = response.json()["results"][0]
+    assert listed["id"] == check.pk
+    assert listed["url"] == site.url("/kurz")
+    assert listed["evidence"] == check.evidence_id
+    assert listed["status"] == "done"
+    assert listed["http_status"] == 200
+    assert listed["final_url"] == site.url("/artikel")
+    assert listed["content_type"] == "text/html"
+    assert listed["title"] == "Zwanzig neue Bahnhöfe"
+    assert listed["sha256"] == check.sha256
+    assert len(listed["sha256"]) == 64
+    assert listed["quote_found"] is True
+    assert listed["quote_score"] == 100.0
+    assert QUOTE in listed["excerpt"]
+    assert listed["flags"] == []
+    assert listed["error"] == ""
+    assert listed["attempts"] == 1
+    requested, started, ended = (
+        datetime.fromisoformat(listed[name])
+        for name in ("requested_at", "started_at", "finished_at")
+    )
+    assert requested <= started <= ended
+    assert ended == check.finished_at
+
+
+@worker_test
+def test_the_api_lists_the_message_and_attempts_of_a_failed_check(
+    worker, site, editor, quote_annotation
+):
+    check = finished(add_evidence(editor, quote_annotation, site.url("/weg")))
+    api = APIClient()
+    api.force_authenticate(editor)
+
+    listed = api.get(f"/api/v1/annotations/{quote_annotation.pk}/source-checks/").json()
+
+    (row,) = listed["results"]
+    assert row["id"] == check.pk
+    assert row["status"] == "failed"
+    assert row["http_status"] == 404
+    assert row["error"] == "HTTP 404"
+    assert row["attempts"] == 1
+    assert row["quote_found"] is None
+    assert row["sha256"] == ""
+
+
+def test_an_outsider_cannot_list_source_checks(outsider, editor, quote_annotation):
+    services.evidence_add(
+        actor=editor, annotation_id=quote_annotation.pk, url="https://example.org/bericht"
+    )
+    api = APIClient()
+    api.force_authenticate(outsider)
+
+    response = api.get(f"/api/v1/annotations/{quote_annotation.pk}/source-checks/")
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "You need a newsroom role (editor, reviewer or chief) to use the API."
+    }
 
 
 @worker_test
@@ -647,10 +721,15 @@ def test_the_recheck_flags_evidence_that_vanished_as_unreachable(
     assert recheck.status == SourceCheck.Status.FAILED
     assert recheck.flags[-1]["code"] == "unreachable"
     assert recheck.flags[-1]["cue"] == "HTTP 404"
+    event = Event.objects.get(verb="evidence.health", annotation=approved_claim)
+    assert event.data["check"] == recheck.pk
+    assert event.data["flags"][-1] == "unreachable"
     mail = wait_for(
         lambda: [m for m in mailoutbox if "Evidence unreachable" in m.subject],
         message="the chiefs' email",
     )
+    assert mail[0].to == ["chief@example.org"]
+    assert site.url("/beleg") in mail[0].body
     assert "now: HTTP 404." in mail[0].body
 
 

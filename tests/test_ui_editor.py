@@ -5,13 +5,15 @@ resolves an edit conflict, edits the text, and never runs markup from an article
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 
-from annotations import services
-from annotations.models import Annotation, Article, Assignment
+from annotations import cues, services
+from annotations.models import Annotation, Article, Assignment, SourceCheck
 from tests.conftest import login, wait_for
 from tests.factories import GERMAN_TEXT, make_annotation, make_article
+from tests.source_site import SourceSite, running_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,6 +21,14 @@ HOSTILE_TITLE = "<script>alert(1)</script> Titel"
 HOSTILE_TEXT = (
     "Vorsicht: <script>alert(1)</script> steht hier wörtlich.\n\n"
     "Und <img src=x onerror=alert(1)> auch. Ende.\n"
+)
+
+
+CLAIM = "4,2 Milliarden Euro für den Ausbau der Schiene freigegeben"
+SOURCE_PAGE = (
+    "<!doctype html><html><head><meta charset='utf-8'><title>Haushaltsplan 2024</title>"
+    "</head><body><article><p>Die Bundesregierung hat am Mittwoch 4,2 Milliarden Euro für "
+    "den Ausbau der Schiene freigegeben, meldet die Pressestelle.</p></article></body></html>"
 )
 
 
@@ -103,6 +113,17 @@ def annotation_with(article: Article, exact: str) -> Annotation:
 def console_errors(page) -> list[str]:
     """Console errors so far: a CSP violation (inline script or style) is reported here."""
     return [m.text for m in page.console_messages if m.type == "error"]
+
+
+@pytest.fixture
+def site(settings) -> Iterator[SourceSite]:
+    """A source site the worker may fetch (it is in FETCH_ALLOW_HOSTS). A held answer must
+    not time out while the test looks at the page, so the read timeout is generous."""
+    with running_site() as source:
+        settings.FETCH_ALLOW_HOSTS = [source.host_port]
+        settings.FETCH_READ_TIMEOUT = 60.0
+        settings.FETCH_TOTAL_TIMEOUT = 90.0
+        yield source
 
 
 @pytest.fixture
@@ -295,6 +316,93 @@ def test_comments_history_and_source_checks_show_in_the_panel(editor_page):
     history = editor_page.locator("#history-list").inner_text()
     assert "annotation.created" in history and "comment.added" in history
     assert console_errors(editor_page) == []
+
+
+@pytest.mark.worker
+def test_a_source_check_goes_from_pending_to_its_result_and_reruns_without_a_reload(
+    worker, site, editor_page
+):
+    article = editor_page.article
+    url = site.add("/haushalt", SOURCE_PAGE, stall=True)  # held until site.release is set
+    claim = make_annotation(article.created_by, article, CLAIM, label="claim")
+    services.evidence_add(actor=article.created_by, annotation_id=claim.pk, url=url)
+    editor_page.reload()
+    editor_page.evaluate("window.stillTheSamePage = true")
+    editor_page.click(f"#annotation-list button[data-id='{claim.pk}']")
+
+    # The worker is waiting for the site: the check shows as unfinished, with a spinner.
+    first = editor_page.locator("#check-list li.check")
+    first.locator(".spinner").wait_for()
+    assert first.get_attribute("data-check-status") in ("pending", "running")
+    assert editor_page.locator("#check-list").get_attribute("aria-busy") == "true"
+    assert url in first.inner_text()
+
+    site.release.set()
+    editor_page.locator("#check-list li.check.st-done").wait_for()
+    result = first.inner_text()
+    assert "done" in result
+    assert "HTTP 200 · text/html · “Haushaltsplan 2024”" in result
+    assert "quote found (100)" in result
+    assert "4,2 Milliarden Euro für den Ausbau der Schiene freigegeben" in (
+        first.locator("blockquote.excerpt").inner_text()
+    )
+    assert first.locator(".spinner").count() == 0
+    assert editor_page.locator("#check-list").get_attribute("aria-busy") == "false"
+
+    # Re-run: a new check, held again, then finished, all on the same page.
+    site.release.clear()
+    editor_page.click("#rerun-checks")
+    editor_page.wait_for_selector("#rerun-status.ok")
+    assert editor_page.locator("#rerun-status").inner_text() == "1 check requested."
+    again = wait_for(
+        lambda: SourceCheck.objects.filter(annotation=claim).order_by("-pk").first(),
+        message="the re-run's check",
+    )
+    assert SourceCheck.objects.filter(annotation=claim).count() == 2
+    rerun = editor_page.locator(f"#check-list li.check[data-check-id='{again.pk}']")
+    rerun.locator(".spinner").wait_for()
+    site.release.set()
+    editor_page.locator(f"#check-list li.check.st-done[data-check-id='{again.pk}']").wait_for()
+    assert "quote found (100)" in rerun.inner_text()
+    assert editor_page.locator("#check-list li.check.st-done").count() == 2
+    assert SourceCheck.objects.get(pk=again.pk).status == SourceCheck.Status.DONE
+    assert site.requests["/haushalt"] == 2
+    assert editor_page.evaluate("window.stillTheSamePage") is True
+    assert editor_page.js_errors == []
+    assert console_errors(editor_page) == []
+
+
+@pytest.mark.worker
+def test_a_vague_source_flag_shows_in_the_panel_in_german(worker, browser, live_server, editor):
+    context = browser.new_context(base_url=live_server.url, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        article = make_article(editor)
+        source = make_annotation(editor, article, "Source / Quelle: Via", label="source")
+        flag = next(f for f in cues.vague_source_flags(source.exact, "de") if f.code == "vague")
+        login(page, "editor")
+        page.goto(f"/articles/{article.pk}/")
+        page.click(f"#annotation-list button[data-id='{source.pk}']")
+
+        shown = page.locator("#check-list li.check.st-done .flag-vague").first
+        shown.wait_for()
+        assert shown.inner_text() == f"⚑ Vage Quelle: {flag.explanation}"
+        assert "erledigt" in page.locator("#check-list li.st-done .status").first.inner_text()
+        assert "Quellenangabe" in page.locator("#check-list li.st-done").first.inner_text()
+        assert page.locator("#rerun-checks").inner_text() == "Quellen erneut prüfen"
+    finally:
+        context.close()
+
+
+def test_a_reviewer_not_assigned_sees_checks_but_no_rerun_button(page, editor, reviewer):
+    article = make_article(editor)
+    source = make_annotation(editor, article, "Source / Quelle: Via", label="source")
+    login(page, "reviewer")
+    page.goto(f"/articles/{article.pk}/")
+    page.click(f"#annotation-list button[data-id='{source.pk}']")
+    page.wait_for_selector("#check-list li.check")
+    assert page.locator("#rerun-checks").is_hidden()
 
 
 def test_withdrawing_takes_two_clicks_and_keeps_the_annotation(editor_page):

@@ -45,6 +45,15 @@ class ArticleFilter(ValidatingFilterSet):
     q = django_filters.CharFilter(
         max_length=500, help_text="Full-text search in each article's language."
     )
+    # Named like DRF's OrderingFilter; validated here and applied by the selector.
+    ordering = django_filters.ChoiceFilter(
+        choices=[
+            ("-created_at", "Newest first (default)"),
+            ("-checkworthiness", "Most check-worthy claim first, then newest"),
+        ],
+        help_text="-created_at (default), or -checkworthiness: by the article's most "
+        "check-worthy claim, over its live claim spans and pending claim suggestions.",
+    )
 
     class Meta:
         model = Article
@@ -97,6 +106,21 @@ class SuggestionFilter(ValidatingFilterSet):
 
     class Meta:
         model = Suggestion
+        fields: list[str] = []
+
+
+class QueueFilter(ValidatingFilterSet):
+    ordering = django_filters.ChoiceFilter(
+        choices=[
+            ("queue", "Overdue first, then priority, due date and check-worthiness (default)"),
+            ("-checkworthiness", "Most check-worthy first, then the queue order"),
+        ],
+        help_text="queue (default): overdue first, then priority, then due date, with "
+        "check-worthiness breaking ties; or -checkworthiness.",
+    )
+
+    class Meta:
+        model = Annotation
         fields: list[str] = []
 
 

@@ -49,6 +49,11 @@ urlpatterns = [
         name="annotation-evidence",
     ),
     path(
+        "annotations/<int:pk>/evidence/reuse/",
+        views.AnnotationEvidenceReuseView.as_view(),
+        name="annotation-evidence-reuse",
+    ),
+    path(
         "annotations/<int:pk>/comments/",
         views.AnnotationCommentsView.as_view(),
         name="annotation-comments",

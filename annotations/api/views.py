@@ -950,12 +950,14 @@ class QueueView(ApiView):
     @extend_schema(
         operation_id="queue_list",
         description="The caller's pending assignments: overdue first, then priority, then "
-        "due date.",
-        responses=_responses({200: s.QueueItemSerializer(many=True)}),
+        "due date, then check-worthiness; or most check-worthy first.",
+        parameters=_filter_parameters(filters.QueueFilter),
+        responses=_responses({200: s.QueueItemSerializer(many=True)}, 400),
     )
     def get(self, request: Request) -> Response:
+        given = filters.QueueFilter(request.query_params).cleaned()
         return self.paginated(
-            selectors.queue_for(request.user),
+            selectors.queue_for(request.user, ordering=given.get("ordering", "queue")),
             s.QueueItemSerializer,
             relations=selectors.queue_page_relations,
         )

@@ -173,6 +173,8 @@ def test_api_detail_shows_the_earlier_verdict_once_it_is_approved(editor, chief,
     assert item["annotation"] == earlier.annotation_id
     assert item["article"] == earlier.annotation.article_id
     assert item["article_title"] == "Erste Meldung"
+    assert item["review_url"] == f"/annotations/{earlier.annotation_id}/"
+    assert item["report_url"] == f"/articles/{earlier.annotation.article_id}/report/"
     assert item["exact"] == EARLIER_QUOTE
     assert item["evidence"] == [
         {"url": "https://example.org/protokoll", "title": "Kabinettsprotokoll"},

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -405,6 +406,18 @@ class SimilarVerdictSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
     score = serializers.FloatField(help_text="0–1, how close the claims are.")
     evidence = SimilarEvidenceSerializer(many=True)
+    review_url = serializers.SerializerMethodField(
+        help_text="The earlier claim's review page, with its verdict and evidence."
+    )
+    report_url = serializers.SerializerMethodField(
+        help_text="The earlier article's report page (public once the article is published)."
+    )
+
+    def get_review_url(self, item: dict[str, Any]) -> str:
+        return reverse("annotations:annotation-review", args=[item["annotation"]])
+
+    def get_report_url(self, item: dict[str, Any]) -> str:
+        return reverse("annotations:article-report", args=[item["article"]])
 
 
 class AnnotationDetailSerializer(AnnotationSerializer):

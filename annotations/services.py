@@ -20,9 +20,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 
 from . import cues, policy, selectors, text
 from .models import (
@@ -117,6 +119,14 @@ def _require(allowed: bool, message: str) -> None:
         raise Forbidden(message)
 
 
+def _status_name(value: str, choices: type[models.TextChoices]) -> str:
+    """A status as a message names it: the API's value (`in_review`) in English, which
+    clients may match on, and its translated label (`In Prüfung`) in any other language."""
+    if (get_language() or settings.LANGUAGE_CODE).startswith("en"):
+        return value
+    return str(dict(choices.choices).get(value, value))
+
+
 def _bump(annotation: Annotation, **changes: Any) -> None:
     """Apply changes and a version bump in one UPDATE on a row the caller has locked."""
     now = timezone.now()
@@ -168,7 +178,9 @@ def _check_article_size(body: str) -> None:
     limit = settings.FACTCHECK_MAX_ARTICLE_CHARS
     if len(body) > limit:
         raise TooLarge(
-            f"the article has {len(body):,} characters; the limit is {limit:,}", field="text"
+            _("the article has %(count)s characters; the limit is %(limit)s")
+            % {"count": f"{len(body):,}", "limit": f"{limit:,}"},
+            field="text",
         )
 
 
@@ -190,13 +202,13 @@ def article_create(
 
     Raises Forbidden, Invalid (empty title or text), TooLarge.
     """
-    _require(policy.can_edit_article(actor), "only editors and chiefs can create articles")
+    _require(policy.can_edit_article(actor), _("only editors and chiefs can create articles"))
     body = text.normalise(body or "")
     title = (title or "").strip()
     if not title:
-        raise Invalid("a title is required", field="title")
+        raise Invalid(_("a title is required"), field="title")
     if not body.strip():
-        raise Invalid("the article text is empty", field="text")
+        raise Invalid(_("the article text is empty"), field="text")
     _check_article_size(body)
     if source_url:
         source_url = check_url(source_url, field="source_url")
@@ -226,7 +238,7 @@ def article_create(
 
 def article_create_from_url(*, actor: Any, url: str) -> Article:
     """Create an `importing` article whose text a worker fetches (task import_url)."""
-    _require(policy.can_edit_article(actor), "only editors and chiefs can import articles")
+    _require(policy.can_edit_article(actor), _("only editors and chiefs can import articles"))
     url = check_url(url)
     with transaction.atomic():
         article = Article.objects.create(
@@ -259,16 +271,21 @@ def decode_upload(*, filename: str, payload: bytes) -> tuple[str, str]:
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if suffix not in IMPORT_EXTENSIONS:
         raise Invalid(
-            f"unsupported file type '{suffix or filename}': use .txt, .md or .html", field="file"
+            _("unsupported file type '%(type)s': use .txt, .md or .html")
+            % {"type": suffix or filename},
+            field="file",
         )
     if not payload.strip():
-        raise Invalid("the file is empty", field="file")
+        raise Invalid(_("the file is empty"), field="file")
     try:
         decoded = payload.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Invalid(
-            f"the file is not UTF-8 (invalid byte at position {exc.start}); "
-            "save it as UTF-8 and try again",
+            _(
+                "the file is not UTF-8 (invalid byte at position %(position)s); "
+                "save it as UTF-8 and try again"
+            )
+            % {"position": exc.start},
             field="file",
         ) from exc
     if len(decoded) > settings.FACTCHECK_MAX_ARTICLE_CHARS:
@@ -283,7 +300,7 @@ def decode_upload(*, filename: str, payload: bytes) -> tuple[str, str]:
         title = first.lstrip("# ").strip()[:200] if suffix == ".md" else stem
     body = text.normalise(body)
     if not body.strip():
-        raise Invalid("no article text was found in the file", field="file")
+        raise Invalid(_("no article text was found in the file"), field="file")
     _check_article_size(body)
     return title, body
 
@@ -304,32 +321,35 @@ def article_update(
     nothing, so neither editor's text is silently lost.
     Returns the article and the re-anchoring counts (None when the text did not change).
     """
-    _require(policy.can_edit_article(actor), "only editors and chiefs can edit articles")
+    _require(policy.can_edit_article(actor), _("only editors and chiefs can edit articles"))
     allowed = {"title", "language", "source_url", "outlet", "byline", "published_at"}
     unknown = set(fields) - allowed
     if unknown:
-        raise Invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
+        raise Invalid(_("unknown field(s): %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     if "title" in fields and not (fields["title"] or "").strip():
-        raise Invalid("a title is required", field="title")
+        raise Invalid(_("a title is required"), field="title")
     if fields.get("source_url"):
         fields["source_url"] = check_url(fields["source_url"], field="source_url")
     new_text = None
     if body is not None:
         new_text = text.normalise(body)
         if not new_text.strip():
-            raise Invalid("the article text is empty", field="text")
+            raise Invalid(_("the article text is empty"), field="text")
         _check_article_size(new_text)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
         if article.status == Article.Status.ARCHIVED:
-            raise Conflict("the article is archived")
+            raise Conflict(_("the article is archived"))
         if article.status == Article.Status.IMPORTING:
-            raise Conflict("the article is still importing")
+            raise Conflict(_("the article is still importing"))
         if expected_revision is not None and expected_revision != article.revision:
             raise Stale(
-                f"someone saved a newer text meanwhile (now revision {article.revision}, "
-                f"you edited revision {expected_revision}); reload to see it, then apply "
-                "your change again"
+                _(
+                    "someone saved a newer text meanwhile (now revision %(current)s, "
+                    "you edited revision %(expected)s); reload to see it, then apply "
+                    "your change again"
+                )
+                % {"current": article.revision, "expected": expected_revision}
             )
         changed = {k: v for k, v in fields.items() if getattr(article, k) != v}
         for name, value in changed.items():
@@ -412,11 +432,11 @@ def _reanchor_article(*, actor: Any, article: Article, new_text: str) -> dict[st
 
 
 def article_archive(*, actor: Any, article_id: int) -> Article:
-    _require(policy.can_edit_article(actor), "only editors and chiefs can archive articles")
+    _require(policy.can_edit_article(actor), _("only editors and chiefs can archive articles"))
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
         if article.status == Article.Status.ARCHIVED:
-            raise Conflict("the article is already archived")
+            raise Conflict(_("the article is already archived"))
         previous = article.status
         article.status = Article.Status.ARCHIVED
         article.save(update_fields=["status", "updated_at"])
@@ -427,7 +447,7 @@ def article_archive(*, actor: Any, article_id: int) -> Article:
 def article_publish(*, actor: Any, article_id: int, with_open_claims: bool = False) -> Article:
     """Publish (chief only). Conflict while a claim lacks an approved verdict, unless
     `with_open_claims` confirms it."""
-    _require(policy.can_publish_article(actor), "only chiefs can publish")
+    _require(policy.can_publish_article(actor), _("only chiefs can publish"))
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
         if article.status in (
@@ -435,16 +455,26 @@ def article_publish(*, actor: Any, article_id: int, with_open_claims: bool = Fal
             Article.Status.IMPORTING,
             Article.Status.IMPORT_FAILED,
         ):
-            raise Conflict(f"the article is {article.status} and cannot be published")
+            raise Conflict(
+                _("the article is %(status)s and cannot be published")
+                % {"status": _status_name(article.status, Article.Status)}
+            )
         open_claims = (
             Annotation.objects.filter(article=article, label__needs_verdict=True)
             .exclude(status__in=[Annotation.Status.APPROVED, Annotation.Status.WITHDRAWN])
             .count()
         )
         if open_claims and not with_open_claims:
+            # English says "claim(s)" in both forms; the plural lets a translation agree.
             raise Conflict(
-                f"{open_claims} claim(s) have no approved verdict; "
-                "confirm with with_open_claims to publish anyway"
+                ngettext(
+                    "%(count)s claim(s) have no approved verdict; "
+                    "confirm with with_open_claims to publish anyway",
+                    "%(count)s claim(s) have no approved verdict; "
+                    "confirm with with_open_claims to publish anyway",
+                    open_claims,
+                )
+                % {"count": open_claims}
             )
         article.status = Article.Status.PUBLISHED
         article.save(update_fields=["status", "updated_at"])
@@ -507,7 +537,9 @@ def _label(slug_or_label: str | Label) -> Label:
     try:
         return Label.objects.get(slug=slug_or_label)
     except Label.DoesNotExist:
-        raise Invalid(f"unknown label '{slug_or_label}'", field="label") from None
+        raise Invalid(
+            _("unknown label '%(label)s'") % {"label": slug_or_label}, field="label"
+        ) from None
 
 
 def annotation_create(
@@ -529,14 +561,20 @@ def annotation_create(
 
     Raises Forbidden, Invalid (offsets, exact, label), Conflict (archived article).
     """
-    _require(policy.can_edit_annotation(actor), "only editors and chiefs can annotate")
+    _require(policy.can_edit_annotation(actor), _("only editors and chiefs can annotate"))
     label = _label(label)
     if priority not in Annotation.Priority.values:
-        raise Invalid(f"priority must be one of {Annotation.Priority.values}", field="priority")
+        raise Invalid(
+            _("priority must be one of %(values)s") % {"values": Annotation.Priority.values},
+            field="priority",
+        )
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
         if article.status in (Article.Status.ARCHIVED, Article.Status.IMPORTING):
-            raise Conflict(f"the article is {article.status}")
+            raise Conflict(
+                _("the article is %(status)s")
+                % {"status": _status_name(article.status, Article.Status)}
+            )
         body = article.text
         try:
             if offset_unit == "utf16":
@@ -624,21 +662,24 @@ def annotation_update(
     expected version exactly one matches. Raises Forbidden, Invalid, Conflict (withdrawn),
     Stale (version moved on).
     """
-    _require(policy.can_edit_annotation(actor), "only editors and chiefs can edit annotations")
+    _require(policy.can_edit_annotation(actor), _("only editors and chiefs can edit annotations"))
     unknown = set(changes) - set(EDITABLE_ANNOTATION_FIELDS)
     if unknown:
-        raise Invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
+        raise Invalid(_("unknown field(s): %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     values = dict(changes)
     if "label" in values:
         values["label"] = _label(values["label"])
     if "priority" in values and values["priority"] not in Annotation.Priority.values:
-        raise Invalid(f"priority must be one of {Annotation.Priority.values}", field="priority")
+        raise Invalid(
+            _("priority must be one of %(values)s") % {"values": Annotation.Priority.values},
+            field="priority",
+        )
     if "note" in values:
         values["note"] = values["note"] or ""
     with transaction.atomic():
         current = Annotation.objects.select_related("label").get(pk=annotation_id)
         if current.status == Annotation.Status.WITHDRAWN:
-            raise Conflict("the annotation is withdrawn")
+            raise Conflict(_("the annotation is withdrawn"))
         version = current.version if expected_version is None else expected_version
         now = timezone.now()
         matched = (
@@ -648,8 +689,11 @@ def annotation_update(
         )
         if matched == 0:
             raise Stale(
-                f"the annotation was changed by someone else (now version {current.version}, "
-                f"you edited version {version}); reload to see their change"
+                _(
+                    "the annotation was changed by someone else (now version %(current)s, "
+                    "you edited version %(expected)s); reload to see their change"
+                )
+                % {"current": current.version, "expected": version}
             )
         annotation = Annotation.objects.select_related("label", "article").get(pk=annotation_id)
         if (
@@ -686,16 +730,21 @@ def annotation_withdraw(
     *, actor: Any, annotation_id: int, expected_version: int | None = None
 ) -> Annotation:
     """Withdraw from any state; nothing is deleted. Pending assignments are closed."""
-    _require(policy.can_edit_annotation(actor), "only editors and chiefs can withdraw annotations")
+    _require(
+        policy.can_edit_annotation(actor), _("only editors and chiefs can withdraw annotations")
+    )
     with transaction.atomic():
         annotation = _lock_annotation(annotation_id)
         if expected_version is not None and annotation.version != expected_version:
             raise Stale(
-                f"the annotation was changed by someone else (now version {annotation.version}, "
-                f"you edited version {expected_version})"
+                _(
+                    "the annotation was changed by someone else (now version %(current)s, "
+                    "you edited version %(expected)s)"
+                )
+                % {"current": annotation.version, "expected": expected_version}
             )
         if annotation.status == Annotation.Status.WITHDRAWN:
-            raise Conflict("the annotation is already withdrawn")
+            raise Conflict(_("the annotation is already withdrawn"))
         previous = annotation.status
         _bump(annotation, status=Annotation.Status.WITHDRAWN)
         Assignment.objects.filter(annotation=annotation, state=Assignment.State.PENDING).update(
@@ -714,20 +763,24 @@ def annotation_assign(
 
     Locks the annotation. Raises Forbidden, Invalid (not a reviewer), Conflict.
     """
-    _require(policy.can_assign(actor), "only editors and chiefs can assign")
+    _require(policy.can_assign(actor), _("only editors and chiefs can assign"))
     if reviewer is None or not policy.can_be_assigned(reviewer):
         name = getattr(reviewer, "username", reviewer)
-        raise Invalid(f"'{name}' is not a reviewer", field="reviewer")
+        raise Invalid(_("'%(name)s' is not a reviewer") % {"name": name}, field="reviewer")
     with transaction.atomic():
         annotation = _lock_annotation(annotation_id)
         if annotation.status not in (Annotation.Status.OPEN, Annotation.Status.ASSIGNED):
             raise Conflict(
-                f"the annotation is {annotation.status}; only open or assigned ones can be assigned"
+                _("the annotation is %(status)s; only open or assigned ones can be assigned")
+                % {"status": _status_name(annotation.status, Annotation.Status)}
             )
         if Assignment.objects.filter(
             annotation=annotation, reviewer=reviewer, state=Assignment.State.PENDING
         ).exists():
-            raise Conflict(f"the annotation is already assigned to {reviewer.username}")
+            raise Conflict(
+                _("the annotation is already assigned to %(reviewer)s")
+                % {"reviewer": reviewer.username}
+            )
         try:
             with transaction.atomic():
                 assignment = Assignment.objects.create(
@@ -739,7 +792,10 @@ def annotation_assign(
                     checkworthiness=annotation.checkworthiness,
                 )
         except IntegrityError:
-            raise Conflict(f"the annotation is already assigned to {reviewer.username}") from None
+            raise Conflict(
+                _("the annotation is already assigned to %(reviewer)s")
+                % {"reviewer": reviewer.username}
+            ) from None
         _bump(annotation, status=Annotation.Status.ASSIGNED)
         event_record(
             actor=actor,
@@ -758,10 +814,10 @@ def assignment_decline(*, actor: Any, annotation_id: int, reason: str) -> Annota
     """The assigned reviewer hands the item back; with nobody left it returns to `open`."""
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("give a reason for declining", field="reason")
+        raise Invalid(_("give a reason for declining"), field="reason")
     with transaction.atomic():
         annotation = _lock_annotation(annotation_id)
-        _require(policy.can_decline(actor, annotation), "this item is not assigned to you")
+        _require(policy.can_decline(actor, annotation), _("this item is not assigned to you"))
         Assignment.objects.filter(
             annotation=annotation, reviewer=actor, state=Assignment.State.PENDING
         ).update(state=Assignment.State.DECLINED, decline_reason=reason, updated_at=timezone.now())
@@ -794,7 +850,9 @@ def _rating(slug_or_rating: str | Rating) -> Rating:
     try:
         return Rating.objects.get(slug=slug_or_rating)
     except Rating.DoesNotExist:
-        raise Invalid(f"unknown rating '{slug_or_rating}'", field="rating") from None
+        raise Invalid(
+            _("unknown rating '%(rating)s'") % {"rating": slug_or_rating}, field="rating"
+        ) from None
 
 
 def verdict_propose(
@@ -814,8 +872,8 @@ def verdict_propose(
     rationale = (rationale or "").strip()
     if len(rationale) < MIN_RATIONALE_CHARS:
         raise Invalid(
-            f"the rationale needs at least {MIN_RATIONALE_CHARS} characters "
-            f"(it has {len(rationale)})",
+            _("the rationale needs at least %(minimum)s characters (it has %(count)s)")
+            % {"minimum": MIN_RATIONALE_CHARS, "count": len(rationale)},
             field="rationale",
         )
     cleaned = [
@@ -828,16 +886,21 @@ def verdict_propose(
         annotation = _lock_annotation(annotation_id)
         _require(
             policy.can_propose_verdict(actor, annotation),
-            "only the reviewer assigned to this item can propose a verdict",
+            _("only the reviewer assigned to this item can propose a verdict"),
         )
         if annotation.status != Annotation.Status.ASSIGNED:
-            raise Conflict(f"the annotation is {annotation.status}; a verdict needs it assigned")
+            raise Conflict(
+                _("the annotation is %(status)s; a verdict needs it assigned")
+                % {"status": _status_name(annotation.status, Annotation.Status)}
+            )
         has_evidence = (
             cleaned
             or Evidence.objects.filter(annotation=annotation, removed_at__isnull=True).exists()
         )
         if annotation.label.needs_verdict and not has_evidence:
-            raise Invalid("a verdict on a claim needs at least one evidence URL", field="evidence")
+            raise Invalid(
+                _("a verdict on a claim needs at least one evidence URL"), field="evidence"
+            )
         verdict = Verdict.objects.create(
             annotation=annotation, rating=rating, rationale=rationale, author=actor
         )
@@ -870,15 +933,18 @@ def verdict_approve(*, actor: Any, verdict_id: int, note: str = "") -> Verdict:
     """
     with transaction.atomic():
         verdict = _lock_verdict(verdict_id)
-        _require(policy.has_role(actor, ROLE_CHIEF), "only chiefs can approve verdicts")
-        _require(policy.can_decide_verdict(actor, verdict), "you cannot approve your own verdict")
+        _require(policy.has_role(actor, ROLE_CHIEF), _("only chiefs can approve verdicts"))
+        _require(
+            policy.can_decide_verdict(actor, verdict), _("you cannot approve your own verdict")
+        )
         if verdict.status != Verdict.Status.PROPOSED:
             raise Conflict(
-                f"the verdict is {verdict.status}; only proposed verdicts can be approved"
+                _("the verdict is %(status)s; only proposed verdicts can be approved")
+                % {"status": _status_name(verdict.status, Verdict.Status)}
             )
         annotation = _lock_annotation(verdict.annotation_id)
         if annotation.status == Annotation.Status.WITHDRAWN:
-            raise Conflict("the annotation is withdrawn")
+            raise Conflict(_("the annotation is withdrawn"))
         verdict.status = Verdict.Status.APPROVED
         verdict.decided_by = actor
         verdict.decided_at = timezone.now()
@@ -906,14 +972,15 @@ def verdict_reject(*, actor: Any, verdict_id: int, note: str) -> Verdict:
     note = (note or "").strip()
     with transaction.atomic():
         verdict = _lock_verdict(verdict_id)
-        _require(policy.has_role(actor, ROLE_CHIEF), "only chiefs can reject verdicts")
-        _require(policy.can_decide_verdict(actor, verdict), "you cannot reject your own verdict")
+        _require(policy.has_role(actor, ROLE_CHIEF), _("only chiefs can reject verdicts"))
+        _require(policy.can_decide_verdict(actor, verdict), _("you cannot reject your own verdict"))
         if verdict.status != Verdict.Status.PROPOSED:
             raise Conflict(
-                f"the verdict is {verdict.status}; only proposed verdicts can be rejected"
+                _("the verdict is %(status)s; only proposed verdicts can be rejected")
+                % {"status": _status_name(verdict.status, Verdict.Status)}
             )
         if not note:
-            raise Invalid("say why the verdict is rejected", field="note")
+            raise Invalid(_("say why the verdict is rejected"), field="note")
         annotation = _lock_annotation(verdict.annotation_id)
         verdict.status = Verdict.Status.REJECTED
         verdict.decided_by = actor
@@ -990,10 +1057,10 @@ def evidence_add(
         annotation = _lock_annotation(annotation_id)
         _require(
             policy.can_work_on_evidence(actor, annotation),
-            "only editors, chiefs and the assigned reviewer can add evidence",
+            _("only editors, chiefs and the assigned reviewer can add evidence"),
         )
         if annotation.status == Annotation.Status.WITHDRAWN:
-            raise Conflict("the annotation is withdrawn")
+            raise Conflict(_("the annotation is withdrawn"))
         return _evidence_create(actor=actor, annotation=annotation, item=item)
 
 
@@ -1010,18 +1077,19 @@ def evidence_reuse(*, actor: Any, annotation_id: int, verdict_id: int) -> list[E
         annotation = _lock_annotation(annotation_id)
         _require(
             policy.can_work_on_evidence(actor, annotation),
-            "only editors, chiefs and the assigned reviewer can add evidence",
+            _("only editors, chiefs and the assigned reviewer can add evidence"),
         )
         if annotation.status == Annotation.Status.WITHDRAWN:
-            raise Conflict("the annotation is withdrawn")
+            raise Conflict(_("the annotation is withdrawn"))
         verdict = Verdict.objects.get(pk=verdict_id)
         if verdict.status != Verdict.Status.APPROVED:
             raise Invalid(
-                f"the verdict is {verdict.status}; only approved verdicts lend their evidence",
+                _("the verdict is %(status)s; only approved verdicts lend their evidence")
+                % {"status": _status_name(verdict.status, Verdict.Status)},
                 field="verdict",
             )
         if verdict.annotation_id == annotation.pk:
-            raise Invalid("the verdict is this annotation's own", field="verdict")
+            raise Invalid(_("the verdict is this annotation's own"), field="verdict")
         present = set(
             Evidence.objects.filter(annotation=annotation, removed_at__isnull=True).values_list(
                 "url", flat=True
@@ -1057,10 +1125,10 @@ def evidence_remove(*, actor: Any, evidence_id: int) -> Evidence:
         )
         _require(
             policy.can_work_on_evidence(actor, evidence.annotation),
-            "only editors, chiefs and the assigned reviewer can remove evidence",
+            _("only editors, chiefs and the assigned reviewer can remove evidence"),
         )
         if evidence.removed_at is not None:
-            raise Conflict("the evidence is already removed")
+            raise Conflict(_("the evidence is already removed"))
         evidence.removed_at = timezone.now()
         evidence.removed_by = actor
         evidence.save(update_fields=["removed_at", "removed_by"])
@@ -1074,10 +1142,10 @@ def evidence_remove(*, actor: Any, evidence_id: int) -> Evidence:
 
 
 def comment_add(*, actor: Any, annotation_id: int, body: str) -> Comment:
-    _require(policy.can_comment(actor), "you cannot comment")
+    _require(policy.can_comment(actor), _("you cannot comment"))
     body = (body or "").strip()
     if not body:
-        raise Invalid("the comment is empty", field="body")
+        raise Invalid(_("the comment is empty"), field="body")
     with transaction.atomic():
         annotation = Annotation.objects.get(pk=annotation_id)
         comment = Comment.objects.create(annotation=annotation, author=actor, body=body)
@@ -1099,7 +1167,7 @@ def source_checks_request(*, actor: Any, annotation_id: int) -> list[SourceCheck
         annotation = _lock_annotation(annotation_id)
         _require(
             policy.can_request_check(actor, annotation),
-            "only editors, chiefs and the assigned reviewer can request checks",
+            _("only editors, chiefs and the assigned reviewer can request checks"),
         )
         checks = []
         for evidence in Evidence.objects.filter(annotation=annotation, removed_at__isnull=True):
@@ -1177,13 +1245,18 @@ def suggestions_replace(*, article_id: int, revision: int, found: Iterable[cues.
 
 def suggestion_accept(*, actor: Any, suggestion_id: int) -> Annotation:
     """An editor turns a suggestion into an annotation of their own."""
-    _require(policy.can_accept_suggestion(actor), "only editors and chiefs can accept suggestions")
+    _require(
+        policy.can_accept_suggestion(actor), _("only editors and chiefs can accept suggestions")
+    )
     with transaction.atomic():
         suggestion = (
             Suggestion.objects.select_for_update().select_related("label").get(pk=suggestion_id)
         )
         if suggestion.status != Suggestion.Status.PENDING:
-            raise Conflict(f"the suggestion is {suggestion.status}")
+            raise Conflict(
+                _("the suggestion is %(status)s")
+                % {"status": _status_name(suggestion.status, Suggestion.Status)}
+            )
         annotation = annotation_create(
             actor=actor,
             article_id=suggestion.article_id,
@@ -1202,11 +1275,16 @@ def suggestion_accept(*, actor: Any, suggestion_id: int) -> Annotation:
 
 
 def suggestion_dismiss(*, actor: Any, suggestion_id: int) -> Suggestion:
-    _require(policy.can_accept_suggestion(actor), "only editors and chiefs can dismiss suggestions")
+    _require(
+        policy.can_accept_suggestion(actor), _("only editors and chiefs can dismiss suggestions")
+    )
     with transaction.atomic():
         suggestion = Suggestion.objects.select_for_update().get(pk=suggestion_id)
         if suggestion.status != Suggestion.Status.PENDING:
-            raise Conflict(f"the suggestion is {suggestion.status}")
+            raise Conflict(
+                _("the suggestion is %(status)s")
+                % {"status": _status_name(suggestion.status, Suggestion.Status)}
+            )
         suggestion.status = Suggestion.Status.DISMISSED
         suggestion.decided_by = actor
         suggestion.save(update_fields=["status", "decided_by"])
@@ -1233,7 +1311,9 @@ def reviewer_by_name_or_id(value: Any) -> Any:
     try:
         return User.objects.get(**lookup)
     except User.DoesNotExist:
-        raise Invalid(f"unknown reviewer '{value}'", field="reviewer") from None
+        raise Invalid(
+            _("unknown reviewer '%(reviewer)s'") % {"reviewer": value}, field="reviewer"
+        ) from None
 
 
 # --- background work (called by tasks.py) ---------------------------------------------------

@@ -558,10 +558,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def not_found(request: HttpRequest, exception=None) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return render(request, "404.html", status=404)
 
 
 @csrf_exempt  # it writes nothing; a CSRF page would be HTML under /api/
 def api_not_found(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"detail": "Not found."}, status=404)
+    return JsonResponse({"detail": _("Not found.")}, status=404)

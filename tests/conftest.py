@@ -23,6 +23,16 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request with Accept-Language: de leaves German active in the test's thread (the
+    test client runs the view in it): later service calls must not inherit it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def editor(db):
     return UserFactory(username="editor", roles=["editor"])

@@ -4,6 +4,7 @@ import logging
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -33,11 +34,11 @@ def exception_handler(exc, context):
         logger.error("API error", exc_info=exc)
         set_rollback()
         return Response(
-            {"detail": "Internal error; it has been logged."},
+            {"detail": _("Internal error; it has been logged.")},
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
-    if isinstance(exc, exceptions.NotFound) and response.data.get("detail") == "Not found.":
-        response.data = {"detail": "Not found."}
+    if isinstance(exc, exceptions.NotFound) and response.data.get("detail") == _("Not found."):
+        response.data = {"detail": _("Not found.")}
     return response
 
 

@@ -18,6 +18,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -171,10 +172,17 @@ def _expected_version(request: Request, what: str = "annotation") -> int | None:
         return None
     match = _ETAG.match(header.strip())
     if match is None:
-        raise services.Stale(
-            f"If-Match {header.strip()!r} is not this {what}'s ETag; send the ETag "
-            'from the last GET, e.g. If-Match: "3"'
-        )
+        if what == "article":
+            message = _(
+                "If-Match %(header)s is not this article's ETag; send the ETag "
+                'from the last GET, e.g. If-Match: "3"'
+            )
+        else:
+            message = _(
+                "If-Match %(header)s is not this annotation's ETag; send the ETag "
+                'from the last GET, e.g. If-Match: "3"'
+            )
+        raise services.Stale(message % {"header": repr(header.strip())})
     return int(match.group(1) or match.group(2))
 
 
@@ -230,10 +238,10 @@ class TokenView(ApiView):
         data = self.validated(s.TokenRequestSerializer)
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None:
-            raise services.Invalid("Unable to log in with the provided credentials.")
+            raise services.Invalid(_("Unable to log in with the provided credentials."))
         _require(
             policy.is_newsroom_member(user),
-            "You need a newsroom role (editor, reviewer or chief) to use the API.",
+            _("You need a newsroom role (editor, reviewer or chief) to use the API."),
         )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
@@ -259,7 +267,7 @@ class ArticleListView(ApiView):
     )
     def post(self, request: Request) -> Response:
         _require(
-            policy.can_edit_article(request.user), "only editors and chiefs can create articles"
+            policy.can_edit_article(request.user), _("only editors and chiefs can create articles")
         )
         data = self.validated(s.ArticleCreateSerializer)
         article = services.article_create(
@@ -306,7 +314,9 @@ class ArticleDetailView(ApiView):
         responses=_responses({200: s.ArticleUpdateResultSerializer}, 404, 409, 412, *WRITE_ERRORS),
     )
     def patch(self, request: Request, pk: int) -> Response:
-        _require(policy.can_edit_article(request.user), "only editors and chiefs can edit articles")
+        _require(
+            policy.can_edit_article(request.user), _("only editors and chiefs can edit articles")
+        )
         expected = _expected_version(request, "article")
         data = self.validated(s.ArticleUpdateSerializer)
         body = data.pop("text", None)
@@ -323,7 +333,7 @@ class ArticleDetailView(ApiView):
     )
     def delete(self, request: Request, pk: int) -> Response:
         _require(
-            policy.can_edit_article(request.user), "only editors and chiefs can archive articles"
+            policy.can_edit_article(request.user), _("only editors and chiefs can archive articles")
         )
         services.article_archive(actor=request.user, article_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -337,7 +347,7 @@ class ArticlePublishView(ApiView):
         responses=_responses({200: s.ArticleDetailSerializer}, 404, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request, pk: int) -> Response:
-        _require(policy.can_publish_article(request.user), "only chiefs can publish")
+        _require(policy.can_publish_article(request.user), _("only chiefs can publish"))
         data = self.validated(s.ArticlePublishSerializer)
         services.article_publish(
             actor=request.user, article_id=pk, with_open_claims=data["with_open_claims"]
@@ -376,7 +386,7 @@ class ArticleImportView(ApiView):
     )
     def post(self, request: Request) -> Response:
         _require(
-            policy.can_edit_article(request.user), "only editors and chiefs can import articles"
+            policy.can_edit_article(request.user), _("only editors and chiefs can import articles")
         )
         data = self.validated(s.ArticleImportSerializer)
         if "url" in data:
@@ -431,7 +441,7 @@ class SuggestionAcceptView(ApiView):
     def post(self, request: Request, pk: int, sid: int) -> Response:
         _require(
             policy.can_accept_suggestion(request.user),
-            "only editors and chiefs can accept suggestions",
+            _("only editors and chiefs can accept suggestions"),
         )
         self.validated(s.EmptySerializer)
         _suggestion_of(pk, sid)
@@ -449,7 +459,7 @@ class SuggestionDismissView(ApiView):
     def post(self, request: Request, pk: int, sid: int) -> Response:
         _require(
             policy.can_accept_suggestion(request.user),
-            "only editors and chiefs can dismiss suggestions",
+            _("only editors and chiefs can dismiss suggestions"),
         )
         self.validated(s.EmptySerializer)
         _suggestion_of(pk, sid)
@@ -510,7 +520,11 @@ class ArticleExportView(ApiView):
         export_format = request.query_params.get("format", "json")
         if export_format not in ARTICLE_EXPORT_FORMATS:
             raise serializers.ValidationError(
-                {"format": [f"use one of {', '.join(ARTICLE_EXPORT_FORMATS)}"]}
+                {
+                    "format": [
+                        _("use one of %(formats)s") % {"formats": ", ".join(ARTICLE_EXPORT_FORMATS)}
+                    ]
+                }
             )
         article = Article.objects.select_related("created_by").get(pk=pk)
         base_url = request.build_absolute_uri("/").rstrip("/")
@@ -601,7 +615,9 @@ class AnnotationListView(ApiView):
         responses=_responses({201: s.AnnotationSerializer}, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request) -> Response:
-        _require(policy.can_edit_annotation(request.user), "only editors and chiefs can annotate")
+        _require(
+            policy.can_edit_annotation(request.user), _("only editors and chiefs can annotate")
+        )
         data = self.validated(s.AnnotationCreateSerializer)
         try:
             annotation = services.annotation_create(
@@ -617,7 +633,9 @@ class AnnotationListView(ApiView):
                 offset_unit=data["offset_unit"],
             )
         except Article.DoesNotExist:
-            raise services.Invalid(f"unknown article {data['article']}", field="article") from None
+            raise services.Invalid(
+                _("unknown article %(id)s") % {"id": data["article"]}, field="article"
+            ) from None
         # A new annotation has no assignments or verdicts yet: answer from the object the
         # service returned, with empty relation lists in place of a reload (3 queries).
         annotation.assignment_list = []
@@ -660,7 +678,8 @@ class AnnotationDetailView(ApiView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         _require(
-            policy.can_edit_annotation(request.user), "only editors and chiefs can edit annotations"
+            policy.can_edit_annotation(request.user),
+            _("only editors and chiefs can edit annotations"),
         )
         expected = _expected_version(request)
         data = self.validated(s.AnnotationUpdateSerializer)
@@ -678,7 +697,7 @@ class AnnotationDetailView(ApiView):
     def delete(self, request: Request, pk: int) -> Response:
         _require(
             policy.can_edit_annotation(request.user),
-            "only editors and chiefs can withdraw annotations",
+            _("only editors and chiefs can withdraw annotations"),
         )
         services.annotation_withdraw(
             actor=request.user, annotation_id=pk, expected_version=_expected_version(request)
@@ -694,7 +713,7 @@ class AnnotationAssignView(ApiView):
         responses=_responses({200: s.AnnotationSerializer}, 404, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request, pk: int) -> Response:
-        _require(policy.can_assign(request.user), "only editors and chiefs can assign")
+        _require(policy.can_assign(request.user), _("only editors and chiefs can assign"))
         data = self.validated(s.AssignSerializer)
         _annotation_exists(pk)
         reviewer = services.reviewer_by_name_or_id(data["reviewer"])
@@ -773,7 +792,7 @@ class VerdictApproveView(ApiView):
         responses=_responses({200: s.VerdictSerializer}, 404, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request, pk: int) -> Response:
-        _require(policy.has_role(request.user, ROLE_CHIEF), "only chiefs can approve verdicts")
+        _require(policy.has_role(request.user, ROLE_CHIEF), _("only chiefs can approve verdicts"))
         data = self.validated(s.VerdictApproveSerializer)
         services.verdict_approve(actor=request.user, verdict_id=pk, note=data.get("note", ""))
         return Response(s.VerdictSerializer(_verdict(pk)).data)
@@ -787,7 +806,7 @@ class VerdictRejectView(ApiView):
         responses=_responses({200: s.VerdictSerializer}, 404, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request, pk: int) -> Response:
-        _require(policy.has_role(request.user, ROLE_CHIEF), "only chiefs can reject verdicts")
+        _require(policy.has_role(request.user, ROLE_CHIEF), _("only chiefs can reject verdicts"))
         data = self.validated(s.VerdictRejectSerializer)
         services.verdict_reject(actor=request.user, verdict_id=pk, note=data["note"])
         return Response(s.VerdictSerializer(_verdict(pk)).data)
@@ -1037,4 +1056,4 @@ class DocsView(JsonErrorsMixin, SpectacularSwaggerSplitView):
 @csrf_exempt
 def not_found(request: Any, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any path under /api/v1/ that no route matches: 404 as JSON, never an HTML page."""
-    return JsonResponse({"detail": "Not found."}, status=404)
+    return JsonResponse({"detail": _("Not found.")}, status=404)

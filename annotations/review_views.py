@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from . import exports, policy, selectors, services, text
+from . import exports, history, policy, selectors, services, text
 from .models import (
     ROLE_CHIEF,
     ROLE_REVIEWER,
@@ -223,8 +223,8 @@ def _similar_items(annotation: Annotation, evidence: list[dict[str, Any]]) -> li
     return items
 
 
-def _rating_names() -> dict[str, str]:
-    return {rating.slug: rating.display_name for rating in selectors.ratings()}
+def _label_names() -> dict[str, str]:
+    return {label.slug: label.display_name for label in selectors.labels()}
 
 
 def _render_review(
@@ -285,7 +285,10 @@ def _render_review(
         "evidence": evidence,
         "span_checks": span_checks,
         "comments": list(selectors.annotation_comments(annotation.pk)),
-        "history": history_items(selectors.annotation_history(annotation.pk), rating_names),
+        "history": history.items(
+            selectors.annotation_history(annotation.pk),
+            history.Names(labels=_label_names(), ratings=rating_names),
+        ),
         "can_propose": can_propose,
         "can_decline": is_live and policy.can_decline(user, annotation),
         "can_work_on_evidence": can_work_on_evidence,
@@ -551,7 +554,7 @@ def _render_approvals(
             to_attr="rejections",
         ),
     )
-    rating_names = _rating_names()
+    names = history.Names.load()
     events: dict[int, list[Event]] = defaultdict(list)
     for event in (
         Event.objects.filter(annotation__in=annotations)
@@ -578,7 +581,7 @@ def _render_approvals(
                 "can_decide": policy.can_decide_verdict(user, verdict),
                 "form": form or DecisionForm(),
                 "failed_kind": kind,
-                "history": history_items(events[annotation.pk], rating_names),
+                "history": history.items(events[annotation.pk], names),
             }
         )
     return render(
@@ -766,73 +769,6 @@ def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- shared ---------------------------------------------------------------------------------
-
-
-def history_items(events: Any, rating_names: dict[str, str]) -> list[dict[str, Any]]:
-    """Each event as who did what, in words."""
-    return [
-        {
-            "event": event,
-            "actor": event.actor.get_username() if event.actor else _("system"),
-            "summary": _event_summary(event, rating_names),
-        }
-        for event in events
-    ]
-
-
-def _event_summary(event: Event, rating_names: dict[str, str]) -> str:
-    data = event.data or {}
-    rating = rating_names.get(data.get("rating", ""), data.get("rating", ""))
-    verb = event.verb
-    if verb == "annotation.assigned":
-        if data.get("due_at"):
-            return _("assigned it to %(reviewer)s, due %(due)s") % {
-                "reviewer": data.get("reviewer"),
-                "due": data["due_at"][:10],
-            }
-        return _("assigned it to %(reviewer)s") % {"reviewer": data.get("reviewer")}
-    if verb == "assignment.declined":
-        return _("declined: %(reason)s") % {"reason": data.get("reason", "")}
-    if verb == "verdict.proposed":
-        return _("proposed “%(rating)s”") % {"rating": rating}
-    if verb == "verdict.approved":
-        if data.get("note"):
-            return _("approved “%(rating)s”: %(note)s") % {"rating": rating, "note": data["note"]}
-        return _("approved “%(rating)s”") % {"rating": rating}
-    if verb == "verdict.rejected":
-        return _("rejected “%(rating)s”: %(note)s") % {"rating": rating, "note": data.get("note")}
-    if verb == "evidence.added":
-        return _("added evidence %(url)s") % {"url": data.get("url", "")}
-    if verb == "evidence.reused":
-        return ngettext(
-            "reused %(n)d evidence item of an earlier verdict",
-            "reused %(n)d evidence items of an earlier verdict",
-            data.get("added", 0),
-        ) % {"n": data.get("added", 0)}
-    if verb == "evidence.removed":
-        return _("removed evidence %(url)s") % {"url": data.get("url", "")}
-    if verb == "comment.added":
-        return _("commented: %(body)s") % {"body": data.get("body", "")[:200]}
-    if verb == "source_check.requested":
-        return _("asked for the sources to be checked")
-    if verb == "source_check.finished":
-        return _("source check of %(source)s: %(status)s") % {
-            "source": data.get("url") or _("the attribution"),
-            "status": data.get("status", ""),
-        }
-    if verb == "evidence.health":
-        return _("evidence flagged: %(flags)s") % {"flags": ", ".join(data.get("flags", []))}
-    if verb in ("annotation.created", "suggestion.accepted"):
-        return _("marked the span as %(label)s") % {"label": data.get("label", "")}
-    if verb == "annotation.updated":
-        return _("edited %(fields)s") % {"fields": ", ".join(sorted(data)) or _("nothing")}
-    if verb == "annotation.withdrawn":
-        return _("withdrew it")
-    if verb == "annotation.fuzzy":
-        return _("the text changed; the span moved to its best match")
-    if verb == "annotation.orphaned":
-        return _("the text changed; the span could not be placed")
-    return verb
 
 
 def _is_hex_colour(value: str) -> bool:

@@ -573,13 +573,34 @@ def test_comment_on_unknown_annotation_answers_404(editor):
 def test_history_lists_actor_verb_time_and_data(editor, reviewer, claim):
     services.annotation_assign(actor=editor, annotation_id=claim.pk, reviewer=reviewer)
     items = api(reviewer).get(f"/api/v1/annotations/{claim.pk}/history/").json()["results"]
-    assert [set(item) for item in items] == [{"actor", "verb", "created_at", "data"}] * 2
+    assert [set(item) for item in items] == [{"actor", "verb", "created_at", "data", "summary"}] * 2
     assert [(i["actor"], i["verb"]) for i in items] == [
         ("editor", "annotation.created"),
         ("editor", "annotation.assigned"),
     ]
     assert items[1]["data"] == {"reviewer": "reviewer", "due_at": None}
+    assert [i["summary"] for i in items] == [
+        "marked the span as Claim",
+        "assigned it to reviewer",
+    ]
     assert Event.objects.filter(annotation=claim).count() == 2
+
+
+def test_history_summaries_follow_the_readers_language(editor, reviewer, claim):
+    services.annotation_update(
+        actor=editor,
+        annotation_id=claim.pk,
+        changes={"label": "opinion", "priority": 3},
+        expected_version=None,
+    )
+    url = f"/api/v1/annotations/{claim.pk}/history/"
+    english = [i["summary"] for i in api(reviewer).get(url).json()["results"]]
+    assert english == ["marked the span as Claim", "edited label, priority"]
+    german = api(reviewer).get(url, HTTP_ACCEPT_LANGUAGE="de").json()["results"]
+    assert [i["summary"] for i in german] == [
+        "hat die Stelle als Behauptung markiert",
+        "hat Kategorie, Priorität bearbeitet",
+    ]
 
 
 def test_claim_detail_shows_approved_verdicts_on_similar_claims_elsewhere(

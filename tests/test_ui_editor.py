@@ -314,7 +314,8 @@ def test_comments_history_and_source_checks_show_in_the_panel(editor_page):
     assert source.comments.get().body == "Welche Agentur? <b>nachfragen</b>"
     editor_page.click("#history-section summary")
     history = editor_page.locator("#history-list").inner_text()
-    assert "annotation.created" in history and "comment.added" in history
+    assert "marked the span as Source" in history
+    assert "commented: Welche Agentur? <b>nachfragen</b>" in history
     assert console_errors(editor_page) == []
 
 

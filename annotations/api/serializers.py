@@ -18,7 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import selectors
+from .. import history, selectors
 from ..models import (
     Annotation,
     Article,
@@ -618,11 +618,21 @@ class ObjectField(serializers.JSONField):
 class HistoryItemSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     data = ObjectField(read_only=True)
+    summary = serializers.SerializerMethodField(
+        help_text="What happened, in words, in the request's language (Accept-Language)."
+    )
 
     class Meta:
         model = Event
-        fields = ["actor", "verb", "created_at", "data"]
+        fields = ["actor", "verb", "created_at", "data", "summary"]
         read_only_fields = fields
+
+    def get_summary(self, event: Event) -> str:
+        # The names of labels and ratings are read once per response, not per event.
+        names = self.context.get("history_names")
+        if names is None:
+            names = self.context["history_names"] = history.Names.load()
+        return history.summary(event, names)
 
 
 class SuggestionSerializer(serializers.ModelSerializer):

@@ -631,8 +631,7 @@
         " ",
         el("span", { class: "who" }, e.actor || _("system")),
         " ",
-        el("code", {}, e.verb || ""),
-        historyDetail(e),
+        e.summary || e.verb || "",
       ),
     );
   }
@@ -644,16 +643,6 @@
       return;
     }
     plainList(id, result.items, empty, render);
-  }
-
-  function historyDetail(event) {
-    const data = event.data || {};
-    const parts = [];
-    for (const [key, value] of Object.entries(data)) {
-      if (value === null || value === "" || typeof value === "object") continue;
-      parts.push(`${key}: ${value}`);
-    }
-    return parts.length ? el("span", { class: "muted" }, " — " + parts.join(", ").slice(0, 300)) : null;
   }
 
   // --- source checks (live) ------------------------------------------------------------------

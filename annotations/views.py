@@ -478,8 +478,9 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     spans = _article_spans(article, labels)
     live = [span for span in spans if span.status != Annotation.Status.WITHDRAWN]
     drawn = [span for span in live if span.anchor_state != Annotation.AnchorState.ORPHANED]
+    # Those of the current text only (see selectors.article_suggestions).
     pending_suggestions = Suggestion.objects.filter(
-        article=article, status=Suggestion.Status.PENDING
+        article=article, status=Suggestion.Status.PENDING, revision=article.revision
     ).count()
     return render(
         request,

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotations import views
+from annotations import services, views
 from annotations.models import Annotation, Label, Suggestion
 from tests.conftest import login
 from tests.factories import make_annotation, make_article
@@ -165,3 +165,19 @@ def test_sorted_article_list_uses_the_same_number_of_queries_for_1_and_50_articl
     client.force_login(editor)
     one = queries(1)
     assert one == queries(49)
+
+
+def test_suggestion_count_leaves_out_those_of_an_older_text(client, editor, article):
+    """After a text edit, the old revision's pending suggestions wait for the new analysis:
+    the page neither draws nor counts them."""
+    services.article_analyse(article_id=article.pk)
+    pending = Suggestion.objects.filter(article=article, status="pending").count()
+    assert pending > 0
+    client.force_login(editor)
+    html = client.get(reverse("annotations:article-detail", args=[article.pk])).content.decode()
+    assert f'<span id="suggestion-count">{pending}</span>' in html
+    services.article_update(
+        actor=editor, article_id=article.pk, fields={}, body="Vorab. " + article.text
+    )
+    html = client.get(reverse("annotations:article-detail", args=[article.pk])).content.decode()
+    assert '<span id="suggestion-count">0</span>' in html

@@ -16,6 +16,8 @@ SCRIPTS = [
     "page_bench.py",
     "queue_bench.py",
     "checks_bench.py",
+    # Installs doccano 1.8.4 from PyPI into var/doccano-venv on first use (about a minute).
+    "doccano_bench.py",
 ]
 
 

@@ -84,6 +84,10 @@ def test_editor_creates_annotation_and_gets_the_full_object(editor, article):
     assert body["current_verdict"] is None
     assert body["created_by"] == "editor"
     assert response["ETag"] == '"1"'
+    # Built from the service's instance: the same object a later read gives.
+    read = api(editor).get(f"/api/v1/annotations/{body['id']}/").json()
+    read.pop("similar")
+    assert body == read
 
 
 def test_utf16_offsets_are_converted_to_code_points(editor, article):
@@ -277,6 +281,64 @@ def test_annotation_list_shows_assignees_and_current_verdict(editor, assorted):
     assert verdict["status"] == "approved"
     assert verdict["author"] == "reviewer"
     assert verdict["decided_by"] == "chief"
+
+
+def test_listed_objects_are_the_annotation_objects_field_by_field(
+    editor, reviewer, other_reviewer, chief, article, assorted
+):
+    """The list builds its objects from plain values; they must be what the annotation
+    serializer gives: assignees (a declined one left out), the newest verdict of several,
+    due dates, notes, a withdrawn span."""
+    from annotations import selectors
+    from annotations.api.serializers import AnnotationSerializer
+
+    opinion = assorted["opinion"]
+    services.assignment_decline(actor=other_reviewer, annotation_id=opinion, reason="Urlaub")
+    services.annotation_assign(
+        actor=editor,
+        annotation_id=opinion,
+        reviewer=reviewer,
+        due_at=timezone.now() + timedelta(days=3),
+    )
+    services.annotation_update(
+        actor=editor,
+        annotation_id=assorted["source"],
+        changes={"note": "Welche Agentur? <b>fragen</b>", "priority": 4},
+        expected_version=None,
+    )
+    rejected = make_annotation(editor, article, "Die Bundesregierung")
+    services.annotation_assign(actor=editor, annotation_id=rejected.pk, reviewer=reviewer)
+    first = services.verdict_propose(
+        actor=reviewer,
+        annotation_id=rejected.pk,
+        rating="false",
+        rationale=RATIONALE,
+        evidence=EVIDENCE,
+    )
+    services.verdict_reject(actor=chief, verdict_id=first.pk, note="Quelle fehlt noch.")
+    services.verdict_propose(
+        actor=reviewer, annotation_id=rejected.pk, rating="mostly-false", rationale=RATIONALE
+    )
+    withdrawn = make_annotation(editor, article, "Kritiker", label="opinion")
+    services.annotation_withdraw(actor=editor, annotation_id=withdrawn.pk, expected_version=None)
+
+    listed = api(editor).get("/api/v1/annotations/", {"article": article.pk}).json()["results"]
+    expected = [
+        AnnotationSerializer(annotation).data
+        for annotation in selectors.annotations_with_relations(
+            Annotation.objects.filter(article=article)
+        ).order_by("start", "end", "id")
+    ]
+    assert len(listed) == 5
+    assert listed == [dict(item) for item in expected]
+    second_page = api(editor).get(
+        "/api/v1/annotations/", {"article": article.pk, "page_size": 2, "page": 2}
+    )
+    assert second_page.json()["results"] == [dict(item) for item in expected[2:4]]
+    by_id = {item["id"]: item for item in listed}
+    assert by_id[opinion]["assignees"] == ["reviewer"]
+    assert by_id[rejected.pk]["current_verdict"]["rating"] == "mostly-false"
+    assert by_id[withdrawn.pk]["status"] == "withdrawn"
 
 
 def _list_queries(client, article_id):

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -494,6 +495,118 @@ class QueueItemSerializer(AnnotationSerializer):
             "assigned_by": assignment.assigned_by.username,
             "latest_check": _SOURCE_CHECK.to_representation(check) if check is not None else None,
         }
+
+
+def annotation_objects(rows: list[tuple], *, among: QuerySet | None = None) -> list[dict[str, Any]]:
+    """Annotation objects (what AnnotationSerializer gives) for rows of
+    `selectors.annotation_values`, with two more queries for the page: assignees and
+    current verdicts (`among`: a query of the rows' ids, see selectors.assignee_names).
+    tests/test_api_annotations.py compares the two, field by field."""
+    if not rows:
+        return []
+    ids = [row[0] for row in rows]
+    names = selectors.assignee_names(ids, among=among)
+    verdicts = selectors.current_verdict_values(ids, among=among)
+    zone = timezone.get_current_timezone()
+    objects = []
+    for (
+        pk,
+        article_id,
+        start,
+        end,
+        exact,
+        prefix,
+        suffix,
+        label,
+        note,
+        priority,
+        due_at,
+        status,
+        anchor_state,
+        version,
+        created_by,
+        created_at,
+        updated_at,
+    ) in rows:
+        verdict = verdicts.get(pk)
+        objects.append(
+            {
+                "id": pk,
+                "article": article_id,
+                "start": start,
+                "end": end,
+                "exact": exact,
+                "prefix": prefix,
+                "suffix": suffix,
+                "label": label,
+                "note": note,
+                "priority": priority,
+                "due_at": _iso(due_at, zone),
+                "status": status,
+                "anchor_state": anchor_state,
+                "version": version,
+                "assignees": names[pk],
+                "current_verdict": None if verdict is None else _verdict_object(verdict, zone),
+                "created_by": created_by,
+                "created_at": _iso(created_at, zone),
+                "updated_at": _iso(updated_at, zone),
+            }
+        )
+    return objects
+
+
+def new_annotation_object(annotation: Annotation) -> dict[str, Any]:
+    """The annotation object of an annotation just created (no assignments or verdicts
+    yet), built from the instance the service returned, with its label and author."""
+    zone = timezone.get_current_timezone()
+    return {
+        "id": annotation.pk,
+        "article": annotation.article_id,
+        "start": annotation.start,
+        "end": annotation.end,
+        "exact": annotation.exact,
+        "prefix": annotation.prefix,
+        "suffix": annotation.suffix,
+        "label": annotation.label.slug,
+        "note": annotation.note,
+        "priority": annotation.priority,
+        "due_at": _iso(annotation.due_at, zone),
+        "status": annotation.status,
+        "anchor_state": annotation.anchor_state,
+        "version": annotation.version,
+        "assignees": [],
+        "current_verdict": None,
+        "created_by": annotation.created_by.username,
+        "created_at": _iso(annotation.created_at, zone),
+        "updated_at": _iso(annotation.updated_at, zone),
+    }
+
+
+def _verdict_object(row: tuple, zone: tzinfo) -> dict[str, Any]:
+    """CurrentVerdictSerializer's object from a row of `selectors.VERDICT_VALUES`."""
+    (
+        _annotation_id,
+        pk,
+        rating,
+        status,
+        rationale,
+        author,
+        decided_by,
+        decided_at,
+        decision_note,
+        created_at,
+    ) = row
+    return {
+        "id": pk,
+        "rating": rating,
+        "status": status,
+        "rationale": rationale,
+        "author": author,
+        "decided_by": decided_by,
+        "decided_at": _iso(decided_at, zone),
+        "decision_note": decision_note,
+        "created_at": _iso(created_at, zone),
+    }
 
 
 def _iso(value: datetime | None, zone: tzinfo) -> str | None:

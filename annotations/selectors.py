@@ -14,9 +14,11 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Exists,
     F,
     FloatField,
+    Func,
     Max,
     OuterRef,
     Prefetch,
@@ -112,9 +114,54 @@ VERDICT_VALUES = (
 )
 
 
+class IsoTimestamp(Func):
+    """A timestamp as the API writes it (DRF's DateTimeField: ISO 8601 in the current time
+    zone, microseconds only when there are any, UTC as `Z`), written by PostgreSQL. Reading
+    a thousand rows, parsing their timestamps and formatting them again in Python was a
+    third of the list's time. PostgreSQL only: elsewhere `annotation_values` reads the
+    column and Python formats it (api.serializers._iso)."""
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        zone = timezone.get_current_timezone_name()
+        value = (column, list(params))
+        local = _sql("(", value, " AT TIME ZONE %s)", ("", [zone]))
+        offset = _sql("(", local, " - (", value, " AT TIME ZONE 'UTC'))")
+        return _sql(
+            "CASE WHEN ", value, " IS NULL THEN NULL ELSE ",
+            "to_char(", local, ", 'YYYY-MM-DD\"T\"HH24:MI:SS')",
+            " || CASE WHEN to_char(", local, ", 'US') = '000000' THEN ''",
+            " ELSE '.' || to_char(", local, ", 'US') END",
+            " || CASE WHEN ", offset, " = interval '0' THEN 'Z'",
+            " WHEN ", offset, " < interval '0' THEN '-' || to_char(-", offset, ", 'HH24:MI')",
+            " ELSE '+' || to_char(", offset, ", 'HH24:MI') END END",
+        )  # fmt: skip
+
+
+def _sql(*parts: str | tuple[str, list]) -> tuple[str, list]:
+    """Join SQL pieces, plain strings or (sql, params), keeping the params in order."""
+    sql, params = [], []
+    for part in parts:
+        if isinstance(part, str):
+            sql.append(part)
+        else:
+            sql.append(part[0])
+            params.extend(part[1])
+    return "".join(sql), params
+
+
 def annotation_values(annotations: QuerySet[Annotation]) -> QuerySet:
-    """`annotations` as tuples of ANNOTATION_VALUES, in their order."""
-    return annotations.values_list(*ANNOTATION_VALUES)
+    """`annotations` as tuples of ANNOTATION_VALUES, in their order; on PostgreSQL the
+    three timestamps come as the API's text already (IsoTimestamp)."""
+    if connection.vendor != "postgresql":
+        return annotations.values_list(*ANNOTATION_VALUES)
+    columns = [
+        IsoTimestamp(name) if name in ("due_at", "created_at", "updated_at") else name
+        for name in ANNOTATION_VALUES
+    ]
+    return annotations.values_list(*columns)
 
 
 def assignee_names(

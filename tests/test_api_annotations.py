@@ -702,3 +702,30 @@ def test_annotation_list_refuses_an_article_id_that_is_not_whole(editor):
     response = api(editor).get("/api/v1/annotations/", {"article": "1.5"})
     assert response.status_code == 400
     assert response.json() == {"article": ["Enter a whole number."]}
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "UTC", "America/New_York", "Asia/Kolkata"])
+def test_timestamps_written_by_postgresql_read_as_drf_writes_them(editor, claim, zone):
+    """The list has PostgreSQL write its timestamps (selectors.IsoTimestamp): whole
+    seconds, microseconds, summer and winter time, UTC, offsets west and half-hours."""
+    from datetime import UTC, datetime
+
+    from rest_framework import serializers
+
+    from annotations import selectors
+
+    moments = [
+        datetime(2026, 1, 15, 9, 30, 0, tzinfo=UTC),
+        datetime(2026, 7, 1, 23, 59, 59, 120, tzinfo=UTC),
+        datetime(2026, 3, 29, 1, 0, 0, 999999, tzinfo=UTC),
+    ]
+    field = serializers.DateTimeField()
+    with timezone.override(zone):
+        for moment in moments:
+            Annotation.objects.filter(pk=claim.pk).update(
+                created_at=moment, updated_at=moment, due_at=None
+            )
+            row = selectors.annotation_values(Annotation.objects.filter(pk=claim.pk)).get()
+            due_at, created_at, updated_at = row[10], row[15], row[16]
+            assert due_at is None
+            assert created_at == updated_at == field.to_representation(moment)

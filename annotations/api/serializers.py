@@ -612,8 +612,8 @@ def _verdict_object(row: tuple, zone: tzinfo) -> dict[str, Any]:
 def _iso(value: datetime | None, zone: tzinfo) -> str | None:
     """A datetime as serializers.DateTimeField gives it: ISO 8601 in the current time
     zone, UTC written as Z."""
-    if value is None:
-        return None
+    if value is None or isinstance(value, str):  # None, or written by selectors.IsoTimestamp
+        return value
     text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 

@@ -335,6 +335,10 @@ def test_listed_objects_are_the_annotation_objects_field_by_field(
         "/api/v1/annotations/", {"article": article.pk, "page_size": 2, "page": 2}
     )
     assert second_page.json()["results"] == [dict(item) for item in expected[2:4]]
+    # The article detail embeds the same objects, withdrawn ones left out.
+    embedded = api(editor).get(f"/api/v1/articles/{article.pk}/").json()["annotations"]
+    assert embedded == [dict(item) for item in expected if item["status"] != "withdrawn"]
+    assert len(embedded) == 4
     by_id = {item["id"]: item for item in listed}
     assert by_id[opinion]["assignees"] == ["reviewer"]
     assert by_id[rejected.pk]["current_verdict"]["rating"] == "mostly-false"

@@ -186,18 +186,6 @@ def _expected_version(request: Request, what: str = "annotation") -> int | None:
     return int(match.group(1) or match.group(2))
 
 
-def _live_annotations(article: Article) -> list[Annotation]:
-    """The article's annotations in text order, without the article text on every row."""
-    annotations = Annotation.objects.filter(article=article).exclude(
-        status=Annotation.Status.WITHDRAWN
-    )
-    return list(
-        selectors.annotations_with_relations(annotations)
-        .defer("article__text")
-        .order_by("start", "end", "id")
-    )
-
-
 def _article_response(
     article_id: int,
     code: int = status.HTTP_200_OK,
@@ -207,7 +195,7 @@ def _article_response(
 ) -> Response:
     """The article detail; after a PATCH (`updated`) with its re-anchoring counts."""
     article = Article.objects.select_related("created_by").get(pk=article_id)
-    context = {"annotations": _live_annotations(article), "reanchored": reanchored}
+    context = {"annotations": s.live_annotation_objects(article), "reanchored": reanchored}
     serializer_class = s.ArticleUpdateResultSerializer if updated else s.ArticleDetailSerializer
     response = Response(serializer_class(article, context=context).data, status=code)
     response["ETag"] = f'"{article.revision}"'

@@ -152,16 +152,16 @@ def _sql(*parts: str | tuple[str, list]) -> tuple[str, list]:
     return "".join(sql), params
 
 
-def annotation_values(annotations: QuerySet[Annotation]) -> QuerySet:
-    """`annotations` as tuples of ANNOTATION_VALUES, in their order; on PostgreSQL the
-    three timestamps come as the API's text already (IsoTimestamp)."""
+def annotation_values(annotations: QuerySet[Annotation], *extra: str) -> QuerySet:
+    """`annotations` as tuples of ANNOTATION_VALUES (then the `extra` columns), in their
+    order; on PostgreSQL the three timestamps come as the API's text (IsoTimestamp)."""
     if connection.vendor != "postgresql":
-        return annotations.values_list(*ANNOTATION_VALUES)
+        return annotations.values_list(*ANNOTATION_VALUES, *extra)
     columns = [
         IsoTimestamp(name) if name in ("due_at", "created_at", "updated_at") else name
         for name in ANNOTATION_VALUES
     ]
-    return annotations.values_list(*columns)
+    return annotations.values_list(*columns, *extra)
 
 
 def assignee_names(
@@ -428,6 +428,14 @@ def queue_for(
             )
         )
         .order_by(*(_QUEUE_KEYS[key] for key in QUEUE_ORDERINGS[ordering]), "created_at", "id")
+    )
+
+
+def queue_values(user: Any, *, ordering: str = "queue") -> QuerySet:
+    """`queue_for` as (annotation id, the assignment's due date, who assigned it) tuples,
+    for the API, which builds its rows from plain values (api.serializers.queue_objects)."""
+    return queue_for(user, ordering=ordering).values_list(
+        "annotation_id", "due_at", "assigned_by__username"
     )
 
 

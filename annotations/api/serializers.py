@@ -23,7 +23,6 @@ from .. import history, selectors
 from ..models import (
     Annotation,
     Article,
-    Assignment,
     Comment,
     Event,
     Evidence,
@@ -440,61 +439,17 @@ class AnnotationDetailSerializer(AnnotationSerializer):
 
 class QueueItemSerializer(AnnotationSerializer):
     """A queue row: the assignment's annotation plus where it comes from and its state.
+    It describes the row for the schema; `queue_objects` builds the rows.
 
     `due_at` is the assignment's due date (it defaults to the annotation's)."""
 
-    article_title = serializers.CharField(source="article.title", read_only=True)
-    assigned_by = serializers.SerializerMethodField()
-    latest_check = serializers.SerializerMethodField()
+    article_title = serializers.CharField(read_only=True)
+    assigned_by = serializers.CharField(read_only=True, help_text="Who assigned it.")
+    latest_check = SourceCheckSerializer(read_only=True, allow_null=True)
 
     class Meta(AnnotationSerializer.Meta):
         fields = [*AnnotationSerializer.Meta.fields, "article_title", "assigned_by", "latest_check"]
         read_only_fields = fields
-
-    def get_assigned_by(self, annotation: Annotation) -> str:
-        return annotation.queue_assignment.assigned_by.username
-
-    @extend_schema_field(SourceCheckSerializer(allow_null=True))
-    def get_latest_check(self, annotation: Annotation) -> dict[str, Any] | None:
-        # Set on each annotation of the page by selectors.queue_page_relations.
-        check = getattr(annotation, "latest_check", None)
-        return _SOURCE_CHECK.to_representation(check) if check is not None else None
-
-    def to_representation(self, assignment: Assignment) -> dict[str, Any]:
-        """The row built directly from the page `queue_page_relations` loaded: the fields
-        above describe it (schema), but DRF's per-field machinery cost more CPU than the
-        queries (queue bench). The values are what the fields give (test_queue_order
-        compares a row with the annotation endpoint's object)."""
-        annotation = assignment.annotation
-        verdict = selectors.current_verdict(annotation)
-        check = getattr(annotation, "latest_check", None)
-        zone = timezone.get_current_timezone()
-        return {
-            "id": annotation.pk,
-            "article": annotation.article_id,
-            "start": annotation.start,
-            "end": annotation.end,
-            "exact": annotation.exact,
-            "prefix": annotation.prefix,
-            "suffix": annotation.suffix,
-            "label": annotation.label.slug,
-            "note": annotation.note,
-            "priority": annotation.priority,
-            "due_at": _iso(assignment.due_at, zone),
-            "status": annotation.status,
-            "anchor_state": annotation.anchor_state,
-            "version": annotation.version,
-            "assignees": selectors.assignees(annotation),
-            "current_verdict": (
-                _CURRENT_VERDICT.to_representation(verdict) if verdict is not None else None
-            ),
-            "created_by": annotation.created_by.username,
-            "created_at": _iso(annotation.created_at, zone),
-            "updated_at": _iso(annotation.updated_at, zone),
-            "article_title": annotation.article.title,
-            "assigned_by": assignment.assigned_by.username,
-            "latest_check": _SOURCE_CHECK.to_representation(check) if check is not None else None,
-        }
 
 
 def annotation_objects(rows: list[tuple], *, among: QuerySet | None = None) -> list[dict[str, Any]]:
@@ -508,8 +463,13 @@ def annotation_objects(rows: list[tuple], *, among: QuerySet | None = None) -> l
     names = selectors.assignee_names(ids, among=among)
     verdicts = selectors.current_verdict_values(ids, among=among)
     zone = timezone.get_current_timezone()
-    objects = []
-    for (
+    return [_annotation_object(row, names, verdicts, zone) for row in rows]
+
+
+def _annotation_object(
+    row: tuple, names: dict[int, list[str]], verdicts: dict[int, tuple], zone: tzinfo
+) -> dict[str, Any]:
+    (
         pk,
         article_id,
         start,
@@ -527,31 +487,60 @@ def annotation_objects(rows: list[tuple], *, among: QuerySet | None = None) -> l
         created_by,
         created_at,
         updated_at,
-    ) in rows:
-        verdict = verdicts.get(pk)
-        objects.append(
-            {
-                "id": pk,
-                "article": article_id,
-                "start": start,
-                "end": end,
-                "exact": exact,
-                "prefix": prefix,
-                "suffix": suffix,
-                "label": label,
-                "note": note,
-                "priority": priority,
-                "due_at": _iso(due_at, zone),
-                "status": status,
-                "anchor_state": anchor_state,
-                "version": version,
-                "assignees": names[pk],
-                "current_verdict": None if verdict is None else _verdict_object(verdict, zone),
-                "created_by": created_by,
-                "created_at": _iso(created_at, zone),
-                "updated_at": _iso(updated_at, zone),
-            }
+    ) = row[:17]
+    verdict = verdicts.get(pk)
+    return {
+        "id": pk,
+        "article": article_id,
+        "start": start,
+        "end": end,
+        "exact": exact,
+        "prefix": prefix,
+        "suffix": suffix,
+        "label": label,
+        "note": note,
+        "priority": priority,
+        "due_at": _iso(due_at, zone),
+        "status": status,
+        "anchor_state": anchor_state,
+        "version": version,
+        "assignees": names[pk],
+        "current_verdict": None if verdict is None else _verdict_object(verdict, zone),
+        "created_by": created_by,
+        "created_at": _iso(created_at, zone),
+        "updated_at": _iso(updated_at, zone),
+    }
+
+
+def queue_objects(rows: list[tuple]) -> list[dict[str, Any]]:
+    """Queue rows (QueueItemSerializer's shape) for a page of `selectors.queue_values`:
+    the annotation object with the assignment's due date, the article's title, who
+    assigned it and the latest source check. Four queries for the page: the annotations,
+    their assignees, current verdicts and latest checks (tests/test_queue_order.py
+    compares a row with the annotation endpoint's object)."""
+    if not rows:
+        return []
+    ids = [row[0] for row in rows]
+    annotations = {
+        row[0]: row
+        for row in selectors.annotation_values(
+            Annotation.objects.filter(pk__in=ids).order_by(), "article__title"
         )
+    }
+    names = selectors.assignee_names(ids)
+    verdicts = selectors.current_verdict_values(ids)
+    checks = selectors.latest_checks(ids)
+    zone = timezone.get_current_timezone()
+    objects = []
+    for annotation_id, due_at, assigned_by in rows:
+        row = annotations[annotation_id]
+        item = _annotation_object(row, names, verdicts, zone)
+        check = checks.get(annotation_id)
+        item["due_at"] = _iso(due_at, zone)
+        item["article_title"] = row[17]
+        item["assigned_by"] = assigned_by
+        item["latest_check"] = _SOURCE_CHECK.to_representation(check) if check else None
+        objects.append(item)
     return objects
 
 

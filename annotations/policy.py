@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .models import NEWSROOM_ROLES, ROLE_CHIEF, ROLE_EDITOR, ROLE_REVIEWER, Assignment
+from .models import NEWSROOM_ROLES, ROLE_CHIEF, ROLE_EDITOR, ROLE_REVIEWER, Annotation, Assignment
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from .models import Annotation, Verdict
+    from .models import Verdict
 
     User = AbstractBaseUser | AnonymousUser
 
@@ -66,11 +66,15 @@ def can_be_assigned(user: User) -> bool:
 
 
 def is_assigned(user: User, annotation: Annotation, *, pending_only: bool = True) -> bool:
+    """Holds a pending assignment; with `pending_only=False` any assignment the reviewer
+    has not declined (one that proposed and was answered counts, a declined one not)."""
     if not user.is_authenticated:
         return False
     assignments = Assignment.objects.filter(annotation=annotation, reviewer=user)
     if pending_only:
         assignments = assignments.filter(state=Assignment.State.PENDING)
+    else:
+        assignments = assignments.exclude(state=Assignment.State.DECLINED)
     return assignments.exists()
 
 
@@ -87,6 +91,13 @@ def can_work_on_evidence(user: User, annotation: Annotation) -> bool:
     if is_editor_or_chief(user):
         return True
     return has_role(user, ROLE_REVIEWER) and is_assigned(user, annotation, pending_only=False)
+
+
+def can_change_evidence(user: User, annotation: Annotation) -> bool:
+    """Add, remove or reuse evidence: as `can_work_on_evidence`, while the span is live
+    and its verdict not yet approved (services refuse the same with a Conflict)."""
+    frozen = {Annotation.Status.WITHDRAWN, Annotation.Status.APPROVED}
+    return annotation.status not in frozen and can_work_on_evidence(user, annotation)
 
 
 def can_request_check(user: User, annotation: Annotation) -> bool:

@@ -260,7 +260,7 @@ def _render_review(
         and policy.can_decide_verdict(user, current)
     )
     evidence = _evidence_items(annotation.pk)
-    can_work_on_evidence = is_live and policy.can_work_on_evidence(user, annotation)
+    can_work_on_evidence = policy.can_change_evidence(user, annotation)
     similar = _similar_items(annotation, evidence) if annotation.label.needs_verdict else []
     span_checks = list(selectors.annotation_checks(annotation.pk).filter(evidence__isnull=True)[:5])
     next_item = None
@@ -339,8 +339,7 @@ def review_evidence(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "annotation": annotation,
             "evidence": _evidence_items(annotation.pk),
-            "can_work_on_evidence": annotation.status != Annotation.Status.WITHDRAWN
-            and policy.can_work_on_evidence(request.user, annotation),
+            "can_work_on_evidence": policy.can_change_evidence(request.user, annotation),
         },
     )
 

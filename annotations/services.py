@@ -1059,9 +1059,17 @@ def evidence_add(
             policy.can_work_on_evidence(actor, annotation),
             _("only editors, chiefs and the assigned reviewer can add evidence"),
         )
-        if annotation.status == Annotation.Status.WITHDRAWN:
-            raise Conflict(_("the annotation is withdrawn"))
+        _evidence_may_change(annotation)
         return _evidence_create(actor=actor, annotation=annotation, item=item)
+
+
+def _evidence_may_change(annotation: Annotation) -> None:
+    """Evidence is frozen once the verdict it supports is approved: the published report
+    shows what the chief approved, and nobody changes it afterwards."""
+    if annotation.status == Annotation.Status.WITHDRAWN:
+        raise Conflict(_("the annotation is withdrawn"))
+    if annotation.status == Annotation.Status.APPROVED:
+        raise Conflict(_("the verdict is approved; its evidence can no longer change"))
 
 
 def evidence_reuse(*, actor: Any, annotation_id: int, verdict_id: int) -> list[Evidence]:
@@ -1079,8 +1087,7 @@ def evidence_reuse(*, actor: Any, annotation_id: int, verdict_id: int) -> list[E
             policy.can_work_on_evidence(actor, annotation),
             _("only editors, chiefs and the assigned reviewer can add evidence"),
         )
-        if annotation.status == Annotation.Status.WITHDRAWN:
-            raise Conflict(_("the annotation is withdrawn"))
+        _evidence_may_change(annotation)
         verdict = Verdict.objects.get(pk=verdict_id)
         if verdict.status != Verdict.Status.APPROVED:
             raise Invalid(
@@ -1127,6 +1134,7 @@ def evidence_remove(*, actor: Any, evidence_id: int) -> Evidence:
             policy.can_work_on_evidence(actor, evidence.annotation),
             _("only editors, chiefs and the assigned reviewer can remove evidence"),
         )
+        _evidence_may_change(evidence.annotation)
         if evidence.removed_at is not None:
             raise Conflict(_("the evidence is already removed"))
         evidence.removed_at = timezone.now()

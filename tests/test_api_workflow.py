@@ -514,3 +514,64 @@ def test_withdrawing_the_item_removes_it_from_the_queue(editor, reviewer, assign
     services.annotation_withdraw(actor=editor, annotation_id=assigned.pk)
     assert api(reviewer).get("/api/v1/queue/").json()["count"] == 0
     assert Annotation.objects.get(pk=assigned.pk).status == "withdrawn"
+
+
+# --- evidence is frozen once approved; a declined reviewer is out --------------------------
+
+
+def test_approved_evidence_cannot_be_added_removed_or_reused_by_anyone(
+    editor, chief, reviewer, proposed, assigned, article
+):
+    services.verdict_approve(actor=chief, verdict_id=proposed.pk)
+    original = Evidence.objects.get(annotation=assigned)
+    other = make_annotation(editor, article, "Die Bundesregierung")
+    earlier = make_annotation(editor, article, "Kritiker meinen", label="claim")
+    services.annotation_assign(actor=editor, annotation_id=earlier.pk, reviewer=reviewer)
+    approved_elsewhere = services.verdict_propose(
+        actor=reviewer,
+        annotation_id=earlier.pk,
+        rating="true",
+        rationale=RATIONALE,
+        evidence=[services.EvidenceInput(url="https://example.org/andere")],
+    )
+    services.verdict_approve(actor=chief, verdict_id=approved_elsewhere.pk)
+    message = {"detail": "the verdict is approved; its evidence can no longer change"}
+    for user in (editor, chief, reviewer):
+        added = api(user).post(
+            f"/api/v1/annotations/{assigned.pk}/evidence/",
+            {"url": "https://evil.example/x", "title": "Official data"},
+            format="json",
+        )
+        assert (added.status_code, added.json()) == (409, message)
+        removed = api(user).delete(f"/api/v1/evidence/{original.pk}/")
+        assert (removed.status_code, removed.json()) == (409, message)
+        reused = api(user).post(
+            f"/api/v1/annotations/{assigned.pk}/evidence/reuse/",
+            {"verdict": approved_elsewhere.pk},
+            format="json",
+        )
+        assert (reused.status_code, reused.json()) == (409, message)
+    live = Evidence.objects.filter(annotation=assigned, removed_at__isnull=True)
+    assert list(live.values_list("url", flat=True)) == ["https://example.org/haushalt"]
+    assert other.evidence.count() == 0
+
+
+def test_a_reviewer_who_declined_can_no_longer_change_the_evidence(
+    editor, reviewer, other_reviewer, assigned
+):
+    services.annotation_assign(actor=editor, annotation_id=assigned.pk, reviewer=other_reviewer)
+    services.assignment_decline(actor=other_reviewer, annotation_id=assigned.pk, reason="Urlaub")
+    response = api(other_reviewer).post(
+        f"/api/v1/annotations/{assigned.pk}/evidence/",
+        {"url": "https://example.org/x"},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert not Evidence.objects.filter(annotation=assigned).exists()
+    # The reviewer still assigned may.
+    response = api(reviewer).post(
+        f"/api/v1/annotations/{assigned.pk}/evidence/",
+        {"url": "https://example.org/x"},
+        format="json",
+    )
+    assert response.status_code == 201

@@ -6,15 +6,21 @@ import gzip
 import hashlib
 import ipaddress
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from annotations import fetch as fetch_module
 from annotations.fetch import (
     BlockedURL,
     FetchError,
@@ -53,6 +59,12 @@ META_LATIN1_PAGE = (
 CAP = 5 * 1024 * 1024
 BIG_BODY = (b"0123456789abcdef" * (6 * 1024 * 1024 // 16))[: 6 * 1024 * 1024]
 GZIP_BOMB = gzip.compress(b"a" * (20 * 1024 * 1024))
+
+
+@dataclass(frozen=True)
+class Certificate:
+    cert: Path
+    key: Path
 
 
 class SourceServer(ThreadingHTTPServer):
@@ -139,8 +151,42 @@ class SourceHandler(BaseHTTPRequestHandler):
             self.send_body(404, "text/html", b"<h1>Not found</h1>")
 
 
+Server = TypeVar("Server", bound=SourceServer)
+
+
+class TLSSourceServer(SourceServer):
+    """The source site over HTTPS on 127.0.0.1, with one certificate. It records the name
+    each client asked for in its TLS handshake (SNI)."""
+
+    def __init__(self, certificate: Certificate) -> None:
+        super().__init__("127.0.0.1")
+        self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.tls.load_cert_chain(certificate.cert, certificate.key)
+        self.tls.sni_callback = self.record_sni
+        self.sni_names: list[str | None] = []
+        self.handshakes = 0
+
+    def record_sni(self, tls: ssl.SSLObject, name: str | None, context: ssl.SSLContext) -> None:
+        self.sni_names.append(name)
+
+    def finish_request(self, request: socket.socket, client_address: object) -> None:
+        # The handshake runs in the request's own thread; a client that refuses the
+        # certificate ends it with an alert, which is what some tests want to see.
+        try:
+            tls_socket = self.tls.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        with tls_socket:
+            with self.counter_lock:
+                self.handshakes += 1
+            super().finish_request(tls_socket, client_address)
+
+
 def run_server(host: str) -> Iterator[SourceServer]:
-    source = SourceServer(host)
+    yield from serve(SourceServer(host))
+
+
+def serve(source: Server) -> Iterator[Server]:
     thread = threading.Thread(target=source.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield source
@@ -195,6 +241,99 @@ def ipv6_server() -> Iterator[SourceServer]:
 
 def allow(server: SourceServer) -> frozenset[str]:
     return frozenset({f"127.0.0.1:{server.port}"})
+
+
+ARCHIVE = "archive.test"
+
+
+def openssl(*args: str | Path) -> None:
+    subprocess.run(["openssl", *map(str, args)], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def test_ca(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    """A throwaway certificate authority, made for this test module and trusted nowhere else."""
+    directory = tmp_path_factory.mktemp("ca")
+    ca = Certificate(cert=directory / "ca.pem", key=directory / "ca.key")
+    openssl(
+        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+        "-nodes", "-days", "2", "-subj", "/CN=Fetch test CA",
+        "-keyout", ca.key, "-out", ca.cert,
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+    )  # fmt: skip
+    return ca
+
+
+def issue_certificate(ca: Certificate, directory: Path, alt_names: str) -> Certificate:
+    """A server certificate signed by ``ca`` for ``alt_names`` ("DNS:a.test,IP:127.0.0.1")."""
+    issued = Certificate(cert=directory / "server.pem", key=directory / "server.key")
+    request = directory / "server.csr"
+    extensions = directory / "server.ext"
+    extensions.write_text(
+        f"subjectAltName={alt_names}\n"
+        "basicConstraints=critical,CA:FALSE\n"
+        "keyUsage=critical,digitalSignature\n"
+        "extendedKeyUsage=serverAuth\n"
+        "subjectKeyIdentifier=hash\n"
+        "authorityKeyIdentifier=keyid,issuer\n"
+    )
+    openssl(
+        "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+        "-nodes", "-subj", "/CN=source", "-keyout", issued.key, "-out", request,
+    )  # fmt: skip
+    openssl(
+        "x509", "-req", "-in", request, "-CA", ca.cert, "-CAkey", ca.key,
+        "-days", "2", "-extfile", extensions, "-out", issued.cert,
+    )  # fmt: skip
+    return issued
+
+
+@pytest.fixture
+def trusted_test_ca(monkeypatch: pytest.MonkeyPatch, test_ca: Certificate) -> Iterator[None]:
+    """The fetcher trusts the test CA (and only it) for this test.
+
+    Through SSL_CERT_FILE, which httpx's default context honours and production leaves
+    unset. The fetcher builds that context once per process, so it is built again here
+    and once more after the test, when the variable is gone.
+    """
+    monkeypatch.setenv("SSL_CERT_FILE", str(test_ca.cert))
+    fetch_module._tls_context.cache_clear()
+    yield
+    fetch_module._tls_context.cache_clear()
+
+
+@pytest.fixture
+def archive_lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A patched resolver: archive.test resolves to 127.0.0.1. Returns each lookup of it."""
+    lookups: list[str] = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host: str, port: object, *args: object, **kwargs: object) -> list:
+        if isinstance(host, str) and host.lower() == ARCHIVE:
+            lookups.append(host)
+            host = "127.0.0.1"
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return lookups
+
+
+def https_server(ca: Certificate, directory: Path, alt_names: str) -> Iterator[TLSSourceServer]:
+    yield from serve(TLSSourceServer(issue_certificate(ca, directory, alt_names)))
+
+
+@pytest.fixture
+def archive_server(test_ca: Certificate, tmp_path: Path) -> Iterator[TLSSourceServer]:
+    """An HTTPS source whose certificate names archive.test only (no IP address)."""
+    yield from https_server(test_ca, tmp_path, f"DNS:{ARCHIVE}")
+
+
+@pytest.fixture
+def other_name_server(test_ca: Certificate, tmp_path: Path) -> Iterator[TLSSourceServer]:
+    """An HTTPS source whose certificate, from the same trusted CA, names another host and
+    the address 127.0.0.1: valid for the address connected to, not for the name asked for."""
+    yield from https_server(test_ca, tmp_path, "DNS:other.test,IP:127.0.0.1")
 
 
 @pytest.mark.parametrize(
@@ -321,6 +460,46 @@ def test_an_allowed_ipv6_loopback_host_is_written_in_brackets(
 
     assert result.text == f"[::1]:{port}"
     assert connect_attempts == [("::1", port)]
+
+
+@pytest.mark.usefixtures("trusted_test_ca")
+def test_https_connects_to_the_checked_address_with_the_hostname_in_sni_host_and_certificate(
+    archive_server: TLSSourceServer,
+    archive_lookups: list[str],
+    connect_attempts: list[tuple[str, int]],
+) -> None:
+    port = archive_server.port
+
+    result = fetch(f"https://{ARCHIVE}:{port}/echo-host", allow_hosts={f"{ARCHIVE}:{port}"})
+
+    assert result.status == 200
+    assert result.final_url == f"https://{ARCHIVE}:{port}/echo-host"
+    assert result.text == f"{ARCHIVE}:{port}"  # the Host header the server received
+    assert archive_server.sni_names == [ARCHIVE]
+    assert archive_server.handshakes == 1
+    # Resolved once, by the guard; the connection went to that address, not to a new lookup.
+    assert archive_lookups == [ARCHIVE]
+    assert connect_attempts == [("127.0.0.1", port)]
+
+
+@pytest.mark.usefixtures("trusted_test_ca")
+def test_https_checks_the_certificate_against_the_hostname_and_not_the_address(
+    other_name_server: TLSSourceServer,
+    archive_lookups: list[str],
+    connect_attempts: list[tuple[str, int]],
+) -> None:
+    port = other_name_server.port
+
+    with pytest.raises(FetchError) as caught:
+        fetch(f"https://{ARCHIVE}:{port}/echo-host", allow_hosts={f"{ARCHIVE}:{port}"})
+
+    # Not worth a retry: the check ends "failed" with this message.
+    assert not isinstance(caught.value, TransientFetchError)
+    assert caught.value.message.startswith("TLS certificate not accepted: ")
+    assert f"not valid for '{ARCHIVE}'" in caught.value.message
+    assert other_name_server.sni_names == [ARCHIVE]
+    assert other_name_server.handshakes == 0
+    assert connect_attempts == [("127.0.0.1", port)]
 
 
 def test_redirects_within_allowed_hosts_are_followed_and_listed(server: SourceServer) -> None:

@@ -1010,3 +1010,12 @@ def test_a_reviewer_not_assigned_cannot_remove_evidence_and_reads_why(
     assert "only editors, chiefs and the assigned reviewer can remove evidence" in html_of(response)
     evidence.refresh_from_db()
     assert evidence.removed_at is None
+
+
+def test_approved_evidence_shows_without_forms_to_change_it(client, chief, editor, proposed):
+    services.verdict_approve(actor=chief, verdict_id=proposed.pk)
+    client.force_login(editor)
+    html = html_of(client.get(review_url(proposed.annotation)))
+    assert EVIDENCE_URL in html
+    assert 'id="evidence-form"' not in html
+    assert "review-evidence-remove" not in html and "/remove/" not in html

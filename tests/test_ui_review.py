@@ -12,9 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 from django.core import mail
+from django.utils import dateformat, timezone, translation
 
 from annotations import services
-from annotations.models import Article, Verdict
+from annotations.models import Article, SourceCheck, Verdict
 from tests.conftest import login, wait_for
 from tests.factories import make_annotation
 from tests.source_site import SourceSite, running_site
@@ -233,3 +234,81 @@ def test_queue_shortcuts_help_opens_with_question_mark_and_closes_with_escape(
     page.keyboard.press("j")
     page.keyboard.press("k")
     assert page.locator(f'tr[data-id="{claim.pk}"]').get_attribute("class").count("selected") == 1
+
+
+def checked_at(check: SourceCheck) -> str:
+    """The "checked …" line the review page prints for a finished check (en, local time)."""
+    with translation.override("en"):
+        when = dateformat.format(timezone.localtime(check.finished_at), "j M Y, H:i")
+    return f"checked {when}"
+
+
+def test_an_evidence_check_shows_pending_then_its_result_and_reruns_from_the_review_page(
+    page, worker, site, editor, reviewer, claim
+):
+    url = site.add(
+        "/haushalt",
+        "<html><head><title>Haushaltsplan 2024</title></head><body><article><p>"
+        "Die Bundesregierung hat am Mittwoch 4,2 Milliarden Euro für den Ausbau der Schiene "
+        "freigegeben, meldet die Pressestelle.</p></article></body></html>",
+        stall=True,  # held until site.release is set
+    )
+    services.annotation_assign(actor=editor, annotation_id=claim.pk, reviewer=reviewer)
+    evidence = services.evidence_add(actor=reviewer, annotation_id=claim.pk, url=url)
+    login(page, "reviewer")
+    page.goto(f"/annotations/{claim.pk}/")
+    page.evaluate("window.stillTheSamePage = true")
+
+    # The worker is waiting for the site: the item shows the check as unfinished.
+    item = page.locator(f"#evidence-{evidence.pk}")
+    assert item.get_attribute("data-check-status") in ("pending", "running")
+    assert re.search(r"\b(Pending|Running)\b", item.locator(".status").inner_text())
+    assert "requested " in item.locator(".check-result").inner_text()
+    wait_for(lambda: site.requests["/haushalt"] == 1, message="the worker reaching the site")
+
+    # Released, the worker's result replaces the pending state without a reload.
+    site.release.set()
+    page.locator(f'#evidence-{evidence.pk}[data-check-status="done"]').wait_for()
+    first = SourceCheck.objects.get(evidence=evidence)
+    assert first.status == SourceCheck.Status.DONE
+    result = item.locator(".check-result").inner_text()
+    assert "Done" in result
+    assert "HTTP 200" in result
+    assert "“Haushaltsplan 2024”" in result
+    assert "quote found (100%)" in result
+    assert checked_at(first) in result
+    assert page.evaluate("window.stillTheSamePage") is True
+
+    # The site now says something else; re-run from the review page, held again.
+    site.add(
+        "/haushalt",
+        "<html><head><title>Haushaltsplan 2025</title></head><body><article><p>"
+        "Der Haushaltsplan nennt für die Schiene 3,1 Milliarden Euro im kommenden Jahr, "
+        "teilt das Ministerium mit.</p></article></body></html>",
+        stall=True,
+    )
+    site.release.clear()
+    page.click("#rerun-checks")
+    page.wait_for_url(re.compile(rf"/annotations/{claim.pk}/#evidence$"))
+    page.get_by_text("The sources are being checked again.").wait_for()
+    assert SourceCheck.objects.filter(evidence=evidence).count() == 2
+    again = SourceCheck.objects.filter(evidence=evidence).latest("pk")
+    assert again.pk != first.pk
+    assert again.requested_by == reviewer
+    assert item.get_attribute("data-check-status") in ("pending", "running")
+    page.evaluate("window.stillTheSamePage = true")
+    wait_for(lambda: site.requests["/haushalt"] == 2, message="the re-run reaching the site")
+
+    site.release.set()
+    page.locator(f'#evidence-{evidence.pk}[data-check-status="done"]').wait_for()
+    again.refresh_from_db()
+    assert again.status == SourceCheck.Status.DONE
+    result = item.locator(".check-result").inner_text()
+    assert "“Haushaltsplan 2025”" in result
+    assert "quote not found" in result
+    assert "quote found" not in result
+    assert checked_at(again) in result
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert SourceCheck.objects.get(pk=first.pk).status == SourceCheck.Status.DONE
+    assert page.js_errors == []
+    assert page.dialogs == []

@@ -159,6 +159,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- REST API -------------------------------------------------------------------------------
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# Failed logins through the form, per client address and per username (annotations/auth.py).
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=900)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous request answers 401 with WWW-Authenticate.
@@ -177,6 +182,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "annotations.api.errors.exception_handler",
     "URL_FORMAT_OVERRIDE": None,
+    # Proxies in front that append to X-Forwarded-For: the throttles then count the client
+    # they saw. 0 (the default) counts REMOTE_ADDR and ignores the header, which a client
+    # could otherwise set to anything.
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "token": env.str("THROTTLE_TOKEN", default="20/min"),
         "import": env.str("THROTTLE_IMPORT", default="30/min"),

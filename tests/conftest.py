@@ -24,6 +24,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttles and login failure counts live in the (local memory) cache: each test
+    starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request with Accept-Language: de leaves German active in the test's thread (the
     test client runs the view in it): later service calls must not inherit it."""

@@ -342,3 +342,19 @@ def test_every_newsroom_role_reads_every_annotation(editor, reviewer, other_revi
     annotation = make_annotation(editor, article, "zwei")
     for user in (editor, reviewer, other_reviewer, chief):
         assert api(user).get(f"/api/v1/annotations/{annotation.pk}/").status_code == 200
+
+
+def test_a_forged_x_forwarded_for_does_not_escape_the_token_throttle(editor):
+    """Without trusted proxies (NUM_PROXIES=0) the throttle counts the connection's
+    address, whatever X-Forwarded-For a client sends."""
+    allowed, _period = ScopedRateThrottle().parse_rate(ScopedRateThrottle.THROTTLE_RATES["token"])
+    client = APIClient()
+    body = {"username": "editor", "password": "wrong"}
+    codes = [
+        client.post(
+            "/api/v1/auth/token/", body, format="json", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}"
+        ).status_code
+        for n in range(allowed + 1)
+    ]
+    assert codes[:allowed] == [400] * allowed
+    assert codes[allowed] == 429

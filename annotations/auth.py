@@ -45,9 +45,7 @@ class ThrottledLoginView(LoginView):
             minutes = max(1, settings.LOGIN_FAILURE_WINDOW // 60)
             context = self.get_context_data(
                 form=form,
-                throttled=_(
-                    "Too many failed logins. Wait %(minutes)s minutes, then try again."
-                )
+                throttled=_("Too many failed logins. Wait %(minutes)s minutes, then try again.")
                 % {"minutes": minutes},
             )
             return self.render_to_response(context, status=429)

@@ -342,6 +342,8 @@ def article_update(
             raise Conflict(_("the article is archived"))
         if article.status == Article.Status.IMPORTING:
             raise Conflict(_("the article is still importing"))
+        if article.status == Article.Status.PUBLISHED and not policy.has_role(actor, ROLE_CHIEF):
+            raise Conflict(_("the article is published; only a chief can change it now"))
         if expected_revision is not None and expected_revision != article.revision:
             raise Stale(
                 _(
@@ -680,6 +682,8 @@ def annotation_update(
         current = Annotation.objects.select_related("label").get(pk=annotation_id)
         if current.status == Annotation.Status.WITHDRAWN:
             raise Conflict(_("the annotation is withdrawn"))
+        if "label" in values and values["label"].pk != current.label_id:
+            _approved_needs_chief(actor, current)
         version = current.version if expected_version is None else expected_version
         now = timezone.now()
         matched = (
@@ -726,6 +730,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _approved_needs_chief(actor: Any, annotation: Annotation) -> None:
+    """An approved verdict is on the report: only a chief withdraws or relabels its span."""
+    if annotation.status == Annotation.Status.APPROVED and not policy.has_role(actor, ROLE_CHIEF):
+        raise Conflict(_("the verdict is approved; only a chief can change its span now"))
+
+
 def annotation_withdraw(
     *, actor: Any, annotation_id: int, expected_version: int | None = None
 ) -> Annotation:
@@ -745,6 +755,7 @@ def annotation_withdraw(
             )
         if annotation.status == Annotation.Status.WITHDRAWN:
             raise Conflict(_("the annotation is already withdrawn"))
+        _approved_needs_chief(actor, annotation)
         previous = annotation.status
         _bump(annotation, status=Annotation.Status.WITHDRAWN)
         Assignment.objects.filter(annotation=annotation, state=Assignment.State.PENDING).update(

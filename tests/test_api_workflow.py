@@ -575,3 +575,33 @@ def test_a_reviewer_who_declined_can_no_longer_change_the_evidence(
         format="json",
     )
     assert response.status_code == 201
+
+
+def test_only_a_chief_changes_what_a_published_report_shows(
+    editor, chief, proposed, assigned, article
+):
+    services.verdict_approve(actor=chief, verdict_id=proposed.pk)
+    # An approved span: an editor may still note on it, not relabel or withdraw it.
+    noted = api(editor).patch(
+        f"/api/v1/annotations/{assigned.pk}/", {"note": "erledigt"}, format="json"
+    )
+    assert noted.status_code == 200
+    relabel = api(editor).patch(
+        f"/api/v1/annotations/{assigned.pk}/", {"label": "opinion"}, format="json"
+    )
+    message = {"detail": "the verdict is approved; only a chief can change its span now"}
+    assert (relabel.status_code, relabel.json()) == (409, message)
+    withdraw = api(editor).delete(f"/api/v1/annotations/{assigned.pk}/")
+    assert (withdraw.status_code, withdraw.json()) == (409, message)
+    assigned.refresh_from_db()
+    assert (assigned.label.slug, assigned.status) == ("claim", "approved")
+    # A published article: an editor's change is refused, a chief's goes through.
+    services.article_publish(actor=chief, article_id=article.pk, with_open_claims=True)
+    refused = api(editor).patch(f"/api/v1/articles/{article.pk}/", {"title": "X"}, format="json")
+    assert refused.status_code == 409
+    assert refused.json() == {"detail": "the article is published; only a chief can change it now"}
+    allowed = api(chief).patch(
+        f"/api/v1/articles/{article.pk}/", {"title": "Korrigiert"}, format="json"
+    )
+    assert allowed.status_code == 200
+    assert api(chief).delete(f"/api/v1/annotations/{assigned.pk}/").status_code == 204

@@ -19,9 +19,7 @@ def _few_attempts(settings):
 
 
 def attempt(address: str, username: str, password: str):
-    return Client(REMOTE_ADDR=address).post(
-        "/login/", {"username": username, "password": password}
-    )
+    return Client(REMOTE_ADDR=address).post("/login/", {"username": username, "password": password})
 
 
 def test_the_right_password_logs_in(editor):

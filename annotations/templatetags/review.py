@@ -8,6 +8,7 @@ allow-list, so nothing a reviewer types can add a script, a style or an event ha
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +36,17 @@ _URL_SCHEMES = {"http", "https", "mailto"}
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
+    """A link must name its scheme: nh3 lets relative URLs through, and a protocol-relative
+    `//elsewhere.example` (or `/\\elsewhere`) would leave the site."""
+    if tag == "a" and attribute == "href" and not _ABSOLUTE_LINK.match(value):
+        return None
+    return value
+
+
+_ABSOLUTE_LINK = re.compile(r"^(?:https?://|mailto:)", re.IGNORECASE)
+
+
 def render_markdown(source: str) -> SafeString:
     html = _MARKDOWN.render(source or "")
     cleaned = nh3.clean(
@@ -43,6 +55,7 @@ def render_markdown(source: str) -> SafeString:
         attributes=_ALLOWED_ATTRIBUTES,
         url_schemes=_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
+        attribute_filter=_absolute_links_only,
     )
     return mark_safe(cleaned)  # noqa: S308 - nh3 output: only the allow-listed tags remain
 

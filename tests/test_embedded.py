@@ -1,5 +1,6 @@
 """The embedded path of `make run`: SQLite and the filesystem broker, in a fresh folder."""
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -44,3 +45,31 @@ def test_migrate_and_load_demo_work_on_sqlite_with_the_filesystem_broker(tmp_pat
     # Its exchange table lives there too, not in a `control/` folder of the working directory.
     assert (tmp_path / "celery" / "control" / "celery.exchange").is_file()
     assert not (ROOT / "control").exists()
+
+
+SIMILAR_ON_SQLITE = """
+import json
+from django.contrib.auth import get_user_model
+from annotations import selectors, services
+editor = get_user_model().objects.get(username="editor")
+body = ("Elon Musk hat nach eigenen Angaben 97,4 Milliarden US-Dollar für die Kontrolle "
+        "über den ChatGPT-Entwickler OpenAI geboten.\\n")
+article = services.article_create(actor=editor, title="Zweite Meldung", body=body, language="de")
+claim = services.annotation_create(
+    actor=editor, article_id=article.pk, label="claim", start=0, end=len(body.strip()))
+print(json.dumps([(item["article_title"], item["rating"], item["score"])
+                  for item in selectors.similar_claims(claim)]))
+"""
+
+
+def test_similar_claims_fall_back_to_rapidfuzz_on_sqlite(tmp_path):
+    """Without PostgreSQL's trigrams the demo's approved claim is still found, by
+    rapidfuzz over recent verdicts."""
+    assert manage("migrate", "--noinput", var_dir=tmp_path).returncode == 0
+    assert manage("load_demo", var_dir=tmp_path).returncode == 0
+    found = manage("shell", "-c", SIMILAR_ON_SQLITE, var_dir=tmp_path)
+    assert found.returncode == 0, found.stderr
+    [(title, rating, score)] = json.loads(found.stdout.strip().splitlines()[-1])
+    assert title.startswith("Milliardengebot für OpenAI")
+    assert rating == "true"
+    assert 0.8 <= score <= 1

@@ -103,7 +103,7 @@ def evaluate(language: str, split: str | None = None) -> dict[str, Score]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("dev", "holdout", "late"))
+    parser.add_argument("--split", choices=("dev", "holdout", "late", "blind"))
     parser.add_argument("--errors", action="store_true")
     args = parser.parse_args()
     print(f"split: {args.split or 'all'}")

@@ -44,7 +44,7 @@ chromium:
 
 test: install-dev services chromium
 	DEBUG=1 CONN_MAX_AGE=0 DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
-		$(BIN)/python -m pytest $(PYTEST_ARGS)
+		CELERY_TASK_DEFAULT_QUEUE=factcheck-tests-$$$$ $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

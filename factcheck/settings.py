@@ -249,6 +249,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# The queue the web app sends to and workers consume (`make test` gives each run its own, so
+# that two runs on one Redis never take each other's tasks).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 # Seconds after which a pending/running source check counts as lost and is re-enqueued.
 FACTCHECK_STALE_CHECK_SECONDS = env.int("FACTCHECK_STALE_CHECK_SECONDS", default=300)

@@ -1181,15 +1181,31 @@ def comment_add(*, actor: Any, annotation_id: int, body: str) -> Comment:
 
 
 def source_checks_request(*, actor: Any, annotation_id: int) -> list[SourceCheck]:
-    """Re-run: a new pending check for every live evidence URL and the source span itself."""
+    """Re-run: a new pending check for every live evidence URL and the source span itself.
+
+    Evidence whose check is still pending or running keeps that check (it is returned, not
+    repeated): pressing "re-run" again and again never sends more than one fetch per URL
+    at a time, to the cited site or through the queue. A check stuck that way is the
+    sweep's to re-enqueue."""
     with transaction.atomic():
         annotation = _lock_annotation(annotation_id)
         _require(
             policy.can_request_check(actor, annotation),
             _("only editors, chiefs and the assigned reviewer can request checks"),
         )
+        unsettled = {
+            check.evidence_id: check
+            for check in SourceCheck.objects.filter(
+                annotation=annotation,
+                evidence__isnull=False,
+                status__in=[SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING],
+            ).order_by("id")
+        }
         checks = []
         for evidence in Evidence.objects.filter(annotation=annotation, removed_at__isnull=True):
+            if evidence.pk in unsettled:
+                checks.append(unsettled[evidence.pk])
+                continue
             check = SourceCheck.objects.create(
                 annotation=annotation,
                 evidence=evidence,

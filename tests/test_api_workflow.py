@@ -337,6 +337,7 @@ def test_source_checks_are_listed_in_their_shape(editor, proposed, assigned):
 
 
 def test_requesting_source_checks_answers_202_with_the_new_checks(editor, proposed, assigned):
+    SourceCheck.objects.filter(annotation=assigned).update(status=SourceCheck.Status.DONE)
     response = api(editor).post(
         f"/api/v1/annotations/{assigned.pk}/source-checks/", {}, format="json"
     )
@@ -346,6 +347,19 @@ def test_requesting_source_checks_answers_202_with_the_new_checks(editor, propos
         ("https://example.org/haushalt", "pending")
     ]
     assert SourceCheck.objects.filter(annotation=assigned).count() == 2
+
+
+def test_a_rerun_while_the_check_is_pending_sends_no_second_fetch(editor, proposed, assigned):
+    """Pressing re-run again and again: one pending check per URL at a time."""
+    pending = SourceCheck.objects.get(annotation=assigned)
+    assert pending.status == SourceCheck.Status.PENDING
+    for _ in range(3):
+        response = api(editor).post(
+            f"/api/v1/annotations/{assigned.pk}/source-checks/", {}, format="json"
+        )
+        assert response.status_code == 202
+        assert [c["id"] for c in response.json()["checks"]] == [pending.pk]
+    assert SourceCheck.objects.filter(annotation=assigned).count() == 1
 
 
 def test_unassigned_reviewer_cannot_request_checks(other_reviewer, assigned):

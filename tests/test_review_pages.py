@@ -439,6 +439,10 @@ def test_reviewer_adds_and_removes_evidence_and_both_stay_in_the_history(
 
 def test_rerunning_checks_adds_a_pending_check_per_evidence_url(client, reviewer, assigned):
     services.evidence_add(actor=reviewer, annotation_id=assigned.pk, url=EVIDENCE_URL)
+    # The first check failed (the site was down, say); the reviewer asks again.
+    SourceCheck.objects.filter(annotation=assigned).update(
+        status=SourceCheck.Status.FAILED, error="connection refused"
+    )
     client.force_login(reviewer)
     response = client.post(reverse("annotations:review-checks-request", args=[assigned.pk]))
     assert response.status_code == 302

@@ -181,3 +181,9 @@ def test_suggestion_count_leaves_out_those_of_an_older_text(client, editor, arti
     )
     html = client.get(reverse("annotations:article-detail", args=[article.pk])).content.decode()
     assert '<span id="suggestion-count">0</span>' in html
+
+
+def test_healthz_reports_database_and_broker_without_a_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}

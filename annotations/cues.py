@@ -585,13 +585,16 @@ _GENERIC_ORIGINS = frozenset(
     """)
 )
 
-# (pattern, why a reader cannot check it)
+# (pattern, (why a reader cannot check it, in English and in German))
 _VAGUE_PHRASES = tuple(
     (re.compile(pattern, re.IGNORECASE), why)
     for pattern, why in (
         (
             r"\b(?:Medien)?berichten\s+zufolge\b",
-            "cites unnamed reports: which outlet reported it, and when?",
+            (
+                "cites unnamed reports: which outlet reported it, and when?",
+                "beruft sich auf ungenannte Berichte: Welches Medium hat wann berichtet?",
+            ),
         ),
         (
             # The people ("ein Insider", "laut Insidern"), or an "Insider-…" document that
@@ -599,39 +602,68 @@ _VAGUE_PHRASES = tuple(
             # not a document with its outlet named ("Insider-Report von Reuters").
             r"\bInsidern\s+zufolge\b|\bInsidern\b|(?<!\bBusiness\s)\bInsider\b(?!-)"
             r"|\bInsider-\w+\b(?!\s+(?:von|vom|bei|des|der)\s+(?-i:[A-ZÄÖÜ]))",
-            "cites unnamed insiders; nobody can be asked.",
+            (
+                "cites unnamed insiders; nobody can be asked.",
+                "beruft sich auf ungenannte Insider; niemand kann gefragt werden.",
+            ),
         ),
         (
             r"\b\w*[Kk]reisen\s+zufolge\b|\baus\s+(?:\w+\s+){0,2}?\w*kreisen\b",
-            'cites unnamed circles ("aus Kreisen"); no person or document is named.',
+            (
+                'cites unnamed circles ("aus Kreisen"); no person or document is named.',
+                "beruft sich auf ungenannte Kreise; keine Person und kein Dokument wird genannt.",
+            ),
         ),
         (
             r"\bwie\s+es\s+(?:heißt|hieß)\b|\bhieß\s+es\b(?!\s+(?:von|vom|aus\s+dem|aus\s+der|bei)\s)",
-            '"wie es heißt" attributes the statement to no one.',
+            (
+                '"wie es heißt" attributes the statement to no one.',
+                "schreibt die Aussage niemandem zu.",
+            ),
         ),
         (
             r"\b(?:Gerüchten|Quellen|Beobachtern)\s+zufolge\b",
-            "attributes the statement to unnamed sources or rumours.",
+            (
+                "attributes the statement to unnamed sources or rumours.",
+                "schreibt die Aussage ungenannten Quellen oder Gerüchten zu.",
+            ),
         ),
         (
             r"\bmit\s+der\s+(?:Sache|Angelegenheit)\s+vertraute[nr]?\s+Person(?:en)?\b",
-            "cites unnamed people familiar with the matter.",
+            (
+                "cites unnamed people familiar with the matter.",
+                "beruft sich auf ungenannte, mit der Sache vertraute Personen.",
+            ),
         ),
         (
             r"\bsources?\s+(?:say|said|told|close|familiar|tell)\b|\b(?:unnamed|anonymous)\s+sources?\b",
-            "cites unnamed sources; which people or documents, and why are they unnamed?",
+            (
+                "cites unnamed sources; which people or documents, and why are they unnamed?",
+                "beruft sich auf ungenannte Quellen: Welche Personen oder Dokumente, "
+                "und warum ungenannt?",
+            ),
         ),
         (
             r"\b(?:people|persons?)\s+(?:familiar\s+with|close\s+to|with\s+knowledge\s+of)\b",
-            "cites unnamed people familiar with the matter; no reason for anonymity is given.",
+            (
+                "cites unnamed people familiar with the matter; no reason for anonymity is given.",
+                "beruft sich auf ungenannte, mit der Sache vertraute Personen; ein Grund "
+                "für die Anonymität fehlt.",
+            ),
         ),
         (
             r"\baccording\s+to\s+(?:media\s+)?reports\b|\b(?:media\s+)?reports\s+(?:say|said|suggest)\b",
-            "cites unnamed reports: which outlet reported it, and when?",
+            (
+                "cites unnamed reports: which outlet reported it, and when?",
+                "beruft sich auf ungenannte Berichte: Welches Medium hat wann berichtet?",
+            ),
         ),
         (
             r"\bit\s+is\s+(?:understood|said)\b|\breportedly\b|\binsiders\b",
-            "attributes the statement to no one in particular.",
+            (
+                "attributes the statement to no one in particular.",
+                "schreibt die Aussage niemand Bestimmtem zu.",
+            ),
         ),
     )
 )
@@ -649,12 +681,14 @@ def vague_source_flags(span_text: str, language: str | None = None) -> tuple[Fla
     text = " ".join(span_text.split())
     if not text or _URL.search(text):
         return ()
+    german = (language or "").lower()[:2] == "de"
     flags: list[Flag] = []
-    flags.extend(_label_line_flags(text))
-    for pattern, why in _VAGUE_PHRASES:
+    flags.extend(_label_line_flags(text, german))
+    for pattern, (why, why_de) in _VAGUE_PHRASES:
         m = pattern.search(text)
         if m:
-            flags.append(Flag("vague", m.group(), f'"{m.group()}" {why}'))
+            explanation = f"„{m.group()}“ {why_de}" if german else f'"{m.group()}" {why}'
+            flags.append(Flag("vague", m.group(), explanation))
     for cue in _ANONYMITY:
         m = cue.pattern.search(text)
         if not m:
@@ -665,13 +699,19 @@ def vague_source_flags(span_text: str, language: str | None = None) -> tuple[Fla
                 Flag(
                     "anonymous",
                     m.group(),
-                    f'Anonymous source ("{m.group()}"); a reason is given, so it is not vague, '
-                    "but the desk should know who it is.",
+                    f"Anonyme Quelle („{m.group()}“); ein Grund wird genannt, sie ist also "
+                    "nicht vage, aber die Redaktion sollte wissen, wer es ist."
+                    if german
+                    else f'Anonymous source ("{m.group()}"); a reason is given, so it is not '
+                    "vague, but the desk should know who it is.",
                 )
             )
         else:
             explanation = (
-                f'Anonymous source ("{m.group()}") with no reason given for the anonymity; '
+                f"Anonyme Quelle („{m.group()}“) ohne Grund für die Anonymität; Leser können "
+                "sie weder gewichten noch prüfen."
+                if german
+                else f'Anonymous source ("{m.group()}") with no reason given for the anonymity; '
                 "the reader cannot weigh or check it."
             )
             flags.append(Flag("vague", m.group(), explanation))
@@ -688,7 +728,7 @@ _LABEL_LINE = re.compile(
 _VIA_TAIL = re.compile(r"\bvia\b\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
 
 
-def _label_line_flags(text: str) -> list[Flag]:
+def _label_line_flags(text: str, german: bool = False) -> list[Flag]:
     m = _LABEL_LINE.match(text)
     label = m.group("label").strip() if m else ""
     rest = m.group("rest") if m else text
@@ -700,6 +740,15 @@ def _label_line_flags(text: str) -> list[Flag]:
     rest = rest.strip(" \t.,;:-–—()[]\"'„“”»«")
     cue = label.rstrip(": ") or label
     if not rest:
+        if german:
+            return [
+                Flag(
+                    "vague",
+                    cue,
+                    f"„{text}“ nennt kein Medium, keine Person, kein Dokument und keinen Link.",
+                ),
+                Flag("no_source_named", cue, f"„{text}“ nennt überhaupt keine Quelle."),
+            ]
         return [
             Flag("vague", cue, f'"{text}" names no outlet, author, document or link.'),
             Flag("no_source_named", cue, f'"{text}" names no source at all.'),
@@ -707,12 +756,20 @@ def _label_line_flags(text: str) -> list[Flag]:
     if _HANDLE.fullmatch(rest.split(" ", 1)[0]) and len(rest.split()) <= 3:
         handle = rest.split(" ", 1)[0]
         explanation = (
-            f'Only a social-media handle ("{handle}"), with no link to the post; '
+            f"Nur ein Social-Media-Name („{handle}“), ohne Link zum Beitrag; Leser finden "
+            "die Aussage nicht."
+            if german
+            else f'Only a social-media handle ("{handle}"), with no link to the post; '
             "the reader cannot find the statement."
         )
         return [Flag("vague", handle, explanation), Flag("bare_handle", handle, explanation)]
     words = [w.lower() for w in re.findall(r"[\w/]+", rest)]
     if words and all(w in _GENERIC_ORIGINS for w in words):
+        if german:
+            return [
+                Flag("vague", rest, f"„{rest}“ ist kein Medium, keine Person und kein Dokument."),
+                Flag("no_source_named", rest, f"„{text}“ nennt keine prüfbare Quelle."),
+            ]
         return [
             Flag("vague", rest, f'"{rest}" is not an outlet, author or document.'),
             Flag("no_source_named", rest, f'"{text}" names no checkable source.'),
@@ -1301,7 +1358,7 @@ def _suggest_sentence(s: str, offset: int, langs: tuple[str, ...]) -> Iterator[S
     for hit in sources:
         if hit.weight < SUGGEST_AT:
             continue
-        flags = vague_source_flags(s[hit.start : hit.end])
+        flags = vague_source_flags(s[hit.start : hit.end], langs[0] if len(langs) == 1 else None)
         yield Suggestion(
             offset + hit.start, offset + hit.end, SOURCE, hit.cue, round(hit.weight, 3), flags
         )

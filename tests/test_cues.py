@@ -403,13 +403,21 @@ def test_anonymous_source_with_a_reason_is_anonymous_but_not_vague():
     assert codes(vague_source_flags(span, "en")) == {"anonymous"}
 
 
-def test_a_vague_flag_explains_itself_to_the_reviewer():
+def test_a_vague_flag_explains_itself_to_the_reviewer_in_the_articles_language():
     (flag,) = vague_source_flags("Berichten zufolge", "de")
     assert flag == Flag(
         "vague",
         "Berichten zufolge",
-        '"Berichten zufolge" cites unnamed reports: which outlet reported it, and when?',
+        "„Berichten zufolge“ beruft sich auf ungenannte Berichte: Welches Medium hat wann "
+        "berichtet?",
     )
+    (flag,) = vague_source_flags("according to reports", "en")
+    assert flag.explanation == (
+        '"according to reports" cites unnamed reports: which outlet reported it, and when?'
+    )
+    # A German phrase in an article of unknown language is explained in English.
+    (flag,) = vague_source_flags("Berichten zufolge")
+    assert flag.explanation.startswith('"Berichten zufolge" cites unnamed reports')
 
 
 def test_suggested_source_spans_carry_vague_flags():

@@ -159,8 +159,9 @@ def test_the_demo_credit_line_via_is_flagged_vague_on_its_check(worker, editor, 
         ("vague", "Source / Quelle: Via"),
         ("no_source_named", "Source / Quelle: Via"),
     ]
+    # The article is German: so is the explanation the desk reads.
     assert check.flags[0]["explanation"] == (
-        '"Source / Quelle: Via" names no outlet, author, document or link.'
+        "„Source / Quelle: Via“ nennt kein Medium, keine Person, kein Dokument und keinen Link."
     )
     assert check.http_status is None
     assert check.attempts == 1
@@ -216,7 +217,7 @@ def test_the_analysis_flags_a_vague_attribution_phrase_in_a_suggestion(worker, e
     )
     assert suggestion.flags[0]["code"] == "vague"
     assert suggestion.flags[0]["cue"] == "Berichten zufolge"
-    assert "unnamed reports" in suggestion.flags[0]["explanation"]
+    assert "ungenannte Berichte" in suggestion.flags[0]["explanation"]
 
 
 @worker_test

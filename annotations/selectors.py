@@ -312,13 +312,6 @@ def article_search_filter(q: str) -> Q:
     return Q(pk__in=ids_de.values("pk")) | Q(pk__in=ids_en.values("pk")) | Q(title__icontains=q)
 
 
-def article_annotations(article: Article, *, include_withdrawn: bool = False) -> list[Annotation]:
-    annotations = Annotation.objects.filter(article=article)
-    if not include_withdrawn:
-        annotations = annotations.exclude(status=Annotation.Status.WITHDRAWN)
-    return list(annotations_with_relations(annotations).order_by("start", "end", "id"))
-
-
 def annotation_list(
     *,
     article: int | None = None,

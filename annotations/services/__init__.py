@@ -20,21 +20,20 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import ngettext
 from django.utils.translation import gettext as _
 
-from . import cues, policy, selectors, text
-from .models import (
+from .. import cues, policy, selectors, text
+from ..models import (
     ROLE_CHIEF,
     Annotation,
     Article,
     ArticleRevision,
     Assignment,
     Comment,
-    Event,
     Evidence,
     Label,
     Rating,
@@ -42,89 +41,28 @@ from .models import (
     Suggestion,
     Verdict,
 )
+from .base import (  # noqa: F401 (re-exported: services.Forbidden, services.ServiceError)
+    Conflict,
+    Forbidden,
+    Invalid,
+    ServiceError,
+    Stale,
+    TooLarge,
+    event_record,
+)
+from .base import (  # noqa: F401 (re-exported: services.Forbidden, services.ServiceError)
+    require as _require,
+)
+from .base import (  # noqa: F401 (re-exported: services.Forbidden, services.ServiceError)
+    status_name as _status_name,
+)
+from .jobs import enqueue as _enqueue
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
 
 MIN_RATIONALE_CHARS = 20
 URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
-
-
-class ServiceError(Exception):
-    status_code = 400
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class Invalid(ServiceError):
-    status_code = 400
-
-
-class Forbidden(ServiceError):
-    status_code = 403
-
-
-class Conflict(ServiceError):
-    status_code = 409
-
-
-class Stale(ServiceError):
-    status_code = 412
-
-
-class TooLarge(ServiceError):
-    status_code = 413
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-
-def event_record(
-    *,
-    actor: Any,
-    verb: str,
-    article: Article | None = None,
-    annotation: Annotation | None = None,
-    data: dict[str, Any] | None = None,
-) -> Event:
-    if annotation is not None and article is None:
-        article_id = annotation.article_id
-    else:
-        article_id = article.pk if article is not None else None
-    return Event.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        verb=verb,
-        article_id=article_id,
-        annotation=annotation,
-        data=data or {},
-    )
-
-
-def _enqueue(task_name: str, *args: Any) -> None:
-    """Send a task after commit; a broker error is logged, never raised (robust=True)."""
-
-    def send() -> None:
-        from . import tasks
-
-        getattr(tasks, task_name).delay(*args)
-
-    transaction.on_commit(send, robust=True)
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise Forbidden(message)
-
-
-def _status_name(value: str, choices: type[models.TextChoices]) -> str:
-    """A status as a message names it: the API's value (`in_review`) in English, which
-    clients may match on, and its translated label (`In Prüfung`) in any other language."""
-    if (get_language() or settings.LANGUAGE_CODE).startswith("en"):
-        return value
-    return str(dict(choices.choices).get(value, value))
 
 
 def _bump(annotation: Annotation, **changes: Any) -> None:
@@ -157,7 +95,7 @@ def _assignments_sort_keys_sync(annotation: Annotation) -> None:
 
 def check_url(url: str, *, field: str = "url") -> str:
     """Input check only: http(s) with a host. Addresses are judged at fetch time."""
-    from . import fetch
+    from .. import fetch
 
     try:
         return fetch.check_url_shape((url or "").strip())
@@ -266,7 +204,7 @@ IMPORT_EXTENSIONS = {
 
 def decode_upload(*, filename: str, payload: bytes) -> tuple[str, str]:
     """Turn an uploaded .txt/.md/.html file into (title, text). Raises Invalid/TooLarge."""
-    from . import fetch
+    from .. import fetch
 
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if suffix not in IMPORT_EXTENSIONS:
@@ -1363,7 +1301,7 @@ SWEEP_BATCH = 1000
 
 def _fetch(url: str) -> Any:
     """fetch.fetch() with the configured allow-list and limits; returns its FetchResult."""
-    from . import fetch
+    from .. import fetch
 
     return fetch.fetch(
         url,
@@ -1447,7 +1385,7 @@ def article_import_url(*, article_id: int, final_attempt: bool = True) -> Articl
     `importing` → `draft` with the page's title and main text, or → `import_failed` with the
     message. Raises TransientFetchError (for the task to retry) unless `final_attempt`.
     """
-    from . import fetch
+    from .. import fetch
 
     article = Article.objects.filter(pk=article_id).first()
     if article is None or article.status != Article.Status.IMPORTING:
@@ -1624,7 +1562,7 @@ def source_check_run(*, check_id: int) -> SourceCheck | None:
     Raises TransientFetchError while attempts remain, after handing the row back as
     `pending` for the task's retry (or the sweep) to claim.
     """
-    from . import fetch
+    from .. import fetch
 
     check = _claim_check(check_id, stale_after=settings.FACTCHECK_STALE_CHECK_SECONDS)
     if check is None:
@@ -1726,7 +1664,7 @@ def stale_checks_sweep(*, older_than: int | None = None) -> int:
     runs; `requested_at` stays what the desk saw. Sending again is safe because the task
     claims its row. Returns the number of checks sent.
     """
-    from . import tasks
+    from .. import tasks
 
     if older_than is None:
         older_than = settings.FACTCHECK_STALE_CHECK_SECONDS

@@ -23,8 +23,8 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import cues, policy, selectors, text
 from ..models import (
@@ -50,10 +50,10 @@ from .base import (  # noqa: F401 (re-exported: services.Forbidden, services.Ser
     TooLarge,
     event_record,
 )
-from .base import (  # noqa: F401 (re-exported: services.Forbidden, services.ServiceError)
+from .base import (
     require as _require,
 )
-from .base import (  # noqa: F401 (re-exported: services.Forbidden, services.ServiceError)
+from .base import (
     status_name as _status_name,
 )
 from .jobs import enqueue as _enqueue

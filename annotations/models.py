@@ -35,6 +35,8 @@ class Article(models.Model):
         IN_REVIEW = "in_review", _("In review")
         CHECKED = "checked", _("Checked")
         PUBLISHED = "published", _("Published")
+        # A published fact-check taken back by a chief: its report says so and stays.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
         ARCHIVED = "archived", _("Archived")
 
     title = models.CharField(max_length=500)
@@ -44,8 +46,16 @@ class Article(models.Model):
     outlet = models.CharField(max_length=200, blank=True)
     byline = models.CharField(max_length=300, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # `revision` numbers the text (anchoring); `version` moves on every write of any field
+    # and is the API's ETag.
     revision = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, db_default=1)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # The status an archived or withdrawn article had, which a chief's restore returns to.
+    status_before = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    # When the desk first published its fact-check, and when a chief withdrew it.
+    first_published_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     import_error = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -191,6 +201,12 @@ class Annotation(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(start__gte=0), name="annotation_start_gte_0"),
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="annotation_start_lt_end"),
+            # The same span with the same label once; a withdrawn one may be tagged again.
+            models.UniqueConstraint(
+                fields=["article", "label", "start", "end"],
+                condition=~Q(status="withdrawn"),
+                name="annotation_one_live_per_span_label",
+            ),
         ]
         indexes = [
             models.Index(fields=["article", "start", "end"], name="annotation_article_pos"),
@@ -265,12 +281,19 @@ class Assignment(models.Model):
 
 
 class Verdict(models.Model):
-    """Append-only: a new proposal is a new row; a decision fills in decided_*."""
+    """Append-only: a new proposal is a new row; a decision fills in decided_*.
+
+    A verdict is pinned to the text it judged: `quote` and `article_revision` when it was
+    proposed, `approved_quote` and `approved_revision` when a chief approved it. A text
+    change under it sets it aside (`set_aside`); a later verdict on the same span
+    `supersedes` it, which the report shows as a correction.
+    """
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
+        SET_ASIDE = "set_aside", _("Set aside")
 
     annotation = models.ForeignKey(Annotation, on_delete=models.PROTECT, related_name="verdicts")
     rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts")
@@ -288,6 +311,14 @@ class Verdict(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
+    quote = models.TextField(blank=True)
+    article_revision = models.PositiveIntegerField(null=True, blank=True)
+    approved_quote = models.TextField(blank=True)
+    approved_revision = models.PositiveIntegerField(null=True, blank=True)
+    set_aside_at = models.DateTimeField(null=True, blank=True)
+    supersedes = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -335,6 +366,14 @@ class Evidence(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name_plural = "evidence"
+        constraints = [
+            # A double click adds one evidence: the second answers with the first.
+            models.UniqueConstraint(
+                fields=["annotation", "url"],
+                condition=Q(removed_at__isnull=True),
+                name="evidence_one_live_url_per_annotation",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.url
@@ -467,3 +506,64 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} by {self.actor_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Job(models.Model):
+    """The outbox: one row per background job, written in the same transaction as the
+    write that asks for it, sent to the broker after commit, and sent again by the sweep
+    until a worker marks it done. Tasks are idempotent, so a second delivery is harmless."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    task = models.CharField(max_length=100, help_text="Celery task name")
+    args = models.JSONField(default=list, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The last time it was handed to the broker (after commit, or by the sweep).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(state__in=["pending", "running"]),
+                name="job_unfinished",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"job {self.pk} {self.task}{tuple(self.args)} ({self.state})"
+
+
+class IdempotencyKey(models.Model):
+    """An API POST sent with `Idempotency-Key`: its answer, replayed to a retry with the
+    same key for 24 hours instead of writing again. `status_code` is null while the first
+    request is still running."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2000)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request body")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.BinaryField(blank=True, default=b"")
+    response_headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key} ({self.status_code})"

@@ -1,23 +1,28 @@
-"""Logging in through the form, with a limit on failed attempts.
+"""Logging in: the lockout after failed attempts, and API tokens that die with the password.
 
-The API's token endpoint has DRF's throttle; this is the same protection for the login
-form, so that neither can be used to guess passwords. Failures are counted per client
-address and per username in the cache (`CACHE_URL`: Redis when several web hosts serve the
-desk, so that they share the counts), for `LOGIN_FAILURE_WINDOW` seconds.
+django-axes counts failed logins (the form and the token endpoint both call `authenticate`)
+per username *and* client address, in the database, so every gunicorn worker and host
+shares the counts. After `LOGIN_FAILURE_LIMIT` failures that pair is refused for
+`LOGIN_FAILURE_WINDOW` seconds, even with the right password; the same user from another
+address, and colleagues behind the same address, keep logging in. A success resets the pair.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.views import LoginView
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+
+from .services.tokens import api_tokens_revoke_all
 
 
 def client_address(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or with `NUM_PROXIES` trusted proxies in front,
-    the address the outermost of them saw (as DRF's throttles read it)."""
+    the address the outermost of them saw (as DRF's throttles read it). Without proxies a
+    client's X-Forwarded-For is ignored: it could name any address."""
     proxies = settings.NUM_PROXIES
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
     if proxies and forwarded:
@@ -27,35 +32,54 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def login_failure_limit(request: HttpRequest | None, credentials: dict | None) -> int:
+    """AXES_FAILURE_LIMIT, read when it is needed (settings may change in tests)."""
+    return settings.LOGIN_FAILURE_LIMIT
+
+
+def login_failure_window(request: HttpRequest | None) -> timedelta:
+    """AXES_COOLOFF_TIME, read when it is needed."""
+    return timedelta(seconds=settings.LOGIN_FAILURE_WINDOW)
+
+
+def is_locked_out(request: HttpRequest) -> bool:
+    """Whether the `authenticate` call on this request was refused or ended in a lockout
+    (django-axes sets the flag on the request it was given)."""
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def lockout_message() -> str:
+    minutes = max(1, settings.LOGIN_FAILURE_WINDOW // 60)
+    return _("Too many failed logins. Wait %(minutes)s minutes, then try again.") % {
+        "minutes": minutes
+    }
+
+
 class ThrottledLoginView(LoginView):
-    """Django's login view; after `LOGIN_FAILURE_LIMIT` failed attempts from one address
-    or for one username within the window it answers 429 without checking the password."""
-
-    def _keys(self) -> list[str]:
-        username = (self.request.POST.get("username") or "").strip().lower()[:150]
-        keys = [f"login-failures:addr:{client_address(self.request)}"]
-        if username:
-            keys.append(f"login-failures:user:{username}")
-        return keys
-
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        counts = cache.get_many(self._keys())
-        if any(count >= settings.LOGIN_FAILURE_LIMIT for count in counts.values()):
-            form = self.get_form_class()(request=self.request)  # unbound: no password check
-            minutes = max(1, settings.LOGIN_FAILURE_WINDOW // 60)
-            context = self.get_context_data(
-                form=form,
-                throttled=_("Too many failed logins. Wait %(minutes)s minutes, then try again.")
-                % {"minutes": minutes},
-            )
-            return self.render_to_response(context, status=429)
-        return super().post(request, *args, **kwargs)
+    """Django's login view; a username+address that is locked out answers 429 and the
+    password is not checked."""
 
     def form_invalid(self, form) -> HttpResponse:
-        for key in self._keys():
-            cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW)
+        if is_locked_out(self.request):
+            form = self.get_form_class()(request=self.request)  # unbound: no error list
+            context = self.get_context_data(form=form, throttled=lockout_message())
+            return self.render_to_response(context, status=429)
         return super().form_invalid(form)
+
+
+class ApiTokensRevokedOnPasswordChange:
+    """Listed in AUTH_PASSWORD_VALIDATORS for its `password_changed` hook, which Django
+    calls after `user.save()` whenever `set_password` ran before it: the password change
+    form, the admin, `manage.py changepassword`, a script. (Hash upgrades on login are not
+    changes.) A token must not outlive the password that was exchanged for it. A hook of
+    the framework rather than a `post_save` signal, which STYLE.md rules out."""
+
+    def validate(self, password: str, user=None) -> None:
+        return None
+
+    def password_changed(self, password: str, user=None) -> None:
+        if user is not None and user.pk is not None:
+            api_tokens_revoke_all(user=user)
+
+    def get_help_text(self) -> str:
+        return _("Changing your password revokes your API tokens.")

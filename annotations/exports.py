@@ -465,6 +465,8 @@ def _verdict_record(verdict: Verdict) -> dict[str, Any]:
         "decided_by": verdict.decided_by.username if verdict.decided_by else None,
         "decided_at": iso(verdict.decided_at),
         "decision_note": verdict.decision_note,
+        "quote": verdict.quote,
+        "article_revision": verdict.article_revision,
         "created_at": iso(verdict.created_at),
     }
 
@@ -543,8 +545,12 @@ def w3c_annotation(
                 "format": "text/plain",
             }
         )
+    # Only a verdict approved on the very text the target quotes (a text change sets it
+    # aside, services._verdicts_set_aside; this guards every other road to a mismatch).
     approved = [
-        v for v in getattr(annotation, "verdict_list", []) if v.status == Verdict.Status.APPROVED
+        v
+        for v in getattr(annotation, "verdict_list", [])
+        if v.status == Verdict.Status.APPROVED and v.approved_quote == annotation.exact
     ]
     if approved:
         verdict = approved[-1]
@@ -656,7 +662,8 @@ def claimreviews(
         appearance["author"] = claim_author
     reviews = []
     for verdict in verdicts:
-        if verdict.status != Verdict.Status.APPROVED:
+        under_review = getattr(verdict, "under_review_since", None)
+        if verdict.status != Verdict.Status.APPROVED and under_review is None:
             continue
         rating: dict[str, Any] = {"@type": "Rating", "alternateName": verdict.rating.name}
         if verdict.rating.claimreview_value is not None:
@@ -666,16 +673,24 @@ def claimreviews(
             claim["author"] = claim_author
         if article.published_at:
             claim["datePublished"] = iso(article.published_at)
-        reviews.append(
-            {
-                "@context": "https://schema.org",
-                "@type": "ClaimReview",
-                "url": report_url,
-                "claimReviewed": verdict.annotation.exact,
-                "reviewRating": rating,
-                "itemReviewed": claim,
-                "author": organisation,
-                "datePublished": iso(verdict.decided_at or verdict.created_at),
-            }
-        )
+        # The text the chief approved, never the span's text now (a text change since
+        # sets the verdict aside: it stays here, marked under review, until a new one).
+        review: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "ClaimReview",
+            "url": report_url,
+            "claimReviewed": verdict.approved_quote or verdict.quote,
+            "reviewRating": rating,
+            "itemReviewed": claim,
+            "author": organisation,
+            "datePublished": iso(verdict.decided_at or verdict.created_at),
+        }
+        corrects = getattr(verdict, "corrects", None)
+        if under_review is not None:
+            review["creativeWorkStatus"] = "UnderReview"
+            review["dateModified"] = iso(under_review)
+        elif corrects is not None:
+            review["datePublished"] = iso(corrects.decided_at)
+            review["dateModified"] = iso(verdict.decided_at)
+        reviews.append(review)
     return reviews

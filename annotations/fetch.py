@@ -3,7 +3,8 @@
 No Django here: callers pass the settings (``FETCH_ALLOW_HOSTS`` and limits) as arguments.
 
 The guard: only http(s) URLs; the host is resolved once and refused when any address it
-resolves to is not publicly routable; the connection goes to exactly the checked address
+resolves to is not globally reachable by the IANA special-purpose registries (the table
+SPECIAL_PURPOSE_RANGES); the connection goes to exactly the checked address
 (the Host header and TLS SNI/certificate check keep the hostname); every redirect hop is
 checked again; time and bytes are capped.
 """
@@ -33,15 +34,18 @@ import trafilatura
 from lxml_html_clean import Cleaner
 
 __all__ = [
+    "SPECIAL_PURPOSE_RANGES",
     "BlockedURL",
     "FetchError",
     "FetchResult",
+    "SpecialPurposeRange",
     "TransientFetchError",
     "address_problem",
     "check_url_shape",
     "extract",
     "fetch",
     "resolve_and_check",
+    "special_purpose_range",
 ]
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -85,76 +89,139 @@ class FetchResult:
     redirects: tuple[str, ...]
 
 
-def _networks(
-    *specs: tuple[str, str],
-) -> tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ...]:
-    return tuple((ipaddress.ip_network(cidr), why) for cidr, why in specs)
+@dataclass(frozen=True)
+class SpecialPurposeRange:
+    """One row of the IANA special-purpose address registries (or of the few neighbours
+    added below them). ``is_globally_reachable`` is the registry's "Globally Reachable"
+    column; its "N/A" (deprecated blocks, 6to4, Teredo) counts as not reachable."""
+
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network
+    name: str
+    rfc: str
+    is_globally_reachable: bool
+
+    def reason(self) -> str:
+        return f"in {self.network}, {self.name} ({self.rfc}), not globally reachable"
 
 
-# Checked in order, so the most specific reason wins (0.0.0.0 is "unspecified", not "0.0.0.0/8").
-_BLOCKED_V4 = _networks(
-    ("0.0.0.0/32", "unspecified"),
-    ("0.0.0.0/8", "in 0.0.0.0/8 (this network)"),
-    ("127.0.0.0/8", "loopback"),
-    ("10.0.0.0/8", "private"),
-    ("172.16.0.0/12", "private"),
-    ("192.168.0.0/16", "private"),
-    ("169.254.0.0/16", "link-local"),
-    ("100.64.0.0/10", "shared address space (CGNAT)"),
-    ("224.0.0.0/4", "multicast"),
-    ("255.255.255.255/32", "broadcast"),
-    ("240.0.0.0/4", "reserved"),
-)
-_BLOCKED_V6 = _networks(
-    ("::/128", "unspecified"),
-    ("::1/128", "loopback"),
-    ("::ffff:0:0/96", "IPv4-mapped"),
-    ("::/96", "IPv4-compatible (deprecated)"),
-    ("fc00::/7", "unique local (ULA)"),
-    ("fe80::/10", "link-local"),
-    ("fec0::/10", "site-local (deprecated)"),
-    ("ff00::/8", "multicast"),
+def _row(cidr: str, name: str, rfc: str, *, reachable: bool = False) -> SpecialPurposeRange:
+    return SpecialPurposeRange(ipaddress.ip_network(cidr), name, rfc, reachable)
+
+
+# The IANA IPv4 and IPv6 Special-Purpose Address Registries (iana-ipv4-special-registry,
+# iana-ipv6-special-registry) as of 2025, one row per entry, then the few blocks outside
+# them that are no place for a web page either. Python's `is_global` has gaps here (it
+# passed 192.0.0.0/24 and 3fff::/20), so the guard reads this table and nothing else.
+# The most specific row containing an address decides: 192.0.0.9 (PCP anycast, reachable)
+# is allowed although its 192.0.0.0/24 is not. An IPv4 address in no row is public; an
+# IPv6 address in no row is public only inside 2000::/3 (the rows below cover the rest).
+SPECIAL_PURPOSE_RANGES: tuple[SpecialPurposeRange, ...] = (
+    # IPv4 special-purpose registry.
+    _row("0.0.0.0/8", "This network", "RFC 791"),
+    _row("0.0.0.0/32", "This host on this network", "RFC 1122"),
+    _row("10.0.0.0/8", "Private-Use", "RFC 1918"),
+    _row("100.64.0.0/10", "Shared Address Space", "RFC 6598"),
+    _row("127.0.0.0/8", "Loopback", "RFC 1122"),
+    _row("169.254.0.0/16", "Link Local", "RFC 3927"),
+    _row("172.16.0.0/12", "Private-Use", "RFC 1918"),
+    _row("192.0.0.0/24", "IETF Protocol Assignments", "RFC 6890"),
+    _row("192.0.0.0/29", "IPv4 Service Continuity Prefix", "RFC 7335"),
+    _row("192.0.0.8/32", "IPv4 dummy address", "RFC 7600"),
+    _row("192.0.0.9/32", "Port Control Protocol Anycast", "RFC 7723", reachable=True),
+    _row("192.0.0.10/32", "Traversal Using Relays around NAT Anycast", "RFC 8155", reachable=True),
+    _row("192.0.0.170/32", "NAT64/DNS64 Discovery", "RFC 8880"),
+    _row("192.0.0.171/32", "NAT64/DNS64 Discovery", "RFC 8880"),
+    _row("192.0.2.0/24", "Documentation (TEST-NET-1)", "RFC 5737"),
+    _row("192.31.196.0/24", "AS112-v4", "RFC 7535", reachable=True),
+    _row("192.52.193.0/24", "AMT", "RFC 7450", reachable=True),
+    _row("192.88.99.0/24", "Deprecated (6to4 Relay Anycast)", "RFC 7526"),
+    _row("192.88.99.2/32", "6a44-relay anycast address", "RFC 6751"),
+    _row("192.168.0.0/16", "Private-Use", "RFC 1918"),
+    _row("192.175.48.0/24", "Direct Delegation AS112 Service", "RFC 7534", reachable=True),
+    _row("198.18.0.0/15", "Benchmarking", "RFC 2544"),
+    _row("198.51.100.0/24", "Documentation (TEST-NET-2)", "RFC 5737"),
+    _row("203.0.113.0/24", "Documentation (TEST-NET-3)", "RFC 5737"),
+    _row("240.0.0.0/4", "Reserved", "RFC 1112"),
+    _row("255.255.255.255/32", "Limited Broadcast", "RFC 919"),
+    # IPv4 outside that registry: multicast has a registry of its own.
+    _row("224.0.0.0/4", "Multicast", "RFC 5771"),
+    # IPv6 special-purpose registry.
+    _row("::1/128", "Loopback Address", "RFC 4291"),
+    _row("::/128", "Unspecified Address", "RFC 4291"),
+    _row("::ffff:0:0/96", "IPv4-mapped Address", "RFC 4291"),
+    # Reachable, but only as far as the IPv4 address it embeds: see address_problem.
+    _row("64:ff9b::/96", "IPv4-IPv6 Translation", "RFC 6052", reachable=True),
+    _row("64:ff9b:1::/48", "IPv4-IPv6 Translation", "RFC 8215"),
+    _row("100::/64", "Discard-Only Address Block", "RFC 6666"),
+    _row("100:0:0:1::/64", "Dummy IPv6 Prefix", "RFC 9780"),
+    _row("2001::/23", "IETF Protocol Assignments", "RFC 2928"),
+    _row("2001::/32", "TEREDO", "RFC 4380"),
+    _row("2001:1::1/128", "Port Control Protocol Anycast", "RFC 7723", reachable=True),
+    _row("2001:1::2/128", "Traversal Using Relays around NAT Anycast", "RFC 8155", reachable=True),
+    _row(
+        "2001:1::3/128", "DNS-SD Service Registration Protocol Anycast", "RFC 9665", reachable=True
+    ),
+    _row("2001:2::/48", "Benchmarking", "RFC 5180"),
+    _row("2001:3::/32", "AMT", "RFC 7450", reachable=True),
+    _row("2001:4:112::/48", "AS112-v6", "RFC 7535", reachable=True),
+    _row("2001:10::/28", "Deprecated (previously ORCHID)", "RFC 4843"),
+    _row("2001:20::/28", "ORCHIDv2", "RFC 7343", reachable=True),
+    _row(
+        "2001:30::/28",
+        "Drone Remote ID Protocol Entity Tags (DETs) Prefix",
+        "RFC 9374",
+        reachable=True,
+    ),
+    _row("2001:db8::/32", "Documentation", "RFC 3849"),
+    _row("2002::/16", "6to4", "RFC 3056"),
+    _row("2620:4f:8000::/48", "Direct Delegation AS112 Service", "RFC 7534", reachable=True),
+    _row("3fff::/20", "Documentation", "RFC 9637"),
+    _row("5f00::/16", "Segment Routing (SRv6) SIDs", "RFC 9602"),
+    _row("fc00::/7", "Unique-Local", "RFC 4193"),
+    _row("fe80::/10", "Link-Local Unicast", "RFC 4291"),
+    # IPv6 outside that registry: everything outside 2000::/3, the global unicast space,
+    # with names for the blocks a reason should name.
+    _row("::/96", "Deprecated IPv4-compatible Address", "RFC 4291"),
+    _row("fec0::/10", "Deprecated Site-Local", "RFC 3879"),
+    _row("ff00::/8", "Multicast", "RFC 4291"),
+    _row("::/3", "Not global unicast (outside 2000::/3)", "RFC 4291"),
+    _row("4000::/2", "Not global unicast (outside 2000::/3)", "RFC 4291"),
+    _row("8000::/1", "Not global unicast (outside 2000::/3)", "RFC 4291"),
 )
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
-_GLOBAL_UNICAST_V6 = ipaddress.IPv6Network("2000::/3")
+
+
+def special_purpose_range(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> SpecialPurposeRange | None:
+    """The most specific row of SPECIAL_PURPOSE_RANGES holding ``address``, if any."""
+    rows = (
+        row
+        for row in SPECIAL_PURPOSE_RANGES
+        if row.network.version == address.version and address in row.network
+    )
+    return max(rows, key=lambda row: row.network.prefixlen, default=None)
 
 
 def address_problem(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why nothing may be fetched from ``address``, or None when it is publicly routable."""
-    if address.version == 4:
-        for network, why in _BLOCKED_V4:
-            if address in network:
-                return why
-        # Catches the rest of the special-purpose registry (TEST-NETs, 198.18/15, 192.0.0/24).
-        return None if address.is_global else "not globally routable"
+    """Why nothing may be fetched from ``address``, or None when it is globally reachable.
 
-    for network, why in _BLOCKED_V6:
-        if address in network:
-            return why
-    for kind, embedded in _embedded_ipv4(address):
+    The reason names the range: "in 10.0.0.0/8, Private-Use (RFC 1918), not globally
+    reachable".
+    """
+    row = special_purpose_range(address)
+    if row is None:
+        return None
+    if not row.is_globally_reachable:
+        return row.reason()
+    if address in _NAT64:
+        # NAT64 (what DNS64 answers for every IPv4-only site) leads to the IPv4 address in
+        # its last 32 bits, so that address decides.
+        embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         inner = address_problem(embedded)
         if inner is not None:
-            return f"{kind} for {embedded}, which is {inner}"
-    # NAT64 (what DNS64 answers for every IPv4-only site) and 6to4 of a public address are
-    # fine; decided here because Python versions disagree on their is_global.
-    if address in _NAT64 or address.sixtofour is not None:
-        return None
-    if address not in _GLOBAL_UNICAST_V6 or not address.is_global:
-        return "not globally routable"
+            return f"NAT64 for {embedded}, which is {inner}"
     return None
-
-
-def _embedded_ipv4(
-    address: ipaddress.IPv6Address,
-) -> Iterator[tuple[str, ipaddress.IPv4Address]]:
-    if address in _NAT64:
-        yield "NAT64", ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    if address.sixtofour is not None:
-        yield "6to4", address.sixtofour
-    if address.teredo is not None:
-        server, client = address.teredo
-        yield "Teredo", server
-        yield "Teredo", client
 
 
 def _host_port(host: str, port: int) -> str:
@@ -164,7 +231,7 @@ def _host_port(host: str, port: int) -> str:
 def resolve_and_check(host: str, port: int, allow_hosts: frozenset[str]) -> str:
     """Resolve ``host`` once and return the address to connect to.
 
-    Raises BlockedURL when any resolved address is not publicly routable, unless
+    Raises BlockedURL when any resolved address is not globally reachable, unless
     ``host:port`` is in ``allow_hosts`` (entries like ``"localhost:8765"``, ``"[::1]:8765"``).
     The caller must connect to the returned address and nothing else, or a DNS answer that
     changes between check and connect (rebinding) would get through.

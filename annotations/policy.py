@@ -6,9 +6,20 @@ The rules need the caller's groups, which are read once per user object and cach
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from .models import NEWSROOM_ROLES, ROLE_CHIEF, ROLE_EDITOR, ROLE_REVIEWER, Annotation, Assignment
+from django.utils.translation import gettext as _
+
+from .models import (
+    NEWSROOM_ROLES,
+    ROLE_CHIEF,
+    ROLE_EDITOR,
+    ROLE_REVIEWER,
+    Annotation,
+    Article,
+    Assignment,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -39,10 +50,6 @@ def is_newsroom_member(user: User) -> bool:
 
 def is_editor_or_chief(user: User) -> bool:
     return bool(roles(user) & {ROLE_EDITOR, ROLE_CHIEF})
-
-
-def can_read(user: User) -> bool:
-    return is_newsroom_member(user)
 
 
 def can_edit_article(user: User) -> bool:
@@ -114,4 +121,74 @@ def can_decide_verdict(user: User, verdict: Verdict) -> bool:
 
 
 def can_accept_suggestion(user: User) -> bool:
+    return is_editor_or_chief(user)
+
+
+# --- what each article state allows ----------------------------------------------------------
+
+
+class Act(StrEnum):
+    """What may be done to an article or to the annotations on it."""
+
+    EDIT = "edit"  # the text and metadata
+    ANNOTATE = "annotate"  # create, relabel, withdraw, assign spans; accept suggestions
+    REVIEW = "review"  # evidence, checks, comments, proposing, declining
+    DECIDE = "decide"  # approve or reject a verdict
+    PUBLISH = "publish"
+    ARCHIVE = "archive"  # archive, or withdraw a published fact-check
+    RESTORE = "restore"  # undo an archive or a withdrawal
+
+
+_WORKING = {Act.EDIT, Act.ANNOTATE, Act.REVIEW, Act.DECIDE, Act.PUBLISH, Act.ARCHIVE}
+
+# The one table of article states: which acts each allows, and which of those are a
+# chief's alone there. Every door (pages, API, admin, commands) reaches it through the
+# services, which call `article_refusal`, and the pages ask `can_act` to show or hide.
+# A published article changes only through a chief's correction flow: the chief edits,
+# annotates and assigns; the reviewer a chief assigned works the item as usual.
+ARTICLE_STATES: dict[str, tuple[frozenset[Act], frozenset[Act]]] = {
+    Article.Status.IMPORTING: (frozenset(), frozenset()),
+    Article.Status.IMPORT_FAILED: (frozenset({Act.ARCHIVE}), frozenset()),
+    Article.Status.DRAFT: (frozenset(_WORKING), frozenset()),
+    Article.Status.IN_REVIEW: (frozenset(_WORKING), frozenset()),
+    Article.Status.CHECKED: (frozenset(_WORKING), frozenset()),
+    Article.Status.PUBLISHED: (
+        frozenset({Act.EDIT, Act.ANNOTATE, Act.REVIEW, Act.DECIDE, Act.PUBLISH, Act.ARCHIVE}),
+        frozenset({Act.EDIT, Act.ANNOTATE, Act.ARCHIVE}),
+    ),
+    Article.Status.WITHDRAWN: (frozenset({Act.RESTORE}), frozenset({Act.RESTORE})),
+    Article.Status.ARCHIVED: (frozenset({Act.RESTORE}), frozenset()),
+}
+
+
+def article_refusal(user: User, status: str, act: Act) -> str | None:
+    """Why the article's state does not let `user` do `act` (a 409 message), or None.
+
+    Role rules (may this user edit at all?) are the `can_*` functions above; this answers
+    the state's part only."""
+    allowed, chief_only = ARTICLE_STATES.get(status, (frozenset(), frozenset()))
+    label = str(dict(Article.Status.choices).get(status, status))
+    if act not in allowed:
+        if status == Article.Status.ARCHIVED:
+            return _("the article is archived and read-only; a chief or editor can restore it")
+        if status == Article.Status.WITHDRAWN:
+            return _("the fact-check was withdrawn and is read-only; a chief can restore it")
+        if status == Article.Status.IMPORTING:
+            return _("the article is still importing")
+        return _("the article is %(status)s; this is not possible now") % {"status": label}
+    if act in chief_only and not has_role(user, ROLE_CHIEF):
+        if status == Article.Status.PUBLISHED and act == Act.ARCHIVE:
+            return _("the fact-check is published; only a chief can withdraw it")
+        return _("the article is published; only a chief can change it now")
+    return None
+
+
+def can_act(user: User, article: Article, act: Act) -> bool:
+    """The state's answer (article_refusal) for pages that show or hide a control."""
+    return article_refusal(user, article.status, act) is None
+
+
+def can_restore_article(user: User, article: Article) -> bool:
+    if article.status == Article.Status.WITHDRAWN:
+        return has_role(user, ROLE_CHIEF)
     return is_editor_or_chief(user)

@@ -413,7 +413,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_review(request, annotation, status=400, forms={"evidence": form})
     try:
-        services.evidence_add(
+        evidence = services.evidence_add(
             actor=request.user,
             annotation_id=annotation.pk,
             url=form.cleaned_data["url"],
@@ -422,7 +422,10 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.ServiceError as error:
         return _refused(request, annotation, form, "evidence", error)
-    messages.success(request, _("Evidence added; its source is being checked."))
+    if getattr(evidence, "is_existing", False):
+        messages.info(request, _("This evidence was already added; nothing changed."))
+    else:
+        messages.success(request, _("Evidence added; its source is being checked."))
     return redirect(_review_url(annotation.pk, "evidence"))
 
 
@@ -655,8 +658,11 @@ def report_text(body: str, verdicts: list[Verdict]) -> SafeString:
     spans = [
         text.SpanRef(key=v.annotation_id, start=v.annotation.start, end=v.annotation.end)
         for v in verdicts
-        if v.annotation.anchor_state != Annotation.AnchorState.ORPHANED
-        and body[v.annotation.start : v.annotation.end] == v.annotation.exact
+        # Only where the text still reads exactly as the chief approved it: a verdict under
+        # review again is listed with the text it judged, never marked on the new text.
+        if v.status == Verdict.Status.APPROVED
+        and v.annotation.anchor_state != Annotation.AnchorState.ORPHANED
+        and body[v.annotation.start : v.annotation.end] == v.approved_quote
     ]
     pieces: list[SafeString] = []
     for segment in text.segments(body, spans):
@@ -691,14 +697,6 @@ def report_text(body: str, verdicts: list[Verdict]) -> SafeString:
     return format_html_join("", "{}", ((piece,) for piece in pieces))
 
 
-def _open_claims(article: Article) -> int:
-    return (
-        Annotation.objects.filter(article=article, label__needs_verdict=True)
-        .exclude(status__in=[Annotation.Status.APPROVED, Annotation.Status.WITHDRAWN])
-        .count()
-    )
-
-
 def _render_report(
     request: HttpRequest, article: Article, *, status: int = 200, error: str | None = None
 ) -> HttpResponse:
@@ -714,11 +712,10 @@ def _render_report(
         org_url=settings.FACTCHECK_ORG_URL,
     )
     is_member = policy.is_newsroom_member(user)
-    publishable = article.status not in (
-        Article.Status.PUBLISHED,
-        Article.Status.ARCHIVED,
-        Article.Status.IMPORTING,
-        Article.Status.IMPORT_FAILED,
+    can_publish = (
+        article.status != Article.Status.PUBLISHED
+        and policy.can_publish_article(user)
+        and policy.can_act(user, article, policy.Act.PUBLISH)
     )
     return render(
         request,
@@ -730,8 +727,9 @@ def _render_report(
             "claimreviews": reviews,
             "is_member": is_member,
             "is_published": article.status == Article.Status.PUBLISHED,
-            "can_publish": publishable and policy.can_publish_article(user),
-            "open_claims": _open_claims(article) if is_member else 0,
+            "is_withdrawn": article.status == Article.Status.WITHDRAWN,
+            "can_publish": can_publish,
+            "gate": selectors.publish_gate(article) if can_publish else None,
             "page_error": error,
             "org_name": settings.FACTCHECK_ORG_NAME,
         },
@@ -743,7 +741,8 @@ def _render_report(
 def article_report(request: HttpRequest, pk: int) -> HttpResponse:
     """Public once the article is published; before that a preview for the newsroom."""
     article = get_object_or_404(Article, pk=pk)
-    if article.status != Article.Status.PUBLISHED:
+    # A withdrawn fact-check stays public and says so, rather than disappearing.
+    if article.status not in (Article.Status.PUBLISHED, Article.Status.WITHDRAWN):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not policy.is_newsroom_member(request.user):
@@ -756,14 +755,20 @@ def article_report(request: HttpRequest, pk: int) -> HttpResponse:
 def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
     try:
-        services.article_publish(
+        _article, published_now = services.article_publish(
             actor=request.user,
             article_id=article.pk,
             with_open_claims=request.POST.get("with_open_claims") == "1",
+            acknowledge=request.POST.getlist("acknowledge"),
         )
     except services.ServiceError as error:
         return _render_report(request, article, status=error.status_code, error=error.message)
-    messages.success(request, _("Published. Readers can open this report without logging in."))
+    if published_now:
+        messages.success(
+            request, _("Published. Readers can open this report without logging in.")
+        )
+    else:
+        messages.info(request, _("The report was already published; nothing changed."))
     return redirect("annotations:article-report", pk=article.pk)
 
 

@@ -1,26 +1,88 @@
-"""Celery tasks: thin, take ids, call services, safe to run twice.
+"""Celery tasks: thin, take ids, import and call their service in the body, safe to run twice.
 
-No result backend: every outcome is stored in our own rows. `acks_late` with
-`reject_on_worker_lost` redelivers when a worker dies; the stale-check sweep is the real
-guarantee, since the filesystem transport drops a taken message and Redis redelivers only
-after its visibility timeout (one hour).
+No result backend: every outcome is stored in our own rows. A task sent through the outbox
+(services.jobs.enqueue) carries its job's id; `OutboxTask` claims that job before the task
+runs, so a second delivery of one job does nothing, and marks it done or records the error.
+`acks_late` with `reject_on_worker_lost` redelivers when a worker dies; the sweep is the
+real guarantee, since the filesystem transport drops a taken message and Redis redelivers
+only after its visibility timeout (one hour).
+
+Services import this module at their top to enqueue tasks by reference, so this module
+imports services only inside the task bodies.
 """
 
 from __future__ import annotations
 
+import logging
 import random
+from typing import Any
 
-from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
+from celery import Task, shared_task
+from celery.exceptions import Retry, SoftTimeLimitExceeded
 from django.conf import settings
-
-from . import services
 
 # Imported here, not in the tasks, so that a prefork parent loads trafilatura once and its
 # children share it instead of each importing it on their first check.
 from .fetch import TransientFetchError
 
+logger = logging.getLogger(__name__)
+
+# A URL is fetched at most this often for one source check or import: the first delivery
+# and three retries after a transport error. services.CHECK_MAX_ATTEMPTS counts the same on
+# the check's row, so that a message sent again by the sweep cannot restart the count.
+FETCH_MAX_ATTEMPTS = 4
+FETCH_MAX_RETRIES = FETCH_MAX_ATTEMPTS - 1
+
+
+class OutboxTask(Task):
+    """A task that may carry the id of its outbox job (the `job_id` keyword).
+
+    With a job: claim it first and return at once when another delivery has it or it is
+    finished; then mark it done, or hand it back `pending` with the error when the task
+    raises (the sweep sends it again, up to jobs.JOB_MAX_ATTEMPTS claims). Without a job
+    (the beat's tasks, a message sent by hand) the task simply runs.
+    """
+
+    # `job_id` is not among the task functions' parameters; enqueue() checks the arguments.
+    typing = False
+
+    def __call__(self, *args: Any, job_id: int | None = None, **kwargs: Any) -> Any:
+        # The worker has pushed this delivery's request already: call run(), not
+        # Task.__call__, which would push a bare one and hide the retry count.
+        if job_id is None:
+            return self.run(*args, **kwargs)
+        from .services import jobs
+
+        token = jobs.job_claim(job_id=job_id)
+        if token is None:
+            logger.info("%s: job %s is finished or held by another delivery", self.name, job_id)
+            return None
+        self.request.outbox_claim = (job_id, token)
+        try:
+            result = self.run(*args, **kwargs)
+        except Retry:
+            raise  # retry() handed the job back before it sent the retry
+        except Exception as exc:
+            jobs.job_release(job_id=job_id, token=token, error=f"{type(exc).__name__}: {exc}")
+            raise
+        jobs.job_finish(job_id=job_id, token=token)
+        return result
+
+    def retry(self, *args: Any, **kwargs: Any) -> Any:
+        # Hand the job back first: the retry's message may reach another worker before
+        # retry() returns, and must find the job claimable.
+        claim = getattr(self.request, "outbox_claim", None)
+        if claim is not None:
+            from .services import jobs
+
+            self.request.outbox_claim = None
+            error = kwargs.get("exc")
+            jobs.job_release(job_id=claim[0], token=claim[1], error=str(error or "retrying"))
+        return super().retry(*args, **kwargs)
+
+
 COMMON = {
+    "base": OutboxTask,
     "acks_late": True,
     "reject_on_worker_lost": True,
     "ignore_result": True,
@@ -29,11 +91,10 @@ COMMON = {
 # Seconds. A fetch is bounded by FETCH_TOTAL_TIMEOUT (30 s); extracting the main text of a
 # 5 MB page takes up to ~13 s, and matching the quote in it a second or two. The soft limit
 # leaves room for all of it; the hard limit ends a child stuck in C code. Both stay below
-# FACTCHECK_STALE_CHECK_SECONDS (300 s), or the sweep would re-send checks still running.
+# FACTCHECK_STALE_CHECK_SECONDS (300 s), or the sweep would re-send jobs still running.
 # Only the prefork pool enforces them; under --pool threads fetch's own timeouts bound a check.
 FETCH_SOFT_TIME_LIMIT = 90
 FETCH_TIME_LIMIT = 120
-FETCH_MAX_RETRIES = services.CHECK_MAX_ATTEMPTS - 1
 
 
 def _backoff(retries: int) -> float:
@@ -46,11 +107,15 @@ def _backoff(retries: int) -> float:
 @shared_task(name="annotations.ping", soft_time_limit=10, time_limit=20, **COMMON)
 def ping(note: str = "") -> None:
     """A liveness probe through the broker: writes an Event that tests and ops can see."""
+    from . import services
+
     services.event_record(actor=None, verb="worker.ping", data={"note": note})
 
 
 @shared_task(name="annotations.analyse_article", soft_time_limit=120, time_limit=150, **COMMON)
 def analyse_article(article_id: int) -> None:
+    from . import services
+
     services.article_analyse(article_id=article_id)
 
 
@@ -63,6 +128,8 @@ def analyse_article(article_id: int) -> None:
     **COMMON,
 )
 def check_source(self, check_id: int) -> None:
+    from . import services
+
     try:
         services.source_check_run(check_id=check_id)
     except TransientFetchError as exc:
@@ -83,6 +150,8 @@ def check_source(self, check_id: int) -> None:
     **COMMON,
 )
 def import_url(self, article_id: int) -> None:
+    from . import services
+
     try:
         services.article_import_url(
             article_id=article_id, final_attempt=self.request.retries >= FETCH_MAX_RETRIES
@@ -97,16 +166,23 @@ def import_url(self, article_id: int) -> None:
 
 @shared_task(name="annotations.sweep_stale_checks", soft_time_limit=60, time_limit=90, **COMMON)
 def sweep_stale_checks() -> int:
-    return services.stale_checks_sweep()
+    """The outbox sweep (the name is the beat's, from when it swept source checks only)."""
+    from .services import jobs
+
+    return jobs.jobs_sweep()
 
 
 @shared_task(name="annotations.recheck_evidence", soft_time_limit=300, time_limit=360, **COMMON)
 def recheck_evidence() -> int:
+    from . import services
+
     return services.evidence_recheck()
 
 
 @shared_task(name="annotations.notify", soft_time_limit=30, time_limit=60, **COMMON)
 def notify(kind: str, object_id: int) -> None:
+    """One workflow email. Sent through the outbox, its job's claim makes a second delivery
+    send nothing."""
     from . import notifications
 
     notifications.send(kind, object_id)

@@ -39,12 +39,12 @@ from .models import (
     Suggestion,
     Verdict,
 )
+from .policy import Act
 
 User = get_user_model()
 
 ARTICLES_PER_PAGE = 25
 # States in which an article's text and spans may still change.
-EDITABLE_STATES = (Article.Status.DRAFT, Article.Status.IN_REVIEW, Article.Status.CHECKED)
 UNSETTLED_CHECKS = (SourceCheck.Status.FAILED, SourceCheck.Status.BLOCKED)
 
 logger = logging.getLogger(__name__)
@@ -433,12 +433,15 @@ def _page_data(
     request: HttpRequest, article: Article, spans: list[Span], labels: list[Label]
 ) -> dict:
     user = request.user
-    editable = article.status in EDITABLE_STATES
+    # The article's state decides with the role (policy.ARTICLE_STATES, as the services do).
+    can_edit_text = policy.can_edit_article(user) and policy.can_act(user, article, Act.EDIT)
+    can_annotate = policy.can_edit_annotation(user) and policy.can_act(user, article, Act.ANNOTATE)
     return {
         "article": {
             "id": article.pk,
             "title": article.title,
             "revision": article.revision,
+            "version": article.version,
             "status": article.status,
             "language": article.language,
         },
@@ -447,11 +450,11 @@ def _page_data(
         "review_url": _url_pattern("annotations:annotation-review"),
         "user": {
             "username": user.get_username(),
-            "can_edit": editable and policy.can_edit_annotation(user),
-            "can_edit_text": editable and policy.can_edit_article(user),
-            "can_assign": editable and policy.can_assign(user),
-            "can_comment": policy.can_comment(user),
-            "can_review_suggestions": editable and policy.can_accept_suggestion(user),
+            "can_edit": can_annotate,
+            "can_edit_text": can_edit_text,
+            "can_assign": can_annotate and policy.can_assign(user),
+            "can_comment": policy.can_comment(user) and policy.can_act(user, article, Act.REVIEW),
+            "can_review_suggestions": can_annotate and policy.can_accept_suggestion(user),
         },
         "labels": [
             {
@@ -485,6 +488,11 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pending_suggestions = Suggestion.objects.filter(
         article=article, status=Suggestion.Status.PENDING, revision=article.revision
     ).count()
+    can_publish = (
+        article.status != Article.Status.PUBLISHED
+        and policy.can_publish_article(request.user)
+        and policy.can_act(request.user, article, Act.PUBLISH)
+    )
     return render(
         request,
         "annotations/article_detail.html",
@@ -496,6 +504,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page_data": _page_data(request, article, spans, labels),
             "pending_suggestions": pending_suggestions,
             "is_importing": article.status == Article.Status.IMPORTING,
+            "gate": selectors.publish_gate(article) if can_publish else None,
         },
     )
 

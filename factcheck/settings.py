@@ -5,6 +5,7 @@ Celery's filesystem transport, both under var/. Production runs with DEBUG=0, wh
 on secure cookies, HSTS and SSL redirects and requires a SECRET_KEY.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,7 +40,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -53,6 +55,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware: its 400 for NUL or lone surrogates is in the user's language.
+    "annotations.storable.StorableInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -102,6 +106,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule but Django's hook for "the password was changed" (set_password + save, by
+    # any route): it revokes the user's API tokens, without a signal (annotations/auth.py).
+    {"NAME": "annotations.auth.ApiTokensRevokedOnPasswordChange"},
+]
+# django-axes first: it refuses a locked-out username+address before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "annotations:article-list"
@@ -160,20 +172,44 @@ CONTENT_SECURITY_POLICY = {
 
 # --- REST API -------------------------------------------------------------------------------
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
-# Failed logins through the form, per client address and per username (annotations/auth.py).
+# Failed logins (the form and the token endpoint) per username *and* client address: the
+# real user elsewhere, and colleagues behind the same address, keep logging in.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+# Seconds; each failure during a lockout starts the wait again.
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=900)
+# Read at each attempt, so LOGIN_FAILURE_* stay the one place to set them.
+AXES_FAILURE_LIMIT = "annotations.auth.login_failure_limit"
+AXES_COOLOFF_TIME = "annotations.auth.login_failure_window"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# In PostgreSQL, so every gunicorn worker and host sees the same counts.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# The address as DRF's throttles read it (NUM_PROXIES), never a forged X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "annotations.auth.client_address"
+# Failures are kept for the window; successful logins are not logged by address.
+AXES_DISABLE_ACCESS_LOG = True
+# The login view and the token view answer a lockout themselves (429, translated); axes'
+# middleware would not see the lockout flag on DRF's request anyway.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+# API tokens (django-rest-knox): stored as SHA-512 digests, expire after this many hours.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=720)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous request answers 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["annotations.api.permissions.IsNewsroomMember"],
+    # DRF's, refusing what PostgreSQL cannot store (NUL, lone surrogates) and deep nesting.
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
+        "annotations.api.parsers.JSONParser",
+        "annotations.api.parsers.MultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "annotations.api.pagination.Pagination",
@@ -213,13 +249,25 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# DRF's throttles count here. The default is a table in the database (created by migration
+# annotations 0006), so every web process and host shares the counts with no new service;
+# CACHE_URL=redis://… moves them to Redis.
+CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://factcheck_cache")}
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 # One connection attempt per publish: kombu otherwise retries a refused broker for
 # broker_connection_timeout seconds, per message, inside the request that saved the row.
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"max_retries": 0}
+# Seconds to connect to the broker, and to wait for each of its answers. A web request
+# that saved a write sends its jobs after commit: against a broker that accepts connections
+# and never answers, this bounds the wait (the outbox keeps the job for the sweep), and
+# /healthz answers "down" in time. There is no result backend, so no other connection.
+FACTCHECK_BROKER_TIMEOUT = env.float("FACTCHECK_BROKER_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+    "max_retries": 0,
+    "socket_connect_timeout": FACTCHECK_BROKER_TIMEOUT,
+    "socket_timeout": FACTCHECK_BROKER_TIMEOUT,
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
     _processed_dir = VAR_DIR / "celery" / "processed"
@@ -244,8 +292,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker that is down must not hang a request: publishing gives up fast, the sweep
-# re-enqueues later.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# sends the job later.
+CELERY_BROKER_CONNECTION_TIMEOUT = FACTCHECK_BROKER_TIMEOUT
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -253,7 +301,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # that two runs on one Redis never take each other's tasks).
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
-# Seconds after which a pending/running source check counts as lost and is re-enqueued.
+# Seconds after which an unfinished job of any kind (a source check, an analysis, an email,
+# an import) that nothing has happened to counts as lost, and the sweep sends it again. It
+# must exceed every task's hard time limit, or the sweep would re-send jobs still running.
 FACTCHECK_STALE_CHECK_SECONDS = env.int("FACTCHECK_STALE_CHECK_SECONDS", default=300)
 FACTCHECK_SWEEP_INTERVAL_SECONDS = env.int("FACTCHECK_SWEEP_INTERVAL_SECONDS", default=60)
 FACTCHECK_RECHECK_INTERVAL_SECONDS = env.int("FACTCHECK_RECHECK_INTERVAL_SECONDS", default=86400)

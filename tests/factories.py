@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 
 from annotations import services
 from annotations.models import Article
+from annotations.services.tokens import api_token_create
 
 GERMAN_TEXT = (
     "Berlin – Die Bundesregierung hat am Mittwoch 4,2 Milliarden Euro für den Ausbau "
@@ -48,3 +49,10 @@ def make_annotation(actor, article, quote: str, label: str = "claim", **extra):
         exact=quote,
         **extra,
     )
+
+
+def api_token(user) -> str:
+    """A new API token for `user`, as POST /api/v1/auth/token/ would issue it (the row
+    keeps only its digest)."""
+    token, _expiry = api_token_create(user=user)
+    return token

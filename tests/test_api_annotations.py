@@ -7,12 +7,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from annotations import services
 from annotations.models import Annotation, Comment, Event
-from tests.factories import make_annotation, make_article
+from tests.factories import api_token, make_annotation, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +44,7 @@ ANNOTATION_KEYS = [
 def api(user=None) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 
@@ -205,7 +203,9 @@ def test_annotating_an_archived_article_answers_409(editor, article):
     services.article_archive(actor=editor, article_id=article.pk)
     response = create(api(editor), article, start=0, end=6)
     assert response.status_code == 409
-    assert response.json() == {"detail": "the article is archived"}
+    assert response.json() == {
+        "detail": "the article is archived and read-only; a chief or editor can restore it"
+    }
 
 
 def test_reviewer_cannot_annotate(reviewer, article):

@@ -6,13 +6,12 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from annotations import services
 from annotations.models import Annotation, Article, ArticleRevision, Event, Label, Suggestion
-from tests.factories import make_annotation, make_article
+from tests.factories import api_token, make_annotation, make_article
 from tests.test_pages import claim_suggestion, scored_claim
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +22,7 @@ RATIONALE = "Der Haushaltsplan nennt exakt diese Summe auf Seite 12."
 def api(user=None) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 
@@ -303,8 +301,8 @@ def test_stale_text_edit_answers_412_and_keeps_the_newer_text(editor, chief, art
     )
     assert response.status_code == 412
     assert response.json() == {
-        "detail": "someone saved a newer text meanwhile (now revision 2, you edited revision 1); "
-        "reload to see it, then apply your change again"
+        "detail": "the article was changed by someone else (now version 2, you edited "
+        "version 1); reload to see their change"
     }
     article.refresh_from_db()
     assert (article.revision, article.text, article.title) == (2, first, "Schienenausbau")
@@ -338,7 +336,9 @@ def test_archived_article_cannot_be_edited(editor, article):
     services.article_archive(actor=editor, article_id=article.pk)
     response = api(editor).patch(f"/api/v1/articles/{article.pk}/", {"title": "X"}, format="json")
     assert response.status_code == 409
-    assert response.json() == {"detail": "the article is archived"}
+    assert response.json() == {
+        "detail": "the article is archived and read-only; a chief or editor can restore it"
+    }
 
 
 def test_text_edit_over_the_limit_answers_413(editor, article, settings):
@@ -377,9 +377,14 @@ def test_reviewer_cannot_archive(reviewer, article):
 def test_publishing_with_an_open_claim_answers_409(chief, article, claim):
     response = api(chief).post(f"/api/v1/articles/{article.pk}/publish/", {}, format="json")
     assert response.status_code == 409
-    assert response.json() == {
-        "detail": "1 claim(s) have no approved verdict; confirm with with_open_claims to publish anyway"
-    }
+    body = response.json()
+    assert body["detail"] == (
+        "1 claim(s) have no approved verdict; confirm with with_open_claims to publish anyway"
+    )
+    assert [(b["code"], b["annotation"]) for b in body["blockers"]] == [
+        ("claim_without_verdict", claim.pk)
+    ]
+    assert (body["ready"], body["warnings"]) == (False, [])
 
 
 def test_chief_publishes_with_open_claims_when_confirmed(chief, article, claim):

@@ -1,14 +1,19 @@
 """Who may call the API at all: tokens, sessions with CSRF, anonymous callers, outsiders,
 unknown paths, and the error conventions every endpoint shares."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from annotations import services
-from tests.factories import make_annotation
+from tests.factories import api_token, make_annotation
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +23,7 @@ NEWSROOM_ROLE = "You need a newsroom role (editor, reviewer or chief) to use the
 def api(user=None) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 
@@ -108,9 +112,154 @@ def test_token_is_issued_for_a_newsroom_user_and_authenticates_requests(editor):
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert token == Token.objects.get(user=editor).key
+    assert AuthToken.objects.filter(user=editor).count() == 1
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/labels/").status_code == 200
+
+
+def token_for(username: str) -> str:
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": username, "password": "pw-for-tests-1"}, format="json"
+    )
+    assert response.status_code == 200
+    return response.json()["token"]
+
+
+def test_token_expires_after_the_configured_hours(editor, settings):
+    before = timezone.now()
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": "editor", "password": "pw-for-tests-1"}, format="json"
+    )
+    expiry = AuthToken.objects.get(user=editor).expiry
+    assert before + timedelta(hours=720) <= expiry <= timezone.now() + timedelta(hours=720)
+    assert (
+        response.json()["expiry"] == expiry.astimezone(timezone.get_current_timezone()).isoformat()
+    )
+
+
+def test_the_database_never_holds_the_token_itself(editor):
+    token = token_for("editor")
+    row = AuthToken.objects.get(user=editor)
+    assert token not in (row.digest, row.token_key)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM knox_authtoken")
+        stored = " ".join(str(value) for row in cursor.fetchall() for value in row)
+    assert token not in stored
+    assert row.token_key == token[:15]  # a prefix to find the row, not the secret
+
+
+def test_a_token_past_its_expiry_answers_401(editor):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for('editor')}")
+    assert client.get("/api/v1/labels/").status_code == 200
+    AuthToken.objects.filter(user=editor).update(expiry=timezone.now() - timedelta(seconds=1))
+    response = client.get("/api/v1/labels/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid token."}
+
+
+def test_delete_revokes_the_calling_token_and_only_it(editor):
+    first, second = APIClient(), APIClient()
+    first.credentials(HTTP_AUTHORIZATION=f"Token {token_for('editor')}")
+    second.credentials(HTTP_AUTHORIZATION=f"Token {token_for('editor')}")
+    response = first.delete("/api/v1/auth/token/")
+    assert response.status_code == 204
+    assert response.content == b""
+    refused = first.get("/api/v1/labels/")
+    assert refused.status_code == 401
+    assert refused.json() == {"detail": "Invalid token."}
+    assert second.get("/api/v1/labels/").status_code == 200
+
+
+def test_delete_with_all_revokes_every_token_of_the_user_and_no_one_elses(editor, reviewer):
+    first, second, colleague = APIClient(), APIClient(), APIClient()
+    first.credentials(HTTP_AUTHORIZATION=f"Token {token_for('editor')}")
+    second.credentials(HTTP_AUTHORIZATION=f"Token {token_for('editor')}")
+    colleague.credentials(HTTP_AUTHORIZATION=f"Token {token_for('reviewer')}")
+    assert first.delete("/api/v1/auth/token/?all=true").status_code == 204
+    assert first.get("/api/v1/labels/").status_code == 401
+    assert second.get("/api/v1/labels/").status_code == 401
+    assert colleague.get("/api/v1/labels/").status_code == 200
+
+
+def test_delete_with_a_bad_all_value_answers_400_and_revokes_nothing(editor):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for('editor')}")
+    response = client.delete("/api/v1/auth/token/?all=maybe")
+    assert response.status_code == 400
+    assert response.json() == {
+        "all": ["Send all=true or all=false."],
+        "detail": "Send all=true or all=false.",
+    }
+    assert client.get("/api/v1/labels/").status_code == 200
+
+
+def test_delete_without_a_token_answers_401(editor):
+    response = APIClient().delete("/api/v1/auth/token/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
+
+
+def test_delete_with_only_a_session_answers_401_and_revokes_nothing(editor):
+    token = token_for("editor")
+    client = APIClient()
+    client.force_login(editor)
+    assert client.delete("/api/v1/auth/token/").status_code == 401
+    assert AuthToken.objects.filter(user=editor).count() == 1
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/labels/").status_code == 200
+
+
+def test_changing_the_password_revokes_every_token_of_that_user(editor, reviewer):
+    client, colleague = APIClient(), APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for('editor')}")
+    colleague.credentials(HTTP_AUTHORIZATION=f"Token {token_for('reviewer')}")
+    editor.set_password("a-new-password-2")
+    editor.save()
+    response = client.get("/api/v1/labels/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid token."}
+    assert not AuthToken.objects.filter(user=editor).exists()
+    assert colleague.get("/api/v1/labels/").status_code == 200
+
+
+def test_the_admins_password_change_form_revokes_the_tokens(editor):
+    editor.is_staff = True
+    editor.save()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for('editor')}")
+    browser = APIClient()
+    browser.force_login(editor)
+    response = browser.post(
+        "/admin/password_change/",
+        {
+            "old_password": "pw-for-tests-1",
+            "new_password1": "a-new-password-2",
+            "new_password2": "a-new-password-2",
+        },
+        format="multipart",
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/password_change/done/"
+    assert client.get("/api/v1/labels/").status_code == 401
+
+
+def test_a_login_that_upgrades_the_password_hash_keeps_the_tokens(editor, settings):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for('editor')}")
+    # A new preferred hasher: the next login re-hashes the same password (not a change).
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.ScryptPasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    assert (
+        Client().post("/login/", {"username": "editor", "password": "pw-for-tests-1"}).status_code
+        == 302
+    )
+    editor.refresh_from_db()
+    assert editor.password.startswith("scrypt$")
     assert client.get("/api/v1/labels/").status_code == 200
 
 
@@ -128,7 +277,7 @@ def test_token_is_refused_to_a_user_without_newsroom_role(outsider):
     )
     assert response.status_code == 403
     assert response.json() == {"detail": NEWSROOM_ROLE}
-    assert not Token.objects.filter(user=outsider).exists()
+    assert not AuthToken.objects.filter(user=outsider).exists()
 
 
 def test_token_request_with_unknown_field_is_refused(editor):
@@ -141,15 +290,20 @@ def test_token_request_with_unknown_field_is_refused(editor):
     assert response.json() == {"remember": ["Unknown field; this endpoint does not accept it."]}
 
 
-def test_token_requests_are_throttled_with_429(editor):
+def test_token_requests_from_one_address_are_throttled_with_429_whatever_the_username(editor):
+    """The per-address rate; the lockout of one username (below its limit here) is apart."""
     allowed, _period = ScopedRateThrottle().parse_rate(ScopedRateThrottle.THROTTLE_RATES["token"])
     client = APIClient()
-    body = {"username": "editor", "password": "wrong"}
     codes = [
-        client.post("/api/v1/auth/token/", body, format="json").status_code for _ in range(allowed)
+        client.post(
+            "/api/v1/auth/token/", {"username": f"guess{n}", "password": "wrong"}, format="json"
+        ).status_code
+        for n in range(allowed)
     ]
     assert set(codes) == {400}
-    response = client.post("/api/v1/auth/token/", body, format="json")
+    response = client.post(
+        "/api/v1/auth/token/", {"username": "editor", "password": "pw-for-tests-1"}, format="json"
+    )
     assert response.status_code == 429
     assert response.json()["detail"].startswith("Request was throttled.")
 
@@ -349,10 +503,12 @@ def test_a_forged_x_forwarded_for_does_not_escape_the_token_throttle(editor):
     address, whatever X-Forwarded-For a client sends."""
     allowed, _period = ScopedRateThrottle().parse_rate(ScopedRateThrottle.THROTTLE_RATES["token"])
     client = APIClient()
-    body = {"username": "editor", "password": "wrong"}
     codes = [
         client.post(
-            "/api/v1/auth/token/", body, format="json", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}"
+            "/api/v1/auth/token/",
+            {"username": f"guess{n}", "password": "wrong"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
         ).status_code
         for n in range(allowed + 1)
     ]

@@ -8,9 +8,9 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from annotations.models import Annotation, Event
+from tests.factories import api_token
 
 WRITERS = 20
 
@@ -39,7 +39,7 @@ def _patch(url: str, token: str, etag: str, note: str) -> tuple[int, dict]:
 
 
 def test_of_20_writers_with_the_same_if_match_exactly_one_wins(live_server, editor, claim):
-    token = Token.objects.create(user=editor).key
+    token = api_token(editor)
     url = f"{live_server.url}/api/v1/annotations/{claim.pk}/"
     with urllib.request.urlopen(
         urllib.request.Request(url, headers={"Authorization": f"Token {token}"}), timeout=30

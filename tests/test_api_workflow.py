@@ -7,12 +7,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from annotations import services
 from annotations.models import Annotation, Evidence, SourceCheck, Verdict
-from tests.factories import UserFactory, make_annotation, make_article
+from tests.factories import UserFactory, api_token, make_annotation, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +22,7 @@ EVIDENCE = [services.EvidenceInput(url="https://example.org/haushalt")]
 def api(user=None) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

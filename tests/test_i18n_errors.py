@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from annotations import services
 from annotations.models import Annotation, Verdict
+from tests.factories import api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +28,7 @@ def _english_after_each_test():
 
 def api(user, language: str | None) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     if language is not None:
         client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
     return client
@@ -95,14 +94,13 @@ def test_a_stale_annotation_edit_is_refused_in_the_browsers_language(
     [
         (
             "de",
-            "Jemand hat inzwischen einen neueren Text gespeichert (jetzt Fassung 2, Sie haben "
-            "Fassung 1 bearbeitet); laden Sie neu, um ihn zu sehen, und nehmen Sie Ihre "
-            "Änderung dann erneut vor",
+            "Der Artikel wurde inzwischen von jemand anderem geändert (jetzt Version 2, Sie "
+            "haben Version 1 bearbeitet); laden Sie neu, um die Änderung zu sehen",
         ),
         (
             None,
-            "someone saved a newer text meanwhile (now revision 2, you edited revision 1); "
-            "reload to see it, then apply your change again",
+            "the article was changed by someone else (now version 2, you edited version 1); "
+            "reload to see their change",
         ),
     ],
 )

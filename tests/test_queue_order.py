@@ -12,12 +12,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from annotations import selectors, services
 from annotations.models import Assignment, Label
-from tests.factories import make_annotation, make_article
+from tests.factories import api_token, make_annotation, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +33,7 @@ RATIONALE = "Der Haushaltsplan nennt eine andere Summe auf Seite 12."
 
 def api_queue(user, **params) -> list[int]:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     response = client.get("/api/v1/queue/", params)
     assert response.status_code == 200
     return [row["id"] for row in response.json()["results"]]

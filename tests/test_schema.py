@@ -10,7 +10,6 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -23,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 from annotations import services
 from annotations.models import Evidence, Label, Suggestion
 from factcheck.wsgi import application
-from tests.factories import UserFactory, make_annotation, make_article
+from tests.factories import UserFactory, api_token, make_annotation, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +40,7 @@ def _fast_password_hashing(settings):
 
 def api(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 
@@ -197,7 +196,7 @@ def desk(settings):
         "evidence": list(Evidence.objects.values_list("pk", flat=True)),
         "sid": [suggestion.pk],
     }
-    return {"user": user, "token": Token.objects.create(user=user).key, "ids": ids}
+    return {"user": user, "token": api_token(user), "ids": ids}
 
 
 def _aim_at_real_objects(case, ids: dict) -> None:

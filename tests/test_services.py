@@ -404,8 +404,11 @@ def test_publishing_with_an_open_claim_is_a_conflict(chief, claim, article):
 
 
 def test_publishing_with_open_claims_confirmed_works(chief, claim, article):
-    published = services.article_publish(actor=chief, article_id=article.pk, with_open_claims=True)
+    published, changed = services.article_publish(
+        actor=chief, article_id=article.pk, with_open_claims=True
+    )
     assert published.status == "published"
+    assert changed is True
 
 
 def test_only_chiefs_publish(editor, article):
@@ -425,7 +428,7 @@ def test_the_whole_loop_leaves_a_complete_history(editor, reviewer, chief, claim
         "evidence.added",
         "verdict.proposed",
         "verdict.rejected",
-        "evidence.added",
+        # The same evidence URL again: the first evidence stands, nothing is added.
         "verdict.proposed",
         "verdict.approved",
     ]

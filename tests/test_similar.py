@@ -2,12 +2,11 @@
 
 import pytest
 from django.utils.dateparse import parse_datetime
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from annotations import selectors, services
 from annotations.models import Event, Evidence, SourceCheck
-from tests.factories import make_annotation, make_article
+from tests.factories import api_token, make_annotation, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +113,7 @@ REPEAT_QUOTE = (
 
 def api(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

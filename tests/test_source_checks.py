@@ -4,6 +4,7 @@ real worker fetches a real loopback site through the SSRF guard and stores the r
 from __future__ import annotations
 
 import hashlib
+import re
 import socket
 from collections.abc import Iterator
 from datetime import datetime
@@ -464,19 +465,38 @@ def test_a_transient_error_is_retried_until_the_page_answers(
 
 # --- SSRF: every case ends `blocked`, and nothing reaches the target -------------------------
 
+LOOPBACK_REASON = "address 127.0.0.1 is in 127.0.0.0/8, Loopback (RFC 1122), not globally reachable"
 SSRF_CASES = [
-    ("http://127.0.0.1:{port}/", "address 127.0.0.1 is loopback"),
-    ("http://127.1:{port}/", "address 127.0.0.1 is loopback"),
-    ("http://0x7f000001:{port}/", "address 127.0.0.1 is loopback"),
-    ("http://2130706433:{port}/", "address 127.0.0.1 is loopback"),
-    ("http://[::1]:{port}/", "address ::1 is loopback"),
-    ("http://[::ffff:127.0.0.1]:{port}/", "is IPv4-mapped"),
-    ("http://169.254.169.254/latest/meta-data/", "address 169.254.169.254 is link-local"),
-    ("http://10.0.0.1/", "address 10.0.0.1 is private"),
-    ("http://192.168.1.1/", "address 192.168.1.1 is private"),
-    ("http://100.100.100.200/", "address 100.100.100.200 is shared address space (CGNAT)"),
-    ("http://0.0.0.0:{port}/", "address 0.0.0.0 is unspecified"),
-    ("http://localhost:{port}/", "is loopback"),
+    ("http://127.0.0.1:{port}/", LOOPBACK_REASON),
+    ("http://127.1:{port}/", LOOPBACK_REASON),
+    ("http://0x7f000001:{port}/", LOOPBACK_REASON),
+    ("http://2130706433:{port}/", LOOPBACK_REASON),
+    (
+        "http://[::1]:{port}/",
+        "address ::1 is in ::1/128, Loopback Address (RFC 4291), not globally reachable",
+    ),
+    ("http://[::ffff:127.0.0.1]:{port}/", "IPv4-mapped Address (RFC 4291), not globally reachable"),
+    (
+        "http://169.254.169.254/latest/meta-data/",
+        "address 169.254.169.254 is in 169.254.0.0/16, Link Local (RFC 3927), not globally reachable",
+    ),
+    (
+        "http://10.0.0.1/",
+        "address 10.0.0.1 is in 10.0.0.0/8, Private-Use (RFC 1918), not globally reachable",
+    ),
+    (
+        "http://192.168.1.1/",
+        "address 192.168.1.1 is in 192.168.0.0/16, Private-Use (RFC 1918), not globally reachable",
+    ),
+    (
+        "http://100.100.100.200/",
+        "address 100.100.100.200 is in 100.64.0.0/10, Shared Address Space (RFC 6598), not globally reachable",
+    ),
+    (
+        "http://0.0.0.0:{port}/",
+        "address 0.0.0.0 is in 0.0.0.0/32, This host on this network (RFC 1122), not globally reachable",
+    ),
+    ("http://localhost:{port}/", ", not globally reachable"),
 ]
 
 
@@ -530,7 +550,10 @@ def test_an_allowed_site_redirecting_to_cloud_metadata_is_blocked(
     check = finished(add_evidence(editor, quote_annotation, url))
 
     assert check.status == SourceCheck.Status.BLOCKED
-    assert check.error == "address 169.254.169.254 is link-local"
+    assert (
+        check.error
+        == "address 169.254.169.254 is in 169.254.0.0/16, Link Local (RFC 3927), not globally reachable"
+    )
     assert check.final_url == "http://169.254.169.254/latest/meta-data/"
     assert site.connections == 1
     assert [host for host, _port in tripwire if not host.startswith("127.")] == []
@@ -545,7 +568,9 @@ def test_an_allowed_site_redirecting_to_a_loopback_name_is_blocked(
     check = finished(add_evidence(editor, quote_annotation, url))
 
     assert check.status == SourceCheck.Status.BLOCKED
-    assert check.error.endswith("is loopback")
+    assert re.search(
+        r"is in [0-9a-f.:/]+, Loopback( Address)? \(RFC \d+\), not globally reachable$", check.error
+    )
     assert site.connections == 1
     assert target.connections == 0
 

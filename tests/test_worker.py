@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from annotations import tasks
 from annotations.models import Event
 from tests.conftest import wait_for
+from tests.factories import api_token
 
 
 @pytest.mark.worker
@@ -29,7 +29,7 @@ def test_the_demo_article_gets_its_suggestions_from_the_worker_after_an_upload(w
     suggested as a vague source and the hedged sentences as speculation."""
     demo = Path(tasks.__file__).parent / "demo" / "de.txt"
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(editor)}")
     upload = SimpleUploadedFile("openai.txt", demo.read_bytes(), content_type="text/plain")
     response = client.post("/api/v1/articles/import/", {"file": upload}, format="multipart")
     assert response.status_code == 201, response.json()

@@ -21,6 +21,7 @@ def exception_handler(exc, context):
             body = {exc.field: [exc.message], "detail": exc.message}
         else:
             body = {"detail": exc.message}
+        body.update(exc.extra)
         return Response(body, status=exc.status_code)
     if isinstance(exc, ObjectDoesNotExist):
         exc = Http404()

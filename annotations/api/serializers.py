@@ -70,6 +70,7 @@ class TokenRequestSerializer(StrictSerializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
+    expiry = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class ArticleCreateSerializer(StrictSerializer):
@@ -94,6 +95,33 @@ class ArticleUpdateSerializer(StrictSerializer):
 
 class ArticlePublishSerializer(StrictSerializer):
     with_open_claims = serializers.BooleanField(required=False, default=False)
+    acknowledge = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        default=list,
+        max_length=1000,
+        help_text="The `key` of every warning of the publish gate, each acknowledged by "
+        "the chief who publishes; the acknowledgements are recorded with their name.",
+    )
+
+
+class ArticleArchiveSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class GateItemSerializer(serializers.Serializer):
+    key = serializers.CharField(required=False, help_text="Warnings: what `acknowledge` names")
+    code = serializers.CharField()
+    message = serializers.CharField()
+    annotation = serializers.IntegerField(required=False)
+    exact = serializers.CharField(required=False)
+    url = serializers.CharField(required=False)
+
+
+class PublishGateSerializer(serializers.Serializer):
+    ready = serializers.BooleanField()
+    blockers = GateItemSerializer(many=True)
+    warnings = GateItemSerializer(many=True)
 
 
 class ArticleImportSerializer(StrictSerializer):
@@ -303,6 +331,8 @@ class CurrentVerdictSerializer(serializers.ModelSerializer):
             "decided_by",
             "decided_at",
             "decision_note",
+            "quote",
+            "article_revision",
             "created_at",
         ]
 
@@ -326,6 +356,8 @@ class VerdictSerializer(CurrentVerdictSerializer):
             "decided_by",
             "decided_at",
             "decision_note",
+            "quote",
+            "article_revision",
             "created_at",
             "evidence",
         ]
@@ -583,6 +615,8 @@ def _verdict_object(row: tuple, zone: tzinfo) -> dict[str, Any]:
         decided_by,
         decided_at,
         decision_note,
+        quote,
+        article_revision,
         created_at,
     ) = row
     return {
@@ -594,6 +628,8 @@ def _verdict_object(row: tuple, zone: tzinfo) -> dict[str, Any]:
         "decided_by": decided_by,
         "decided_at": _iso(decided_at, zone),
         "decision_note": decision_note,
+        "quote": quote,
+        "article_revision": article_revision,
         "created_at": _iso(created_at, zone),
     }
 

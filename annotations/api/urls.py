@@ -10,6 +10,15 @@ urlpatterns = [
     path("articles/import/", views.ArticleImportView.as_view(), name="article-import"),
     path("articles/<int:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
     path("articles/<int:pk>/publish/", views.ArticlePublishView.as_view(), name="article-publish"),
+    path(
+        "articles/<int:pk>/publish-gate/",
+        views.ArticlePublishGateView.as_view(),
+        name="article-publish-gate",
+    ),
+    path(
+        "articles/<int:pk>/withdraw/", views.ArticleWithdrawView.as_view(), name="article-withdraw"
+    ),
+    path("articles/<int:pk>/restore/", views.ArticleRestoreView.as_view(), name="article-restore"),
     path("articles/<int:pk>/export/", views.ArticleExportView.as_view(), name="article-export"),
     path(
         "articles/<int:pk>/suggestions/",

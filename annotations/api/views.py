@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import authenticate, get_user_model, user_logged_in
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
@@ -28,18 +28,19 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import Throttled
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from .. import exports, policy, selectors, services
+from ..auth import is_locked_out, lockout_message
 from ..models import (
     NEWSROOM_ROLES,
     ROLE_CHIEF,
@@ -49,8 +50,10 @@ from ..models import (
     Suggestion,
     Verdict,
 )
+from ..services.tokens import api_token_create, api_token_revoke, api_tokens_revoke_all
 from . import filters
 from . import serializers as s
+from .parsers import FormParser, JSONParser, MultiPartParser
 
 User = get_user_model()
 
@@ -198,7 +201,7 @@ def _article_response(
     context = {"annotations": s.live_annotation_objects(article), "reanchored": reanchored}
     serializer_class = s.ArticleUpdateResultSerializer if updated else s.ArticleDetailSerializer
     response = Response(serializer_class(article, context=context).data, status=code)
-    response["ETag"] = f'"{article.revision}"'
+    response["ETag"] = f'"{article.version}"'
     return response
 
 
@@ -208,13 +211,26 @@ ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
 class TokenView(ApiView):
-    """Exchange a username and password for an API token."""
+    """POST: exchange a username and password for an API token (it expires after
+    `API_TOKEN_TTL_HOURS`). DELETE: revoke the token the request carries, or with
+    `?all=true` every token of its user."""
 
-    authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
     parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_authenticators(self) -> list:
+        # POST is the login and takes no credentials; DELETE takes the token it revokes and
+        # nothing else. (DRF asks before it wraps the request; self.request is Django's.)
+        if getattr(self.request, "method", None) == "DELETE":
+            return [KnoxTokenAuthentication()]
+        return []
+
+    def get_permissions(self) -> list:
+        if self.request.method == "DELETE":
+            return [IsAuthenticated()]
+        return [AllowAny()]
 
     @extend_schema(
         operation_id="auth_token_create",
@@ -224,15 +240,45 @@ class TokenView(ApiView):
     )
     def post(self, request: Request) -> Response:
         data = self.validated(s.TokenRequestSerializer)
+        # django-axes (the first authentication backend) counts a failure per username and
+        # address, and refuses a locked-out pair before the password is checked.
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None:
+            if is_locked_out(request):
+                raise Throttled(detail=lockout_message())
             raise services.Invalid(_("Unable to log in with the provided credentials."))
         _require(
             policy.is_newsroom_member(user),
             _("You need a newsroom role (editor, reviewer or chief) to use the API."),
         )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        # A login like the form's: axes resets this pair's failures, last_login is set.
+        user_logged_in.send(sender=type(user), request=request, user=user)
+        token, expiry = api_token_create(user=user)
+        return Response(s.TokenSerializer({"token": token, "expiry": expiry}).data)
+
+    @extend_schema(
+        operation_id="auth_token_revoke",
+        parameters=[
+            OpenApiParameter(
+                "all",
+                OpenApiTypes.BOOL,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="true: revoke every token of this user, not only this one.",
+            )
+        ],
+        request=None,
+        responses=_responses({204: None}, 400, 429),
+    )
+    def delete(self, request: Request) -> Response:
+        every = request.query_params.get("all", "false").lower()
+        if every not in ("true", "false", "1", "0"):
+            raise services.Invalid(_("Send all=true or all=false."), field="all")
+        if every in ("true", "1"):
+            api_tokens_revoke_all(user=request.user)
+        else:
+            api_token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- articles -------------------------------------------------------------------------------
@@ -277,8 +323,9 @@ ARTICLE_IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     required=False,
     description=(
-        'The ETag from the last GET, e.g. "3": the text revision the edit is based on. '
-        "When a newer text was saved meanwhile the PATCH answers 412 and changes nothing."
+        'The ETag from the last GET, e.g. "3": the article\'s version, which every write of '
+        "any field moves. When anything was saved meanwhile the PATCH answers 412 and "
+        "changes nothing."
     ),
 )
 
@@ -288,7 +335,7 @@ class ArticleDetailView(ApiView):
         operation_id="articles_retrieve",
         parameters=[ID],
         responses=_responses(
-            {200: OpenApiResponse(s.ArticleDetailSerializer, description="ETag: the revision")},
+            {200: OpenApiResponse(s.ArticleDetailSerializer, description="ETag: the version")},
             404,
         ),
     )
@@ -309,22 +356,85 @@ class ArticleDetailView(ApiView):
         data = self.validated(s.ArticleUpdateSerializer)
         body = data.pop("text", None)
         article, counts = services.article_update(
-            actor=request.user, article_id=pk, fields=data, body=body, expected_revision=expected
+            actor=request.user, article_id=pk, fields=data, body=body, expected_version=expected
         )
         return _article_response(article.pk, updated=True, reanchored=counts)
 
     @extend_schema(
         operation_id="articles_destroy",
-        parameters=[ID],
-        description="Archives the article (status `archived`); nothing is deleted.",
-        responses=_responses({204: None}, 404, 409),
+        parameters=[ID, ARTICLE_IF_MATCH],
+        description="Archives the article (status `archived`); nothing is deleted. A "
+        "published fact-check is withdrawn instead (status `withdrawn`, chiefs only): its "
+        "report stays public and says so. `POST …/restore/` undoes either.",
+        responses=_responses({204: None}, 404, 409, 412),
     )
     def delete(self, request: Request, pk: int) -> Response:
         _require(
             policy.can_edit_article(request.user), _("only editors and chiefs can archive articles")
         )
+        expected = _expected_version(request, "article")
+        if expected is not None and not Article.objects.filter(pk=pk, version=expected).exists():
+            _article_stale(pk, expected)
         services.article_archive(actor=request.user, article_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _article_stale(pk: int, expected: int) -> None:
+    current = Article.objects.values_list("version", flat=True).get(pk=pk)
+    raise services.Stale(
+        _(
+            "the article was changed by someone else (now version %(current)s, "
+            "you edited version %(expected)s); reload to see their change"
+        )
+        % {"current": current, "expected": expected}
+    )
+
+
+class ArticleWithdrawView(ApiView):
+    @extend_schema(
+        operation_id="articles_withdraw",
+        parameters=[ID],
+        request=s.ArticleArchiveSerializer,
+        description="A chief withdraws a published fact-check (status `withdrawn`) with an "
+        "optional reason; its report stays public and says so. Any other article is "
+        "archived. Recorded; `POST …/restore/` undoes it.",
+        responses=_responses({200: s.ArticleDetailSerializer}, 404, 409, *WRITE_ERRORS),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.validated(s.ArticleArchiveSerializer)
+        services.article_archive(actor=request.user, article_id=pk, reason=data.get("reason", ""))
+        return _article_response(pk)
+
+
+class ArticleRestoreView(ApiView):
+    @extend_schema(
+        operation_id="articles_restore",
+        parameters=[ID],
+        request=s.EmptySerializer,
+        description="Undoes an archive (editors and chiefs) or a withdrawal (chiefs): the "
+        "article returns to the status it had; a withdrawn fact-check is published again.",
+        responses=_responses({200: s.ArticleDetailSerializer}, 404, 409, *WRITE_ERRORS),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        self.validated(s.EmptySerializer)
+        services.article_restore(actor=request.user, article_id=pk)
+        return _article_response(pk)
+
+
+class ArticlePublishGateView(ApiView):
+    @extend_schema(
+        operation_id="articles_publish_gate",
+        parameters=[ID],
+        description="What stands between the article and publishing: `blockers` (claims "
+        "without an approved verdict, a state that cannot be published) and `warnings` "
+        "(failed, blocked or changed evidence checks behind approved verdicts; vague or "
+        "anonymous sources), which a chief must acknowledge by `key`. `ready` is true when "
+        "there are neither.",
+        responses=_responses({200: s.PublishGateSerializer}, 404),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        article = Article.objects.get(pk=pk)
+        return Response(selectors.publish_gate(article).as_dict())
 
 
 class ArticlePublishView(ApiView):
@@ -332,15 +442,24 @@ class ArticlePublishView(ApiView):
         operation_id="articles_publish",
         parameters=[ID],
         request=s.ArticlePublishSerializer,
+        description="Publishes through the publish gate (`GET …/publish-gate/`). 409 lists "
+        "the `blockers` and the unacknowledged `warnings`. Publishing a published article "
+        "changes nothing and says so in `detail`.",
         responses=_responses({200: s.ArticleDetailSerializer}, 404, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request, pk: int) -> Response:
         _require(policy.can_publish_article(request.user), _("only chiefs can publish"))
         data = self.validated(s.ArticlePublishSerializer)
-        services.article_publish(
-            actor=request.user, article_id=pk, with_open_claims=data["with_open_claims"]
+        _article, published_now = services.article_publish(
+            actor=request.user,
+            article_id=pk,
+            with_open_claims=data["with_open_claims"],
+            acknowledge=data["acknowledge"],
         )
-        return _article_response(pk)
+        response = _article_response(pk)
+        if not published_now:
+            response.data["detail"] = _("the article is already published; nothing changed")
+        return response
 
 
 class ArticleImportView(ApiView):
@@ -814,7 +933,11 @@ class AnnotationEvidenceView(ApiView):
         operation_id="annotations_evidence_create",
         parameters=[ID],
         request=s.EvidenceInputSerializer,
-        responses=_responses({201: s.EvidenceSerializer}, 404, 409, *WRITE_ERRORS),
+        description="201 with the new evidence and its source check; 200 with the existing "
+        "evidence when the annotation already has this URL (nothing is added).",
+        responses=_responses(
+            {201: s.EvidenceSerializer, 200: s.EvidenceSerializer}, 404, 409, *WRITE_ERRORS
+        ),
     )
     def post(self, request: Request, pk: int) -> Response:
         data = self.validated(s.EvidenceInputSerializer)
@@ -825,8 +948,11 @@ class AnnotationEvidenceView(ApiView):
             title=data.get("title", ""),
             note=data.get("note", ""),
         )
+        existing = getattr(evidence, "is_existing", False)
         evidence = selectors.annotation_evidence(pk).get(pk=evidence.pk)
-        return Response(s.EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+        # The same URL again (a double click, a retry) answers with the evidence it made.
+        code = status.HTTP_200_OK if existing else status.HTTP_201_CREATED
+        return Response(s.EvidenceSerializer(evidence).data, status=code)
 
 
 class EvidenceReuseSerializer(serializers.Serializer):

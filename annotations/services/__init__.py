@@ -1,9 +1,9 @@
 """Every write of the fact-check desk.
 
 Each service checks permission and validates before it writes, runs in one transaction,
-records an Event, and enqueues background work with `transaction.on_commit(robust=True)`
-so that a broker that is down never undoes or fails a saved write (the stale-check sweep
-re-enqueues what was lost).
+records an Event, and records its background work in the outbox (`jobs.enqueue`): a job row
+in the same transaction, sent after commit, so that a broker that is down never undoes or
+fails a saved write (the sweep sends again what did not finish).
 
 Errors: `Forbidden` (403), `Invalid` (400), `Conflict` (409, names the current state),
 `Stale` (412), `TooLarge` (413). Model lookups raise `DoesNotExist` (404).
@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import cues, policy, selectors, text
+from .. import cues, policy, selectors, tasks, text
 from ..models import (
     ROLE_CHIEF,
     Annotation,
@@ -75,6 +75,19 @@ def _bump(annotation: Annotation, **changes: Any) -> None:
         setattr(annotation, name, value)
     annotation.version += 1
     annotation.updated_at = now
+
+
+def _article_allows(actor: Any, article: Article, act: policy.Act) -> None:
+    """Raise Conflict when the article's state does not allow `act` (policy.ARTICLE_STATES)."""
+    reason = policy.article_refusal(actor, article.status, act)
+    if reason is not None:
+        raise Conflict(reason)
+
+
+def _article_bump(article: Article, *fields: str) -> None:
+    """Save `fields` of a locked article with its version moved on (the API's ETag)."""
+    article.version += 1
+    article.save(update_fields=[*fields, "version", "updated_at"])
 
 
 def _lock_annotation(annotation_id: int) -> Annotation:
@@ -205,7 +218,12 @@ IMPORT_EXTENSIONS = {
 def decode_upload(*, filename: str, payload: bytes) -> tuple[str, str]:
     """Turn an uploaded .txt/.md/.html file into (title, text). Raises Invalid/TooLarge."""
     from .. import fetch
+    from ..storable import text_problem
 
+    # PostgreSQL cannot store a NUL, in the title made of the name or in the text.
+    problem = text_problem(filename, _("the file name"))
+    if problem is not None:
+        raise Invalid(problem, field="file")
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if suffix not in IMPORT_EXTENSIONS:
         raise Invalid(
@@ -226,6 +244,15 @@ def decode_upload(*, filename: str, payload: bytes) -> tuple[str, str]:
             % {"position": exc.start},
             field="file",
         ) from exc
+    if "\x00" in decoded:
+        raise Invalid(
+            _(
+                "the file contains a NUL character (U+0000) at position %(position)s, so it "
+                "is not a text file; save it as UTF-8 text and try again"
+            )
+            % {"position": decoded.index("\x00")},
+            field="file",
+        )
     if len(decoded) > settings.FACTCHECK_MAX_ARTICLE_CHARS:
         _check_article_size(decoded)
     stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
@@ -250,14 +277,17 @@ def article_update(
     fields: dict[str, Any],
     body: str | None = None,
     expected_revision: int | None = None,
+    expected_version: int | None = None,
 ) -> tuple[Article, dict[str, int] | None]:
     """Update metadata and, when `body` differs, store a new revision and re-anchor.
 
-    Locks the article row (select_for_update) so two text edits cannot interleave. With
-    `expected_revision` (the revision the editor's text was based on) the edit is a
-    compare-and-set: when someone saved a newer text meanwhile it raises Stale and changes
-    nothing, so neither editor's text is silently lost.
+    Locks the article row (select_for_update) so two edits cannot interleave. With
+    `expected_version` (the ETag: any write moves it) or `expected_revision` (the text
+    the editor's change was based on) the edit is a compare-and-set: when someone saved
+    meanwhile it raises Stale and changes nothing, so neither change is silently lost.
+    A text change sets aside the verdicts whose text it alters (`_verdicts_set_aside`).
     Returns the article and the re-anchoring counts (None when the text did not change).
+    Raises Forbidden, Invalid, Conflict (the state does not allow edits), Stale.
     """
     _require(policy.can_edit_article(actor), _("only editors and chiefs can edit articles"))
     allowed = {"title", "language", "source_url", "outlet", "byline", "published_at"}
@@ -276,12 +306,15 @@ def article_update(
         _check_article_size(new_text)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
-        if article.status == Article.Status.ARCHIVED:
-            raise Conflict(_("the article is archived"))
-        if article.status == Article.Status.IMPORTING:
-            raise Conflict(_("the article is still importing"))
-        if article.status == Article.Status.PUBLISHED and not policy.has_role(actor, ROLE_CHIEF):
-            raise Conflict(_("the article is published; only a chief can change it now"))
+        _article_allows(actor, article, policy.Act.EDIT)
+        if expected_version is not None and expected_version != article.version:
+            raise Stale(
+                _(
+                    "the article was changed by someone else (now version %(current)s, "
+                    "you edited version %(expected)s); reload to see their change"
+                )
+                % {"current": article.version, "expected": expected_version}
+            )
         if expected_revision is not None and expected_revision != article.revision:
             raise Stale(
                 _(
@@ -298,6 +331,7 @@ def article_update(
         if new_text is not None and new_text != article.text:
             counts = _reanchor_article(actor=actor, article=article, new_text=new_text)
         if changed or counts is not None:
+            article.version += 1
             article.save()
             event_record(
                 actor=actor,
@@ -368,63 +402,222 @@ def _reanchor_article(*, actor: Any, article: Article, new_text: str) -> dict[st
     ArticleRevision.objects.create(
         article=article, number=article.revision, text=new_text, created_by=actor
     )
+    _verdicts_set_aside(actor=actor, article=article, annotations=live)
     return counts
 
 
-def article_archive(*, actor: Any, article_id: int) -> Article:
+def _verdicts_set_aside(*, actor: Any, article: Article, annotations: list[Annotation]) -> int:
+    """After a text change: a proposed or approved verdict whose span no longer reads
+    exactly as the text it was proposed (or approved) on is set aside, never carried over.
+
+    The span goes back to the verdict's author's queue, the history records the old and
+    the new text, and the chiefs and the reviewer are told. The same text at a new offset
+    is not an alteration. The caller holds the article's and the annotations' locks.
+    Returns the number of verdicts set aside."""
+    judged = {
+        a.pk: a
+        for a in annotations
+        if a.status in (Annotation.Status.PROPOSED, Annotation.Status.APPROVED)
+    }
+    if not judged:
+        return 0
+    verdicts = Verdict.objects.select_for_update().filter(
+        annotation_id__in=judged,
+        status__in=[Verdict.Status.PROPOSED, Verdict.Status.APPROVED],
+    )
+    now = timezone.now()
+    count = 0
+    for verdict in verdicts:
+        annotation = judged[verdict.annotation_id]
+        pinned = (
+            verdict.approved_quote if verdict.status == Verdict.Status.APPROVED else verdict.quote
+        )
+        orphaned = annotation.anchor_state == Annotation.AnchorState.ORPHANED
+        if not orphaned and annotation.exact == pinned:
+            continue
+        previous = verdict.status
+        verdict.status = Verdict.Status.SET_ASIDE
+        verdict.set_aside_at = now
+        verdict.save(update_fields=["status", "set_aside_at"])
+        _assignment_reopen(annotation=annotation, reviewer_id=verdict.author_id, actor=actor)
+        _bump(annotation, status=Annotation.Status.ASSIGNED)
+        event_record(
+            actor=actor,
+            verb="verdict.set_aside",
+            annotation=annotation,
+            data={
+                "verdict": verdict.pk,
+                "was": previous,
+                "old": pinned[:500],
+                "new": None if orphaned else annotation.exact[:500],
+                "revision": article.revision,
+            },
+        )
+        _enqueue("notify", "set_aside", verdict.pk)
+        count += 1
+    return count
+
+
+def _assignment_reopen(*, annotation: Annotation, reviewer_id: int, actor: Any) -> None:
+    """Give the span back to `reviewer_id`'s queue: their last assignment pending again,
+    or a new one. (A withdrawn annotation never gets one: the queue relies on it.)"""
+    assignment = (
+        Assignment.objects.filter(annotation=annotation, reviewer_id=reviewer_id)
+        .order_by("-id")
+        .first()
+    )
+    if assignment is not None and assignment.state != Assignment.State.PENDING:
+        assignment.state = Assignment.State.PENDING
+        assignment.priority = annotation.priority
+        assignment.checkworthiness = annotation.checkworthiness
+        assignment.save(update_fields=["state", "priority", "checkworthiness", "updated_at"])
+    elif assignment is None:
+        Assignment.objects.create(
+            annotation=annotation,
+            reviewer_id=reviewer_id,
+            assigned_by=actor,
+            priority=annotation.priority,
+            checkworthiness=annotation.checkworthiness,
+        )
+
+
+def article_archive(*, actor: Any, article_id: int, reason: str = "") -> Article:
+    """Archive an article (read-only, hidden from lists), or, when it is published,
+    withdraw the fact-check: a chief's act, whose report then says "withdrawn" instead of
+    disappearing. Both are recorded and undone by `article_restore`.
+
+    Locks the article. Raises Forbidden, Conflict (already archived or withdrawn, still
+    importing, or a published fact-check and the actor is not a chief)."""
     _require(policy.can_edit_article(actor), _("only editors and chiefs can archive articles"))
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
-        if article.status == Article.Status.ARCHIVED:
-            raise Conflict(_("the article is already archived"))
+        if article.status in (Article.Status.ARCHIVED, Article.Status.WITHDRAWN):
+            raise Conflict(
+                _("the article is already %(status)s")
+                % {"status": _status_name(article.status, Article.Status)}
+            )
+        _article_allows(actor, article, policy.Act.ARCHIVE)
         previous = article.status
-        article.status = Article.Status.ARCHIVED
-        article.save(update_fields=["status", "updated_at"])
-        event_record(actor=actor, verb="article.archived", article=article, data={"from": previous})
+        article.status_before = previous
+        if previous == Article.Status.PUBLISHED:
+            article.status = Article.Status.WITHDRAWN
+            article.withdrawn_at = timezone.now()
+            verb = "article.withdrawn"
+        else:
+            article.status = Article.Status.ARCHIVED
+            verb = "article.archived"
+        _article_bump(article, "status", "status_before", "withdrawn_at")
+        event_record(
+            actor=actor,
+            verb=verb,
+            article=article,
+            data={"from": previous, "reason": (reason or "").strip()[:1000]},
+        )
     return article
 
 
-def article_publish(*, actor: Any, article_id: int, with_open_claims: bool = False) -> Article:
-    """Publish (chief only). Conflict while a claim lacks an approved verdict, unless
-    `with_open_claims` confirms it."""
-    _require(policy.can_publish_article(actor), _("only chiefs can publish"))
+def article_restore(*, actor: Any, article_id: int) -> Article:
+    """Undo an archive (editors and chiefs) or a withdrawal (chiefs): the article returns
+    to the status it had, and a withdrawn fact-check is published again.
+
+    Locks the article. Raises Forbidden, Conflict (neither archived nor withdrawn)."""
+    _require(policy.can_edit_article(actor), _("only editors and chiefs can restore articles"))
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
-        if article.status in (
-            Article.Status.ARCHIVED,
-            Article.Status.IMPORTING,
-            Article.Status.IMPORT_FAILED,
-        ):
-            raise Conflict(
-                _("the article is %(status)s and cannot be published")
-                % {"status": _status_name(article.status, Article.Status)}
-            )
-        open_claims = (
-            Annotation.objects.filter(article=article, label__needs_verdict=True)
-            .exclude(status__in=[Annotation.Status.APPROVED, Annotation.Status.WITHDRAWN])
-            .count()
+        _article_allows(actor, article, policy.Act.RESTORE)
+        _require(
+            policy.can_restore_article(actor, article),
+            _("only a chief can publish a withdrawn fact-check again"),
         )
-        if open_claims and not with_open_claims:
-            # English says "claim(s)" in both forms; the plural lets a translation agree.
+        previous = article.status
+        article.status = article.status_before or Article.Status.DRAFT
+        if previous == Article.Status.WITHDRAWN:
+            article.status = Article.Status.PUBLISHED
+            article.withdrawn_at = None
+        article.status_before = ""
+        _article_bump(article, "status", "status_before", "withdrawn_at")
+        event_record(
+            actor=actor,
+            verb="article.restored",
+            article=article,
+            data={"from": previous, "to": article.status},
+        )
+    return article
+
+
+def article_publish(
+    *,
+    actor: Any,
+    article_id: int,
+    with_open_claims: bool = False,
+    acknowledge: Iterable[str] = (),
+) -> tuple[Article, bool]:
+    """Publish (chief only) through the publish gate (selectors.publish_gate).
+
+    Blockers: claims without an approved verdict, unless `with_open_claims` confirms them.
+    Warnings (failed, blocked or changed evidence checks behind approved verdicts; vague or
+    anonymous source flags): each must be named in `acknowledge` by its key, and each
+    acknowledgement is recorded with the chief's name. Publishing a published article is
+    a no-op: returns (article, False) and records nothing.
+
+    Locks the article. Raises Forbidden, Conflict (the state, blockers or unacknowledged
+    warnings; `extra` carries the gate's lists)."""
+    _require(policy.can_publish_article(actor), _("only chiefs can publish"))
+    acknowledged = set(acknowledge)
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.status == Article.Status.PUBLISHED:
+            return article, False
+        _article_allows(actor, article, policy.Act.PUBLISH)
+        gate = selectors.publish_gate(article)
+        open_claims = [b for b in gate.blockers if b["code"] == "claim_without_verdict"]
+        blockers = [b for b in gate.blockers if not (with_open_claims and b in open_claims)]
+        missing = [w for w in gate.warnings if w["key"] not in acknowledged]
+        if blockers or missing:
+            if blockers and all(b in open_claims for b in blockers):
+                # English says "claim(s)" in both forms; the plural lets a translation agree.
+                message = ngettext(
+                    "%(count)s claim(s) have no approved verdict; "
+                    "confirm with with_open_claims to publish anyway",
+                    "%(count)s claim(s) have no approved verdict; "
+                    "confirm with with_open_claims to publish anyway",
+                    len(open_claims),
+                ) % {"count": len(open_claims)}
+            elif blockers:
+                message = blockers[0]["message"]
+            else:
+                message = ngettext(
+                    "%(count)s warning must be acknowledged before publishing",
+                    "%(count)s warnings must be acknowledged before publishing",
+                    len(missing),
+                ) % {"count": len(missing)}
             raise Conflict(
-                ngettext(
-                    "%(count)s claim(s) have no approved verdict; "
-                    "confirm with with_open_claims to publish anyway",
-                    "%(count)s claim(s) have no approved verdict; "
-                    "confirm with with_open_claims to publish anyway",
-                    open_claims,
-                )
-                % {"count": open_claims}
+                message, extra={"blockers": blockers, "warnings": missing, "ready": False}
             )
+        for warning in gate.warnings:
+            event_record(
+                actor=actor,
+                verb="article.warning_acknowledged",
+                article=article,
+                annotation_id=warning.get("annotation"),
+                data={k: warning[k] for k in ("key", "code", "message") if k in warning},
+            )
+        previous = article.status
         article.status = Article.Status.PUBLISHED
-        article.save(update_fields=["status", "updated_at"])
+        article.first_published_at = article.first_published_at or timezone.now()
+        _article_bump(article, "status", "first_published_at")
         event_record(
             actor=actor,
             verb="article.published",
             article=article,
-            data={"open_claims": open_claims, "with_open_claims": bool(with_open_claims)},
+            data={
+                "from": previous,
+                "open_claims": len(open_claims),
+                "with_open_claims": bool(with_open_claims),
+                "acknowledged": [w["key"] for w in gate.warnings],
+            },
         )
-    return article
+    return article, True
 
 
 def article_import_finish(
@@ -510,11 +703,7 @@ def annotation_create(
         )
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
-        if article.status in (Article.Status.ARCHIVED, Article.Status.IMPORTING):
-            raise Conflict(
-                _("the article is %(status)s")
-                % {"status": _status_name(article.status, Article.Status)}
-            )
+        _article_allows(actor, article, policy.Act.ANNOTATE)
         body = article.text
         try:
             if offset_unit == "utf16":
@@ -526,6 +715,19 @@ def annotation_create(
         except text.SpanError as exc:
             raise Invalid(_span_message(exc, body)) from exc
         quote = text.quote_at(body, start, end)
+        twin = (
+            Annotation.objects.filter(article=article, label=label, start=start, end=end)
+            .exclude(status=Annotation.Status.WITHDRAWN)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if twin is not None:
+            # A double submit or a second tagger: the first span stands (409 names it).
+            raise Conflict(
+                _("already tagged: this span is already a %(label)s (annotation %(id)s)")
+                % {"label": label.display_name, "id": twin},
+                extra={"annotation": twin},
+            )
         annotation = Annotation.objects.create(
             article=article,
             label=label,
@@ -567,26 +769,36 @@ def _span_message(exc: text.SpanError, body: str) -> str:
 
 
 def _source_span_checks(*, actor: Any, annotation: Annotation) -> list[SourceCheck]:
-    """A `source` span gets an attribution check, and a URL check for each URL it holds."""
-    checks = [
-        SourceCheck.objects.create(
+    """A `source` span gets an attribution check, and a URL check for each URL it holds.
+
+    A check of the same attribution or URL still pending or running is returned instead
+    of a new one: re-runs never queue a second fetch of one URL. The caller holds the
+    annotation's (or its article's) lock."""
+    unsettled = {
+        (check.url, check.attribution): check
+        for check in SourceCheck.objects.filter(
             annotation=annotation,
-            attribution=annotation.exact,
+            evidence__isnull=True,
+            status__in=[SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING],
+        ).order_by("id")
+    }
+    wanted = [("", annotation.exact)] + [
+        (url[:2000], "") for url in dict.fromkeys(URL_IN_TEXT.findall(annotation.exact))
+    ]
+    checks = []
+    for url, attribution in wanted:
+        if (url, attribution) in unsettled:
+            checks.append(unsettled[(url, attribution)])
+            continue
+        check = SourceCheck.objects.create(
+            annotation=annotation,
+            url=url,
+            attribution=attribution,
             article_revision=annotation.article.revision,
             requested_by=actor,
         )
-    ]
-    for url in dict.fromkeys(URL_IN_TEXT.findall(annotation.exact)):
-        checks.append(
-            SourceCheck.objects.create(
-                annotation=annotation,
-                url=url[:2000],
-                article_revision=annotation.article.revision,
-                requested_by=actor,
-            )
-        )
-    for check in checks:
         _enqueue("check_source", check.pk)
+        checks.append(check)
     return checks
 
 
@@ -617,9 +829,10 @@ def annotation_update(
     if "note" in values:
         values["note"] = values["note"] or ""
     with transaction.atomic():
-        current = Annotation.objects.select_related("label").get(pk=annotation_id)
+        current = Annotation.objects.select_related("label", "article").get(pk=annotation_id)
         if current.status == Annotation.Status.WITHDRAWN:
             raise Conflict(_("the annotation is withdrawn"))
+        _article_allows(actor, current.article, policy.Act.ANNOTATE)
         if "label" in values and values["label"].pk != current.label_id:
             _approved_needs_chief(actor, current)
         version = current.version if expected_version is None else expected_version
@@ -693,6 +906,7 @@ def annotation_withdraw(
             )
         if annotation.status == Annotation.Status.WITHDRAWN:
             raise Conflict(_("the annotation is already withdrawn"))
+        _article_allows(actor, annotation.article, policy.Act.ANNOTATE)
         _approved_needs_chief(actor, annotation)
         previous = annotation.status
         _bump(annotation, status=Annotation.Status.WITHDRAWN)
@@ -718,6 +932,7 @@ def annotation_assign(
         raise Invalid(_("'%(name)s' is not a reviewer") % {"name": name}, field="reviewer")
     with transaction.atomic():
         annotation = _lock_annotation(annotation_id)
+        _article_allows(actor, annotation.article, policy.Act.ANNOTATE)
         if annotation.status not in (Annotation.Status.OPEN, Annotation.Status.ASSIGNED):
             raise Conflict(
                 _("the annotation is %(status)s; only open or assigned ones can be assigned")
@@ -767,6 +982,7 @@ def assignment_decline(*, actor: Any, annotation_id: int, reason: str) -> Annota
     with transaction.atomic():
         annotation = _lock_annotation(annotation_id)
         _require(policy.can_decline(actor, annotation), _("this item is not assigned to you"))
+        _article_allows(actor, annotation.article, policy.Act.REVIEW)
         Assignment.objects.filter(
             annotation=annotation, reviewer=actor, state=Assignment.State.PENDING
         ).update(state=Assignment.State.DECLINED, decline_reason=reason, updated_at=timezone.now())
@@ -837,10 +1053,15 @@ def verdict_propose(
             policy.can_propose_verdict(actor, annotation),
             _("only the reviewer assigned to this item can propose a verdict"),
         )
+        _article_allows(actor, annotation.article, policy.Act.REVIEW)
         if annotation.status != Annotation.Status.ASSIGNED:
             raise Conflict(
                 _("the annotation is %(status)s; a verdict needs it assigned")
                 % {"status": _status_name(annotation.status, Annotation.Status)}
+            )
+        if annotation.anchor_state == Annotation.AnchorState.ORPHANED:
+            raise Conflict(
+                _("the span's text is no longer in the article; an editor must place it again")
             )
         has_evidence = (
             cleaned
@@ -850,10 +1071,30 @@ def verdict_propose(
             raise Invalid(
                 _("a verdict on a claim needs at least one evidence URL"), field="evidence"
             )
+        # Pinned to the text it judges; a verdict set aside by a text change is what this
+        # one corrects.
         verdict = Verdict.objects.create(
-            annotation=annotation, rating=rating, rationale=rationale, author=actor
+            annotation=annotation,
+            rating=rating,
+            rationale=rationale,
+            author=actor,
+            quote=annotation.exact,
+            article_revision=annotation.article.revision,
+            supersedes=Verdict.objects.filter(
+                annotation=annotation, status=Verdict.Status.SET_ASIDE
+            )
+            .order_by("-id")
+            .first(),
+        )
+        present = set(
+            Evidence.objects.filter(annotation=annotation, removed_at__isnull=True).values_list(
+                "url", flat=True
+            )
         )
         for item in cleaned:
+            if item.url in present:  # one evidence per URL: the earlier one stands
+                continue
+            present.add(item.url)
             _evidence_create(actor=actor, annotation=annotation, item=item, verdict=verdict)
         Assignment.objects.filter(
             annotation=annotation, reviewer=actor, state=Assignment.State.PENDING
@@ -894,11 +1135,26 @@ def verdict_approve(*, actor: Any, verdict_id: int, note: str = "") -> Verdict:
         annotation = _lock_annotation(verdict.annotation_id)
         if annotation.status == Annotation.Status.WITHDRAWN:
             raise Conflict(_("the annotation is withdrawn"))
+        _article_allows(actor, annotation.article, policy.Act.DECIDE)
+        if annotation.exact != verdict.quote:
+            # The text-change path sets such a verdict aside; this guards any other.
+            raise Conflict(_("the span's text changed since the verdict was proposed"))
         verdict.status = Verdict.Status.APPROVED
         verdict.decided_by = actor
         verdict.decided_at = timezone.now()
         verdict.decision_note = (note or "").strip()
-        verdict.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        verdict.approved_quote = annotation.exact
+        verdict.approved_revision = annotation.article.revision
+        verdict.save(
+            update_fields=[
+                "status",
+                "decided_by",
+                "decided_at",
+                "decision_note",
+                "approved_quote",
+                "approved_revision",
+            ]
+        )
         _bump(annotation, status=Annotation.Status.APPROVED)
         event_record(
             actor=actor,
@@ -908,8 +1164,26 @@ def verdict_approve(*, actor: Any, verdict_id: int, note: str = "") -> Verdict:
                 "verdict": verdict.pk,
                 "rating": verdict.rating.slug,
                 "note": verdict.decision_note,
+                "quote": verdict.approved_quote[:500],
+                "revision": verdict.approved_revision,
             },
         )
+        corrected = verdict.supersedes
+        if corrected is not None and corrected.approved_quote:
+            # A verdict the public saw is replaced: the report shows a dated correction.
+            event_record(
+                actor=actor,
+                verb="article.corrected",
+                annotation=annotation,
+                data={
+                    "verdict": verdict.pk,
+                    "corrects": corrected.pk,
+                    "old_quote": corrected.approved_quote[:500],
+                    "new_quote": verdict.approved_quote[:500],
+                    "old_rating": corrected.rating.slug,
+                    "new_rating": verdict.rating.slug,
+                },
+            )
     return verdict
 
 
@@ -931,6 +1205,7 @@ def verdict_reject(*, actor: Any, verdict_id: int, note: str) -> Verdict:
         if not note:
             raise Invalid(_("say why the verdict is rejected"), field="note")
         annotation = _lock_annotation(verdict.annotation_id)
+        _article_allows(actor, annotation.article, policy.Act.DECIDE)
         verdict.status = Verdict.Status.REJECTED
         verdict.decided_by = actor
         verdict.decided_at = timezone.now()
@@ -938,26 +1213,7 @@ def verdict_reject(*, actor: Any, verdict_id: int, note: str) -> Verdict:
         verdict.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         # A withdrawn annotation gets no pending assignment back: the queue relies on it.
         if annotation.status != Annotation.Status.WITHDRAWN:
-            assignment = (
-                Assignment.objects.filter(annotation=annotation, reviewer_id=verdict.author_id)
-                .order_by("-id")
-                .first()
-            )
-            if assignment is not None and assignment.state != Assignment.State.PENDING:
-                assignment.state = Assignment.State.PENDING
-                assignment.priority = annotation.priority
-                assignment.checkworthiness = annotation.checkworthiness
-                assignment.save(
-                    update_fields=["state", "priority", "checkworthiness", "updated_at"]
-                )
-            elif assignment is None:
-                Assignment.objects.create(
-                    annotation=annotation,
-                    reviewer_id=verdict.author_id,
-                    assigned_by=actor,
-                    priority=annotation.priority,
-                    checkworthiness=annotation.checkworthiness,
-                )
+            _assignment_reopen(annotation=annotation, reviewer_id=verdict.author_id, actor=actor)
             _bump(annotation, status=Annotation.Status.ASSIGNED)
         event_record(
             actor=actor,
@@ -1008,13 +1264,21 @@ def evidence_add(
             policy.can_work_on_evidence(actor, annotation),
             _("only editors, chiefs and the assigned reviewer can add evidence"),
         )
-        _evidence_may_change(annotation)
+        _evidence_may_change(annotation, actor)
+        existing = Evidence.objects.filter(
+            annotation=annotation, url=item.url, removed_at__isnull=True
+        ).first()
+        if existing is not None:
+            # A double click, or the same source twice: one evidence, one check.
+            existing.is_existing = True
+            return existing
         return _evidence_create(actor=actor, annotation=annotation, item=item)
 
 
-def _evidence_may_change(annotation: Annotation) -> None:
+def _evidence_may_change(annotation: Annotation, actor: Any = None) -> None:
     """Evidence is frozen once the verdict it supports is approved: the published report
     shows what the chief approved, and nobody changes it afterwards."""
+    _article_allows(actor, annotation.article, policy.Act.REVIEW)
     if annotation.status == Annotation.Status.WITHDRAWN:
         raise Conflict(_("the annotation is withdrawn"))
     if annotation.status == Annotation.Status.APPROVED:
@@ -1036,7 +1300,7 @@ def evidence_reuse(*, actor: Any, annotation_id: int, verdict_id: int) -> list[E
             policy.can_work_on_evidence(actor, annotation),
             _("only editors, chiefs and the assigned reviewer can add evidence"),
         )
-        _evidence_may_change(annotation)
+        _evidence_may_change(annotation, actor)
         verdict = Verdict.objects.get(pk=verdict_id)
         if verdict.status != Verdict.Status.APPROVED:
             raise Invalid(
@@ -1076,14 +1340,14 @@ def evidence_remove(*, actor: Any, evidence_id: int) -> Evidence:
     with transaction.atomic():
         evidence = (
             Evidence.objects.select_for_update(of=("self",))
-            .select_related("annotation")
+            .select_related("annotation__article")
             .get(pk=evidence_id)
         )
         _require(
             policy.can_work_on_evidence(actor, evidence.annotation),
             _("only editors, chiefs and the assigned reviewer can remove evidence"),
         )
-        _evidence_may_change(evidence.annotation)
+        _evidence_may_change(evidence.annotation, actor)
         if evidence.removed_at is not None:
             raise Conflict(_("the evidence is already removed"))
         evidence.removed_at = timezone.now()
@@ -1104,7 +1368,8 @@ def comment_add(*, actor: Any, annotation_id: int, body: str) -> Comment:
     if not body:
         raise Invalid(_("the comment is empty"), field="body")
     with transaction.atomic():
-        annotation = Annotation.objects.get(pk=annotation_id)
+        annotation = Annotation.objects.select_related("article").get(pk=annotation_id)
+        _article_allows(actor, annotation.article, policy.Act.REVIEW)
         comment = Comment.objects.create(annotation=annotation, author=actor, body=body)
         event_record(
             actor=actor,
@@ -1131,6 +1396,7 @@ def source_checks_request(*, actor: Any, annotation_id: int) -> list[SourceCheck
             policy.can_request_check(actor, annotation),
             _("only editors, chiefs and the assigned reviewer can request checks"),
         )
+        _article_allows(actor, annotation.article, policy.Act.REVIEW)
         unsettled = {
             check.evidence_id: check
             for check in SourceCheck.objects.filter(
@@ -1258,6 +1524,7 @@ def suggestion_dismiss(*, actor: Any, suggestion_id: int) -> Suggestion:
                 _("the suggestion is %(status)s")
                 % {"status": _status_name(suggestion.status, Suggestion.Status)}
             )
+        _article_allows(actor, suggestion.article, policy.Act.ANNOTATE)
         suggestion.status = Suggestion.Status.DISMISSED
         suggestion.decided_by = actor
         suggestion.save(update_fields=["status", "decided_by"])
@@ -1294,9 +1561,7 @@ def reviewer_by_name_or_id(value: Any) -> Any:
 # A source check is tried at most this often: the first delivery and three retries after a
 # transport error. Counted on the row (`attempts`), so a message re-sent by the sweep cannot
 # restart the count the way Celery's per-message `retries` would.
-CHECK_MAX_ATTEMPTS = 4
-# Checks re-sent per sweep; the rest wait for the next sweep.
-SWEEP_BATCH = 1000
+CHECK_MAX_ATTEMPTS = tasks.FETCH_MAX_ATTEMPTS
 
 
 def _fetch(url: str) -> Any:
@@ -1650,66 +1915,6 @@ def source_check_give_up(*, check_id: int, error: str) -> bool:
         .first()
     )
     return check is not None and _finish_check(check, status=SourceCheck.Status.FAILED, error=error)
-
-
-def stale_checks_sweep(*, older_than: int | None = None) -> int:
-    """Send again the checks that nothing has happened to for `older_than` seconds (default
-    FACTCHECK_STALE_CHECK_SECONDS), and the imports left `importing` as long.
-
-    This is what makes sure nothing is lost: a broker that was down at enqueue time, a lost
-    message and a killed worker all leave such rows. A check `running` that long lost its
-    worker: it is handed back to `pending` (a late result of the lost worker is then
-    discarded, see _finish_check). On a `pending` check, `started_at` records the last claim
-    or sending, so each check is sent at most once per period however often the sweep
-    runs; `requested_at` stays what the desk saw. Sending again is safe because the task
-    claims its row. Returns the number of checks sent.
-    """
-    from .. import tasks
-
-    if older_than is None:
-        older_than = settings.FACTCHECK_STALE_CHECK_SECONDS
-    now = timezone.now()
-    cutoff = now - timezone.timedelta(seconds=older_than)
-    SourceCheck.objects.filter(status=SourceCheck.Status.RUNNING, started_at__lt=cutoff).update(
-        status=SourceCheck.Status.PENDING
-    )
-    stale = list(
-        SourceCheck.objects.filter(status=SourceCheck.Status.PENDING, requested_at__lt=cutoff)
-        .filter(Q(started_at__isnull=True) | Q(started_at__lt=cutoff))
-        .order_by("requested_at", "pk")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
-    sent: list[int] = []
-    for check_id in stale:
-        try:
-            tasks.check_source.delay(check_id)
-        except Exception:  # the broker is still down: the next sweep tries again
-            logger.warning("sweep could not send check %s", check_id, exc_info=True)
-            break
-        sent.append(check_id)
-    SourceCheck.objects.filter(pk__in=sent, status=SourceCheck.Status.PENDING).update(
-        started_at=now
-    )
-    imports: list[int] = []
-    if len(sent) == len(stale):
-        for article_id in Article.objects.filter(
-            status=Article.Status.IMPORTING, updated_at__lt=cutoff
-        ).values_list("pk", flat=True)[:SWEEP_BATCH]:
-            try:
-                tasks.import_url.delay(article_id)
-            except Exception:
-                logger.warning("sweep could not send import %s", article_id, exc_info=True)
-                break
-            imports.append(article_id)
-        # Likewise once per period for an import: updated_at is its last sending.
-        Article.objects.filter(pk__in=imports, status=Article.Status.IMPORTING).update(
-            updated_at=now
-        )
-    if sent or imports:
-        event_record(
-            actor=None, verb="source_check.swept", data={"checks": sent, "imports": imports}
-        )
-    return len(sent)
 
 
 def evidence_recheck() -> int:

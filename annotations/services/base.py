@@ -69,6 +69,7 @@ def event_record(
     verb: str,
     article: Article | None = None,
     annotation: Annotation | None = None,
+    annotation_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> Event:
     if annotation is not None and article is None:
@@ -79,6 +80,6 @@ def event_record(
         actor=actor if actor is not None and actor.is_authenticated else None,
         verb=verb,
         article_id=article_id,
-        annotation=annotation,
+        annotation_id=annotation.pk if annotation is not None else annotation_id,
         data=data or {},
     )

@@ -1261,13 +1261,13 @@
         return;
       }
       setStatus(status, _("Saving…"));
-      // If-Match names the revision this text was based on: when a colleague saved a newer
-      // text meanwhile the server answers 412 and changes nothing; what was typed stays here.
+      // If-Match names the article's version this text was based on: when a colleague saved
+      // anything meanwhile the server answers 412 and changes nothing; what was typed stays.
       const response = await api(
         "PATCH",
         `articles/${ARTICLE.id}/`,
         { text: textInput.value },
-        { "If-Match": `"${ARTICLE.revision}"` },
+        { "If-Match": `"${ARTICLE.version}"` },
       );
       if (!response.ok) {
         if (response.status === 412) {

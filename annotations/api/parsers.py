@@ -1,0 +1,49 @@
+"""The API's parsers: DRF's, refusing bodies PostgreSQL cannot store with a 400.
+
+Deeply nested JSON (DRF's own parser lets RecursionError through, a 500), NUL characters
+and lone surrogates in any string, key or form field are refused here, once for every
+endpoint; see ``annotations/storable.py``. The names match DRF's, so a view imports these
+instead of DRF's and changes nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
+
+from ..storable import fields_problem, json_problem, too_deep_message
+
+__all__ = ["FormParser", "JSONParser", "MultiPartParser"]
+
+
+class JSONParser(parsers.JSONParser):
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            # The C decoder gives up at Python's recursion limit and unwinds cleanly.
+            raise ParseError(too_deep_message()) from None
+        problem = json_problem(data)
+        if problem is not None:
+            raise ParseError(problem)
+        return data
+
+
+class FormParser(parsers.FormParser):
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        data = super().parse(stream, media_type, parser_context)
+        problem = fields_problem(data.lists())
+        if problem is not None:
+            raise ParseError(problem)
+        return data
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        result = super().parse(stream, media_type, parser_context)
+        problem = fields_problem(result.data.lists())
+        if problem is not None:
+            raise ParseError(problem)
+        return result

@@ -8,6 +8,7 @@ from .models import (
     Comment,
     Event,
     Evidence,
+    Job,
     Label,
     Rating,
     SourceCheck,
@@ -161,3 +162,13 @@ class EventAdmin(ReadOnlyAdmin):
     search_fields = ("verb", "actor__username")
     date_hierarchy = "created_at"
     list_select_related = ("actor", "article", "annotation")
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    """The outbox: where a job that failed after its last attempt shows its error."""
+
+    list_display = ("created_at", "task", "args", "state", "attempts", "sent_at", "finished_at")
+    list_filter = ("state", "task")
+    search_fields = ("task", "error")
+    date_hierarchy = "created_at"

@@ -116,4 +116,24 @@ def summary(event: Event, names: Names) -> str:
         return _("the text changed; the span moved to its best match")
     if verb == "annotation.orphaned":
         return _("the text changed; the span could not be placed")
+    if verb == "verdict.set_aside":
+        return _("the text changed under the verdict; set aside: “%(old)s” → “%(new)s”") % {
+            "old": data.get("old", ""),
+            "new": data.get("new") or _("(no longer in the article)"),
+        }
+    if verb == "article.corrected":
+        return _("corrected the published verdict “%(old)s” to “%(new)s”") % {
+            "old": names.ratings.get(data.get("old_rating", ""), data.get("old_rating", "")),
+            "new": names.ratings.get(data.get("new_rating", ""), data.get("new_rating", "")),
+        }
+    if verb == "article.warning_acknowledged":
+        return _("acknowledged before publishing: %(warning)s") % {
+            "warning": data.get("message", data.get("key", ""))
+        }
+    if verb == "article.published":
+        return _("published the fact-check")
+    if verb == "article.withdrawn":
+        return _("withdrew the published fact-check")
+    if verb == "article.restored":
+        return _("restored the article")
     return verb

@@ -78,4 +78,25 @@ def send(kind: str, object_id: int) -> int:
             settings.DEFAULT_FROM_EMAIL,
             recipients,
         )
+    if kind == "set_aside":
+        verdict = Verdict.objects.select_related("annotation__article", "author", "rating").get(
+            pk=object_id
+        )
+        annotation = verdict.annotation
+        recipients = sorted(
+            set(_chief_addresses()) | ({verdict.author.email} if verdict.author.email else set())
+        )
+        if not recipients:
+            return 0
+        old = verdict.approved_quote or verdict.quote
+        return send_mail(
+            f"[Fact-check] Text changed under a verdict: {annotation.article.title[:80]}",
+            f"The article's text changed under the verdict “{verdict.rating.name}”. The "
+            "verdict is set aside and the claim is back in "
+            f"{verdict.author.username}'s queue.\n\n"
+            f"Before: “{_quote(old)}”\nNow: “{_quote(annotation.exact)}”\n\n"
+            f"Article: {annotation.article.title}\n",
+            settings.DEFAULT_FROM_EMAIL,
+            recipients,
+        )
     raise ValueError(f"unknown notification kind {kind!r}")

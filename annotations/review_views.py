@@ -166,6 +166,7 @@ def _queue_row(assignment: Assignment, now: Any) -> dict[str, Any]:
         "is_overdue": assignment.is_overdue,
         "check": annotation.latest_check,
         "returned": latest if latest and latest.status == Verdict.Status.REJECTED else None,
+        "text_changed": latest if latest and latest.status == Verdict.Status.SET_ASIDE else None,
     }
 
 
@@ -248,6 +249,14 @@ def _render_review(
         and annotation.status == Annotation.Status.ASSIGNED
         else None
     )
+    # Set aside by a text change: the old text it judged beside the text now.
+    text_changed = (
+        current
+        if current
+        and current.status == Verdict.Status.SET_ASIDE
+        and annotation.status == Annotation.Status.ASSIGNED
+        else None
+    )
     ratings = list(selectors.ratings())
     rating_names = {rating.slug: rating.display_name for rating in ratings}
     is_live = annotation.status != Annotation.Status.WITHDRAWN
@@ -278,6 +287,7 @@ def _render_review(
         "verdicts": verdicts,
         "current": current,
         "returned": returned,
+        "text_changed": text_changed,
         "ratings": ratings,
         "assignments": list(
             annotation.assignments.select_related("reviewer", "assigned_by").order_by("id")

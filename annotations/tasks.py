@@ -65,6 +65,8 @@ class OutboxTask(Task):
         except Exception as exc:
             jobs.job_release(job_id=job_id, token=token, error=f"{type(exc).__name__}: {exc}")
             raise
+        finally:
+            self.request.outbox_claim = None
         jobs.job_finish(job_id=job_id, token=token)
         return result
 
@@ -75,7 +77,6 @@ class OutboxTask(Task):
         if claim is not None:
             from .services import jobs
 
-            self.request.outbox_claim = None
             error = kwargs.get("exc")
             jobs.job_release(job_id=claim[0], token=claim[1], error=str(error or "retrying"))
         return super().retry(*args, **kwargs)

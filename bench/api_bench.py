@@ -70,9 +70,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from annotations import services  # noqa: E402
+from annotations.services.tokens import api_token_create  # noqa: E402
 
 
 def user(username: str, *roles: str):
@@ -82,7 +82,7 @@ def user(username: str, *roles: str):
 
 
 def client_for(account) -> Client:
-    token = Token.objects.create(user=account).key
+    token, _expiry = api_token_create(user=account)
     return Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
 
 

@@ -74,7 +74,6 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from annotations import text  # noqa: E402
 from annotations.models import (  # noqa: E402
@@ -86,6 +85,7 @@ from annotations.models import (  # noqa: E402
     Rating,
     Verdict,
 )
+from annotations.services.tokens import api_token_create  # noqa: E402
 
 SENTENCE = "Satz {n:04d}: Die Stadt gab {n} Millionen Euro für neue Straßen aus."
 
@@ -285,7 +285,7 @@ def main() -> None:
     editor = user("bench-editor", "editor")
     reviewer = user("bench-reviewer", "reviewer")
     chief = user("bench-chief", "chief")
-    token = Token.objects.create(user=editor).key
+    token, _expiry = api_token_create(user=editor)
     client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
 
     results = []

@@ -98,10 +98,6 @@ SELECT u.id, g.id FROM auth_user u JOIN auth_group g
   OR (u.username = 'bench-chief' AND g.name = 'chief')
   OR (u.username LIKE 'bench-reviewer-%%' AND g.name = 'reviewer');
 
-INSERT INTO authtoken_token (key, user_id, created)
-SELECT md5('bench-token-' || u.username), u.id, now()
-FROM auth_user u WHERE u.username LIKE 'bench-reviewer-%%';
-
 INSERT INTO annotations_article (title, text, language, source_url, outlet, byline,
     published_at, revision, status, import_error, created_by_id, created_at, updated_at)
 SELECT 'Bench-Artikel ' || g,
@@ -165,7 +161,7 @@ def seed(*, reseed: bool) -> None:
                 "TRUNCATE annotations_sourcecheck, annotations_evidence, annotations_verdict, "
                 "annotations_assignment, annotations_event, annotations_comment, "
                 "annotations_suggestion, annotations_annotation, annotations_articlerevision, "
-                "annotations_article, authtoken_token, auth_user_groups, auth_user CASCADE"
+                "annotations_article, knox_authtoken, auth_user_groups, auth_user CASCADE"
             )
     if Annotation.objects.exists():
         print(f"reusing {BENCH_DB}: {Annotation.objects.count():,} annotations")
@@ -242,17 +238,17 @@ def calibration() -> float:
 
 def measure(requests: int) -> None:
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
     from annotations import selectors
+    from annotations.services.tokens import api_token_create
 
-    tokens = list(
-        Token.objects.filter(user__username__startswith="bench-reviewer-").order_by(
-            "user__username"
-        )
+    reviewers = list(
+        get_user_model().objects.filter(username__startswith="bench-reviewer-").order_by("username")
     )
-    assert len(tokens) == REVIEWERS, "seed the reviewers first"
-    clients = [Client(HTTP_AUTHORIZATION=f"Token {token.key}") for token in tokens]
+    assert len(reviewers) == REVIEWERS, "seed the reviewers first"
+    # Fresh tokens each run: only their digests are stored, so old ones cannot be reused.
+    tokens = [api_token_create(user=reviewer)[0] for reviewer in reviewers]
+    clients = [Client(HTTP_AUTHORIZATION=f"Token {token}") for token in tokens]
     settings.DEBUG = False  # no SQL recording while timing
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test client's host
 

@@ -347,4 +347,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes tells of every login at INFO; its WARNINGs (failures, lockouts) remain.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

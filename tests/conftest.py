@@ -24,13 +24,36 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Throttles and login failure counts live in the (local memory) cache: each test
-    starts with none."""
+def _empty_cache(request):
+    """DRF's throttles count in the cache (by default a table in the database, which no
+    flush empties): each test starts with none. A test without the database cannot reach
+    a database cache and has nothing to clear. (Login failures are axes' rows, which the
+    test's rollback or flush removes.)"""
     from django.core.cache import cache
 
-    cache.clear()
+    database = _database_fixture(request)
+    if database is not None:
+        request.getfixturevalue(database)
+    if database is not None or "DatabaseCache" not in settings.CACHES["default"]["BACKEND"]:
+        cache.clear()
     yield
+
+
+def _database_fixture(request) -> str | None:
+    """The database fixture a test uses (`db` or `transactional_db`), None without one."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+        return None
+    transactional = (
+        "transactional_db" in names
+        or "live_server" in names
+        or (
+            marker is not None
+            and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+        )
+    )
+    return "transactional_db" if transactional else "db"
 
 
 @pytest.fixture(autouse=True)
@@ -219,19 +242,10 @@ def _seeded_vocabularies(request):
     (update_or_create: nothing changes when they are present). One mechanism for the
     whole suite; serialized_rollback is not used because it clashes with the content types
     that post_migrate recreates after each flush."""
-    marker = request.node.get_closest_marker("django_db")
-    names = set(request.fixturenames)
-    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+    database = _database_fixture(request)
+    if database is None:
         return
-    transactional = (
-        "transactional_db" in names
-        or "live_server" in names
-        or (
-            marker is not None
-            and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
-        )
-    )
-    request.getfixturevalue("transactional_db" if transactional else "db")
+    request.getfixturevalue(database)
     from importlib import import_module
 
     from django.apps import apps

@@ -280,6 +280,58 @@ def test_token_is_refused_to_a_user_without_newsroom_role(outsider):
     assert not AuthToken.objects.filter(user=outsider).exists()
 
 
+LOCKED = "Too many failed logins. Wait 15 minutes, then try again."
+
+
+def token_attempt(username: str, password: str, address: str = "198.51.100.7"):
+    return APIClient().post(
+        "/api/v1/auth/token/",
+        {"username": username, "password": password},
+        format="json",
+        REMOTE_ADDR=address,
+    )
+
+
+def test_the_token_endpoint_locks_a_username_from_one_address_at_the_failure_limit(
+    editor, settings
+):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    assert [token_attempt("editor", "wrong").status_code for _ in range(2)] == [400, 400]
+    third = token_attempt("editor", "wrong")
+    assert third.status_code == 429
+    assert third.json() == {"detail": LOCKED}
+    right = token_attempt("editor", "pw-for-tests-1")
+    assert right.status_code == 429
+    assert right.json() == {"detail": LOCKED}
+    assert not AuthToken.objects.filter(user=editor).exists()
+
+
+def test_the_token_lockout_spares_the_user_elsewhere_and_colleagues_at_that_address(
+    editor, reviewer, settings
+):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    for _ in range(3):
+        token_attempt("editor", "wrong")
+    assert token_attempt("editor", "pw-for-tests-1").status_code == 429
+    assert token_attempt("editor", "pw-for-tests-1", address="203.0.113.9").status_code == 200
+    assert token_attempt("reviewer", "pw-for-tests-1").status_code == 200
+
+
+def test_the_token_lockout_message_is_german_for_a_german_client(editor, settings):
+    settings.LOGIN_FAILURE_LIMIT = 1
+    response = APIClient().post(
+        "/api/v1/auth/token/",
+        {"username": "editor", "password": "wrong"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    assert response.status_code == 429
+    assert response.json() == {
+        "detail": "Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie 15 Minuten "
+        "und versuchen Sie es dann erneut."
+    }
+
+
 def test_token_request_with_unknown_field_is_refused(editor):
     response = APIClient().post(
         "/api/v1/auth/token/",

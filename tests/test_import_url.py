@@ -11,7 +11,8 @@ from celery.signals import task_postrun
 from django.utils import timezone
 
 from annotations import services, tasks
-from annotations.models import Article, ArticleRevision, Event
+from annotations.models import Article, ArticleRevision, Event, Job
+from annotations.services import jobs
 from tests.background import worker_test
 from tests.conftest import wait_for
 from tests.source_site import SourceSite, running_site
@@ -172,11 +173,14 @@ def test_the_sweep_resends_an_import_whose_message_was_lost(worker, site, editor
     article = Article.objects.create(
         title=url, source_url=url, status=Article.Status.IMPORTING, created_by=editor, revision=0
     )
-    Article.objects.filter(pk=article.pk).update(
-        updated_at=timezone.now() - timezone.timedelta(hours=1)
+    # Its job, written with it an hour ago; the message after commit never reached a worker.
+    job = Job.objects.create(
+        task=tasks.import_url.name,
+        args=[article.pk],
+        created_at=timezone.now() - timezone.timedelta(hours=1),
     )
 
-    services.stale_checks_sweep(older_than=60)
+    assert jobs.jobs_sweep(older_than=60) == 1
 
     assert imported(article).status == Article.Status.DRAFT
-    assert Event.objects.get(verb="source_check.swept").data["imports"] == [article.pk]
+    assert Event.objects.get(verb="jobs.swept").data == {"sent": [job.pk], "failed": []}

@@ -118,7 +118,9 @@ class Gunicorn:
 
 
 @pytest.fixture
-def gunicorn(transactional_db, tmp_path) -> Iterator[Gunicorn]:
+def gunicorn(request, transactional_db, tmp_path) -> Iterator[Gunicorn]:
+    """gunicorn with two workers on the test database; a test may add environment
+    variables by indirect parametrization."""
     port = free_port()
     server = Gunicorn(port=port, access_log=tmp_path / "access.log")
     env = {
@@ -130,6 +132,7 @@ def gunicorn(transactional_db, tmp_path) -> Iterator[Gunicorn]:
         "FACTCHECK_VAR_DIR": str(tmp_path / "var"),
         "LOGIN_FAILURE_LIMIT": str(LIMIT),
         "LOGIN_FAILURE_WINDOW": "900",
+        **getattr(request, "param", {}),
     }
     log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
@@ -214,3 +217,21 @@ def test_token_lockout_is_shared_by_every_gunicorn_worker(gunicorn, editor):
     assert len(first_workers) == 1
     assert served[LIMIT - 1][1] == 429
     assert served[LIMIT - 1][0] not in first_workers
+
+
+@pytest.mark.parametrize("gunicorn", [{"THROTTLE_TOKEN": "3/min"}], indirect=True)
+def test_token_rate_throttle_is_shared_by_every_gunicorn_worker(gunicorn, editor):
+    """The per-address rate of the token endpoint (DRF's throttle, in the database cache),
+    with a new username each time, so that no lockout is involved."""
+    last = gunicorn.token_request("guess-last", "wrong")
+    earlier = [gunicorn.token_request(f"guess{n}", "wrong").finish() for n in range(3)]
+    assert [answer.status for answer in earlier] == [400] * 3
+    over_the_rate = last.finish()
+    assert over_the_rate.status == 429
+    assert json.loads(over_the_rate.body)["detail"].startswith("Request was throttled.")
+
+    served = answered(gunicorn, "/api/v1/auth/token/", 4)
+    first_workers = {pid for pid, _status in served[:3]}
+    assert len(first_workers) == 1
+    assert served[3] == (served[3][0], 429)
+    assert served[3][0] not in first_workers

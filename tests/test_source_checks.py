@@ -16,7 +16,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from annotations import fetch, services, tasks
-from annotations.models import Annotation, Event, SourceCheck
+from annotations.models import Annotation, Event, Job, SourceCheck
+from annotations.services import jobs
 from tests.background import worker_test
 from tests.conftest import wait_for
 from tests.factories import make_annotation, make_article
@@ -578,10 +579,11 @@ def test_an_allowed_site_redirecting_to_a_loopback_name_is_blocked(
 # --- the sweep and the beat -----------------------------------------------------------------
 
 
-def stale(check: SourceCheck, **fields) -> None:
-    """Age a check as if its message was lost (pending) or its worker died (running)."""
+def lost_job(task, *args, **fields) -> Job:
+    """A job written an hour ago whose message was lost (never sent), or, with `state` and
+    `started_at`, whose worker died."""
     long_ago = timezone.now() - timezone.timedelta(hours=1)
-    SourceCheck.objects.filter(pk=check.pk).update(requested_at=long_ago, **fields)
+    return Job.objects.create(task=task.name, args=list(args), created_at=long_ago, **fields)
 
 
 @worker_test
@@ -592,17 +594,15 @@ def test_the_sweep_resends_a_pending_check_whose_message_was_lost(
     check = SourceCheck.objects.create(
         annotation=quote_annotation, url=site.url("/artikel"), article_revision=1
     )
-    stale(check)
+    job = lost_job(tasks.check_source, check.pk)
 
-    assert services.stale_checks_sweep(older_than=60) == 1
+    assert jobs.jobs_sweep(older_than=60) == 1
 
     check = finished(check)
     assert check.status == SourceCheck.Status.DONE
     assert check.attempts == 1
-    assert Event.objects.get(verb="source_check.swept").data == {
-        "checks": [check.pk],
-        "imports": [],
-    }
+    assert Event.objects.get(verb="jobs.swept").data == {"sent": [job.pk], "failed": []}
+    wait_for(lambda: Job.objects.get(pk=job.pk).state == Job.State.DONE, message="the job done")
 
 
 @worker_test
@@ -611,55 +611,30 @@ def test_the_sweep_reclaims_a_check_left_running_by_a_dead_worker(
 ):
     settings.FACTCHECK_STALE_CHECK_SECONDS = 60
     site.add("/artikel", PAGE_WITH_QUOTE)
+    long_ago = timezone.now() - timezone.timedelta(hours=1)
     check = SourceCheck.objects.create(
-        annotation=quote_annotation, url=site.url("/artikel"), article_revision=1
-    )
-    stale(
-        check,
+        annotation=quote_annotation,
+        url=site.url("/artikel"),
+        article_revision=1,
         status=SourceCheck.Status.RUNNING,
-        started_at=timezone.now() - timezone.timedelta(hours=1),
+        started_at=long_ago,
+        attempts=1,
+    )
+    lost_job(
+        tasks.check_source,
+        check.pk,
+        state=Job.State.RUNNING,
+        sent_at=long_ago,
+        started_at=long_ago,
         attempts=1,
     )
 
-    assert services.stale_checks_sweep() == 1
+    assert jobs.jobs_sweep() == 1
 
     check = finished(check)
     assert check.status == SourceCheck.Status.DONE
     assert check.attempts == 2
     assert site.requests["/artikel"] == 1
-
-
-def test_the_sweep_leaves_recent_and_finished_checks_alone(editor, quote_annotation):
-    fresh = SourceCheck.objects.create(annotation=quote_annotation, url="https://example.org/")
-    old_done = SourceCheck.objects.create(
-        annotation=quote_annotation, url="https://example.org/", status=SourceCheck.Status.DONE
-    )
-    stale(old_done)
-    running = SourceCheck.objects.create(
-        annotation=quote_annotation,
-        url="https://example.org/",
-        status=SourceCheck.Status.RUNNING,
-        started_at=timezone.now(),
-    )
-    stale(running, status=SourceCheck.Status.RUNNING)
-
-    assert services.stale_checks_sweep(older_than=60) == 0
-    assert SourceCheck.objects.get(pk=fresh.pk).status == SourceCheck.Status.PENDING
-    assert not Event.objects.filter(verb="source_check.swept").exists()
-
-
-def test_the_sweep_sends_a_check_once_per_period_and_keeps_its_request_time(
-    editor, quote_annotation
-):
-    check = SourceCheck.objects.create(annotation=quote_annotation, url="https://example.org/")
-    stale(check)
-    requested_at = SourceCheck.objects.get(pk=check.pk).requested_at
-
-    assert services.stale_checks_sweep(older_than=60) == 1
-    assert services.stale_checks_sweep(older_than=60) == 0
-    check.refresh_from_db()
-    assert check.status == SourceCheck.Status.PENDING
-    assert check.requested_at == requested_at
 
 
 def test_a_check_killed_more_often_than_its_attempts_allow_is_given_up(editor, quote_annotation):

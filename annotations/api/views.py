@@ -51,7 +51,7 @@ from ..models import (
     Verdict,
 )
 from ..services.tokens import api_token_create, api_token_revoke, api_tokens_revoke_all
-from . import filters
+from . import filters, idempotency
 from . import serializers as s
 from .parsers import FormParser, JSONParser, MultiPartParser
 
@@ -120,6 +120,23 @@ class ApiView(GenericAPIView):
     filter_backends: list = []
     # OPTIONS would describe forms through serializer introspection; the schema does that.
     metadata_class = None
+
+    _idempotency_key = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authentication, permissions, throttles
+        self._idempotency_key = idempotency.claim(request)
+
+    def handle_exception(self, exc: Exception) -> Any:
+        if isinstance(exc, idempotency.Replay):
+            return idempotency.replay(exc.record)
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self._idempotency_key is not None:
+            idempotency.store(self._idempotency_key, response)
+        return response
 
     def validated(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.data)

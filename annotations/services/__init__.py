@@ -524,11 +524,11 @@ def article_restore(*, actor: Any, article_id: int) -> Article:
     _require(policy.can_edit_article(actor), _("only editors and chiefs can restore articles"))
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
-        _article_allows(actor, article, policy.Act.RESTORE)
         _require(
             policy.can_restore_article(actor, article),
             _("only a chief can publish a withdrawn fact-check again"),
         )
+        _article_allows(actor, article, policy.Act.RESTORE)
         previous = article.status
         article.status = article.status_before or Article.Status.DRAFT
         if previous == Article.Status.WITHDRAWN:

@@ -3,3 +3,34 @@ document.addEventListener("change", (event) => {
   const select = event.target.closest("select[data-autosubmit]");
   if (select) select.form.submit();
 });
+
+// A form posts once: its submit buttons are disabled while the page is posting, so a double
+// click cannot send it twice (the services also answer a repeat with what the first made).
+// Disabling waits a tick, or the clicked button's own name and value would not be sent.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || event.defaultPrevented) return;
+  if ((form.method || "get").toLowerCase() !== "post") return;
+  if (form.dataset.posting === "1") {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.posting = "1";
+  const buttons = form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]");
+  window.setTimeout(() => {
+    buttons.forEach((button) => {
+      button.disabled = true;
+      button.setAttribute("aria-busy", "true");
+    });
+  }, 0);
+});
+// Back from the next page (bfcache): the form may be used again.
+window.addEventListener("pageshow", () => {
+  document.querySelectorAll("form[data-posting]").forEach((form) => {
+    delete form.dataset.posting;
+    form.querySelectorAll("[aria-busy=true]").forEach((button) => {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    });
+  });
+});

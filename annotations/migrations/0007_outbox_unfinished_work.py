@@ -22,6 +22,6 @@ def adopt_unfinished_work(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("annotations", "0005_trust_pins_outbox_idempotency")]
+    dependencies = [("annotations", "0006_auth_cache_table")]
 
     operations = [migrations.RunPython(adopt_unfinished_work, migrations.RunPython.noop)]

@@ -57,18 +57,15 @@ class RevisionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ReadOnlyAdmin):
+    # Read-only: every change of an article goes through the services, which keep the
+    # state rules (policy.ARTICLE_STATES), the version, the publish gate and the history.
     list_display = ("title", "outlet", "language", "status", "revision", "created_by", "created_at")
     list_filter = ("status", "language", "outlet")
     search_fields = ("title", "outlet", "byline", "source_url")
     date_hierarchy = "created_at"
-    # Text changes go through services (revisions and re-anchoring), not the admin.
-    readonly_fields = ("text", "revision", "created_by", "created_at", "updated_at")
     inlines = [RevisionInline]
     list_select_related = ("created_by",)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ArticleRevision)

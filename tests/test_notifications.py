@@ -105,3 +105,27 @@ def test_reviewer_is_emailed_the_note_when_their_verdict_is_rejected(
     assert message.subject == "[Fact-check] Verdict returned: Schienenausbau"
     assert "chief rejected your verdict" in message.body
     assert "Note: Primärquelle fehlt." in message.body
+
+
+def test_chiefs_and_the_reviewer_are_told_when_a_text_change_sets_a_verdict_aside(
+    worker, editor, reviewer, chief, article, claim
+):
+    services.annotation_assign(actor=editor, annotation_id=claim.pk, reviewer=reviewer)
+    verdict = services.verdict_propose(
+        actor=reviewer,
+        annotation_id=claim.pk,
+        rating="false",
+        rationale=RATIONALE,
+        evidence=EVIDENCE,
+    )
+    services.verdict_approve(actor=chief, verdict_id=verdict.pk)
+    changed = article.text.replace("4,2 Milliarden", "5,1 Milliarden")
+    services.article_update(actor=editor, article_id=article.pk, fields={}, body=changed)
+    wait_for(
+        lambda: [m for m in mail.outbox if "Text changed under a verdict" in m.subject],
+        message="the set-aside email",
+    )
+    (message,) = [m for m in mail.outbox if "Text changed under a verdict" in m.subject]
+    assert sorted(message.to) == ["chief@example.org", "reviewer@example.org"]
+    assert "Before: “4,2 Milliarden Euro" in message.body
+    assert "Now: “5,1 Milliarden Euro" in message.body

@@ -441,3 +441,15 @@ def test_publishing_needs_each_warning_acknowledged_and_records_who_did(
 def test_an_outsider_cannot_read_the_publish_gate(outsider, article):
     response = api(outsider).get(f"/api/v1/articles/{article.pk}/publish-gate/")
     assert response.status_code == 403
+
+
+def test_the_admin_cannot_change_an_article_past_the_state_rules(client, article):
+    from django.contrib.auth import get_user_model
+
+    admin_user = get_user_model().objects.create_superuser("root", "root@example.org", "pw-x-1")
+    client.force_login(admin_user)
+    url = reverse("admin:annotations_article_change", args=[article.pk])
+    assert client.get(url).status_code == 200  # it may look
+    response = client.post(url, {"title": article.title, "status": "published"})
+    assert response.status_code == 403
+    assert Article.objects.get(pk=article.pk).status != "published"

@@ -640,7 +640,7 @@ def article_import_finish(
         if error is not None:
             article.status = Article.Status.IMPORT_FAILED
             article.import_error = error
-            article.save(update_fields=["status", "import_error", "updated_at"])
+            _article_bump(article, "status", "import_error")
             event_record(
                 actor=None, verb="article.import_failed", article=article, data={"error": error}
             )
@@ -650,6 +650,7 @@ def article_import_finish(
         article.language = article.language or detect_language(body)
         article.status = Article.Status.DRAFT
         article.revision = 1
+        article.version += 1
         article.save()
         ArticleRevision.objects.create(
             article=article, number=1, text=body, created_by=article.created_by
@@ -748,7 +749,7 @@ def annotation_create(
         )
         if article.status == Article.Status.DRAFT:
             article.status = Article.Status.IN_REVIEW
-            article.save(update_fields=["status", "updated_at"])
+            _article_bump(article, "status")
         event_record(
             actor=actor,
             verb=verb,

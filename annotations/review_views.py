@@ -774,9 +774,7 @@ def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ServiceError as error:
         return _render_report(request, article, status=error.status_code, error=error.message)
     if published_now:
-        messages.success(
-            request, _("Published. Readers can open this report without logging in.")
-        )
+        messages.success(request, _("Published. Readers can open this report without logging in."))
     else:
         messages.info(request, _("The report was already published; nothing changed."))
     return redirect("annotations:article-report", pk=article.pk)

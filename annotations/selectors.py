@@ -593,9 +593,7 @@ def approved_claim_verdicts(article: Article) -> list[Verdict]:
             Q(status=Verdict.Status.APPROVED)
             | Q(status=Verdict.Status.SET_ASIDE, decided_at__isnull=False)
         )
-        .select_related(
-            "rating", "author", "decided_by", "annotation__label", "supersedes__rating"
-        )
+        .select_related("rating", "author", "decided_by", "annotation__label", "supersedes__rating")
         .prefetch_related(
             Prefetch(
                 "annotation__evidence",

@@ -238,6 +238,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "annotations.api.schema.idempotency_header",
+    ],
     # The schema and its viewer are for the desk, like the rest of the API.
     "SERVE_PERMISSIONS": ["annotations.api.permissions.IsNewsroomMember"],
     "ENUM_NAME_OVERRIDES": {
@@ -251,8 +255,11 @@ SPECTACULAR_SETTINGS = {
 
 # DRF's throttles count here. The default is a table in the database (created by migration
 # annotations 0006), so every web process and host shares the counts with no new service;
-# CACHE_URL=redis://… moves them to Redis.
-CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://factcheck_cache")}
+# CACHE_URL=redis://… moves them to Redis. Django culls a third of the table past
+# max_entries (300 by default), live counts included: room for every client of a minute.
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="dbcache://factcheck_cache?max_entries=50000")
+}
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -171,12 +171,6 @@ def worker(celery_worker, celery_app, transactional_db):
     wait_until_idle(celery_app)
 
 
-def pytest_collection_modifyitems(config, items):
-    """Fault tests stop Redis and kill workers: run them last, so that the shared worker's
-    reconnection can never hold up the tests after them."""
-    items.sort(key=lambda item: item.nodeid.startswith("tests/test_faults.py"))
-
-
 # --- browser ---------------------------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"

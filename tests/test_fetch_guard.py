@@ -9,6 +9,8 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotations.fetch import (
     SPECIAL_PURPOSE_RANGES,
@@ -114,6 +116,23 @@ def test_a_public_address_is_in_no_row_and_allowed(address: str) -> None:
 
     assert special_purpose_range(ip) is None
     assert address_problem(ip) is None
+
+
+_ANY_ADDRESS = st.one_of(
+    st.ip_addresses(),
+    st.sampled_from([row.network for row in SPECIAL_PURPOSE_RANGES]).flatmap(
+        lambda network: st.ip_addresses(network=network)
+    ),
+)
+
+
+@given(_ANY_ADDRESS)
+def test_the_guard_refuses_all_python_calls_not_global_unless_the_registry_says_reachable(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> None:
+    row = special_purpose_range(address)
+    if not address.is_global and not (row is not None and row.is_globally_reachable):
+        assert address_problem(address) is not None
 
 
 def test_guard_refuses_192_0_0_0_24_which_is_global_says_python() -> None:

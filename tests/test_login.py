@@ -87,7 +87,9 @@ def test_with_one_trusted_proxy_the_address_it_saw_counts(editor, settings):
     locked = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
     assert locked.post("/login/", {"username": "editor", "password": PASSWORD}).status_code == 429
     elsewhere = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
-    assert elsewhere.post("/login/", {"username": "editor", "password": PASSWORD}).status_code == 302
+    assert (
+        elsewhere.post("/login/", {"username": "editor", "password": PASSWORD}).status_code == 302
+    )
 
 
 def test_the_message_is_german_for_a_german_browser(editor):

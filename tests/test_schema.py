@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 # Generated requests per operation: valid inputs, then invalid ones (which must be refused
 # with a 4xx, never a 5xx). The run must make at least MIN_REQUESTS in all.
-EXAMPLES_PER_OPERATION = {GenerationMode.POSITIVE: 16, GenerationMode.NEGATIVE: 6}
+EXAMPLES_PER_OPERATION = {GenerationMode.POSITIVE: 50, GenerationMode.NEGATIVE: 25}
 MIN_REQUESTS = 500
 JSON_SCHEMA = {"HTTP_ACCEPT": "application/vnd.oai.openapi+json"}
 
@@ -260,3 +260,74 @@ def test_schemathesis_finds_no_server_error_and_no_response_that_breaks_the_sche
 
     assert failures == []
     assert len(sent) >= MIN_REQUESTS, f"only {len(sent)} requests were generated"
+
+
+# --- schemathesis, stateful -----------------------------------------------------------------
+
+# Scenarios (chains of calls along the schema's links, which schemathesis infers from the
+# response bodies and path parameters) and calls per scenario.
+STATEFUL_SCENARIOS = 60
+STATEFUL_STEPS = 8
+MIN_STATEFUL_CALLS = 150
+
+
+def test_schemathesis_stateful_chains_find_no_server_error_and_no_broken_response(desk, wsgi_app):
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/v1/schema/",
+        wsgi_app,
+        headers={"Authorization": f"Token {desk['token']}", "Accept": "application/json"},
+    )
+    headers = {"Authorization": f"Token {desk['token']}"}
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
+    sent: list[str] = []
+    failures: list[str] = []
+
+    class Desk(schema.as_state_machine()):
+        """Each scenario in a savepoint, rolled back at its end: scenarios do not see each
+        other's writes, and a failed statement cannot poison the ones after it."""
+
+        def setup(self):
+            self.savepoint = transaction.savepoint()
+
+        def teardown(self):
+            transaction.savepoint_rollback(self.savepoint)
+
+        def step(self, input):
+            # A step that follows a link carries the ids the link took from an earlier
+            # answer; only a scenario's first step is aimed at the desk's objects.
+            if not input.is_applied:
+                _aim_at_real_objects(input.case, desk["ids"])
+            return super().step(input)
+
+        def get_call_kwargs(self, case):
+            return {"headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            sent.append(f"{case.method} {case.formatted_path}")
+            try:
+                case.validate_response(response, checks=checks, headers=headers)
+            except (Exception, BaseExceptionGroup) as failure:  # report them all together
+                failures.append(
+                    f"{case.method} {case.formatted_path} -> {response.status_code}: {failure}"
+                )
+
+    assert schema.statistic.transitions.total >= 20, "the schema links its operations"
+    Desk.run(
+        settings=hypothesis_settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+
+    assert failures == []
+    assert len(sent) >= MIN_STATEFUL_CALLS, f"only {len(sent)} calls were made"

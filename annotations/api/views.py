@@ -228,11 +228,8 @@ ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
 class TokenView(ApiView):
-    """POST: exchange a username and password for an API token (it expires after
-    `API_TOKEN_TTL_HOURS`). DELETE: revoke the token the request carries, or with
-    `?all=true` every token of its user."""
+    # POST logs in and issues a token; DELETE revokes the token it is sent with.
 
-    permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
     parser_classes = [JSONParser, FormParser, MultiPartParser]
@@ -251,6 +248,9 @@ class TokenView(ApiView):
 
     @extend_schema(
         operation_id="auth_token_create",
+        description="Exchange a username and password for a new API token. Only its digest "
+        "is stored; it expires after `API_TOKEN_TTL_HOURS` and when the password changes. "
+        "Failed attempts lock that username out from this address (429).",
         request=s.TokenRequestSerializer,
         responses=_responses({200: s.TokenSerializer}, 400, 415, 413, 429),
         auth=[],
@@ -275,6 +275,8 @@ class TokenView(ApiView):
 
     @extend_schema(
         operation_id="auth_token_revoke",
+        description="Revoke the token this request is sent with, or with `all=true` every "
+        "token of its user.",
         parameters=[
             OpenApiParameter(
                 "all",

@@ -1247,7 +1247,26 @@
       textInput.value = state.text;
       setStatus(editor.querySelector(".form-status"), "");
       textInput.focus();
+      state.versionRead = refreshVersion();
     }
+  }
+
+  // Tags and status changes move the article's version (its ETag) while the page is open.
+  // The edit is compared with the version read when the editor opens, provided the text is
+  // still the one on this page; a text saved by someone else meanwhile is reported instead.
+  async function refreshVersion() {
+    const response = await api("GET", `articles/${ARTICLE.id}/`);
+    if (!response.ok || !response.data) return;
+    if (response.data.revision !== ARTICLE.revision) {
+      setStatus(
+        editor.querySelector(".form-status"),
+        _("Someone saved a newer text while you were editing. Your text is still in the box: copy it, reload the page, and apply your change again."),
+        "error",
+      );
+      return;
+    }
+    const version = Number((response.etag || "").replace(/"/g, ""));
+    if (version) ARTICLE.version = version;
   }
 
   if (editButton && editor) {
@@ -1261,6 +1280,7 @@
         return;
       }
       setStatus(status, _("Saving…"));
+      await state.versionRead;
       // If-Match names the article's version this text was based on: when a colleague saved
       // anything meanwhile the server answers 412 and changes nothing; what was typed stays.
       const response = await api(

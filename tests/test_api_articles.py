@@ -283,12 +283,14 @@ def test_text_edit_with_the_current_etag_is_saved(editor, article):
 
 
 def test_stale_text_edit_answers_412_and_keeps_the_newer_text(editor, chief, article, claim):
-    """Two editors open revision 1; the first saves; the second's save is refused whole."""
+    """Two editors open the same version; the first saves; the second's save is refused."""
     first = "Vorab. " + article.text
+    etag = api(chief).get(f"/api/v1/articles/{article.pk}/")["ETag"]
+    version = int(etag.strip('"'))
     assert (
         api(chief)
         .patch(
-            f"/api/v1/articles/{article.pk}/", {"text": first}, format="json", HTTP_IF_MATCH='"1"'
+            f"/api/v1/articles/{article.pk}/", {"text": first}, format="json", HTTP_IF_MATCH=etag
         )
         .status_code
         == 200
@@ -297,12 +299,12 @@ def test_stale_text_edit_answers_412_and_keeps_the_newer_text(editor, chief, art
         f"/api/v1/articles/{article.pk}/",
         {"text": article.text + " Nachtrag.", "title": "Anderer Titel"},
         format="json",
-        HTTP_IF_MATCH='"1"',
+        HTTP_IF_MATCH=etag,
     )
     assert response.status_code == 412
     assert response.json() == {
-        "detail": "the article was changed by someone else (now version 2, you edited "
-        "version 1); reload to see their change"
+        "detail": f"the article was changed by someone else (now version {version + 1}, you "
+        f"edited version {version}); reload to see their change"
     }
     article.refresh_from_db()
     assert (article.revision, article.text, article.title) == (2, first, "Schienenausbau")

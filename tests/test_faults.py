@@ -361,7 +361,9 @@ class Desk:
     def article(self, title: str, text: str = GERMAN_TEXT) -> int:
         return self.created("/api/v1/articles/", {"title": title, "text": text, "language": "de"})
 
-    def span(self, article_id: int, quote: str, label: str = "claim", text: str = GERMAN_TEXT):
+    def span(
+        self, article_id: int, quote: str, label: str = "claim", text: str = GERMAN_TEXT
+    ) -> int:
         start = text.index(quote)
         return self.created(
             "/api/v1/annotations/",

@@ -74,11 +74,12 @@ _ERROR_TEXT = {
 
 def _responses(ok: dict[Any, Any], *errors: int) -> dict[Any, Any]:
     """The success responses plus the error responses this endpoint can give; a paginated
-    list also answers 404 for a page past its end."""
+    list also answers 404 for a page past its end. Every endpoint may answer 400: a query
+    string with a NUL character is refused before any view (annotations.storable)."""
     result: dict[Any, Any] = dict(ok)
     if any(getattr(value, "many", False) for value in ok.values()):
         errors = (*errors, 404)
-    for code in sorted({401, 403, *errors}):
+    for code in sorted({400, 401, 403, *errors}):
         result[code] = OpenApiResponse(s.ErrorSerializer, description=_ERROR_TEXT[code])
     return result
 

@@ -14,8 +14,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .services.preferences import user_language_set
 from .services.tokens import api_tokens_revoke_all
 
 
@@ -58,6 +60,13 @@ def lockout_message() -> str:
 class ThrottledLoginView(LoginView):
     """Django's login view; a username+address that is locked out answers 429 and the
     password is not checked."""
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        # The language the login page was read in (the switch's cookie or the browser's)
+        # becomes the language of the user's emails.
+        user_language_set(user=form.get_user(), language=get_language())
+        return response
 
     def form_invalid(self, form) -> HttpResponse:
         if is_locked_out(self.request):

@@ -387,22 +387,6 @@ def jsonl_export(
         yield "".join(_json_line(row, assignees, verdicts) for row in chunk).encode("utf-8")
 
 
-def jsonl_lines(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
-    """One JSON object per line (JSON Lines), UTF-8."""
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    buffer: list[str] = []
-    size = 0
-    for row in rows:
-        line = dumps(row) + "\n"
-        buffer.append(line)
-        size += len(line)
-        if size >= FLUSH_BYTES:
-            yield "".join(buffer).encode("utf-8")
-            buffer, size = [], 0
-    if buffer:
-        yield "".join(buffer).encode("utf-8")
-
-
 # --- one article ----------------------------------------------------------------------------
 
 

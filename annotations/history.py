@@ -1,20 +1,25 @@
 """An annotation's history in words: who did what, in the reader's language.
 
 The review and approval pages and the API's history (`summary`) all describe events here,
-from the event's verb and data. Labels, ratings and check states are named as the page
-names them (in German for a German reader), never by their slugs.
+from the event's verb and data: `SENTENCES` holds one sentence for each `Event.Verb`, so a
+new verb without words fails its test instead of showing its slug. Labels, ratings and
+check states are named as the page names them (in German for a German reader), never by
+their slugs. Each sentence follows its actor's name ("editor marked the span as Claim").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import Event, Label, Rating, SourceCheck
+
+Verb = Event.Verb
 
 
 @dataclass(frozen=True)
@@ -31,22 +36,218 @@ class Names:
             ratings={rating.slug: rating.display_name for rating in Rating.objects.all()},
         )
 
+    def label(self, slug: str | None) -> str:
+        return self.labels.get(slug or "", slug or "")
 
-def _field_name(field: str) -> str:
+    def rating(self, slug: str | None) -> str:
+        return self.ratings.get(slug or "", slug or "")
+
+
+# --- the named parameters of the sentences ------------------------------------------------
+
+
+def _field_names(fields: Iterable[str]) -> str:
+    """Fields of an annotation or an article, as the forms name them, in order."""
     names = {
         "label": _("label"),
         "note": _("note"),
         "priority": _("priority"),
         "due_at": _("due date"),
+        "title": _("title"),
+        "text": _("text"),
+        "language": _("language"),
+        "source_url": _("source URL"),
+        "outlet": _("outlet"),
+        "byline": _("byline"),
+        "published_at": _("publication date"),
     }
-    return names.get(field, field)
+    return ", ".join(names.get(field, field) for field in fields)
 
 
 def _check_status(value: str) -> str:
     try:
-        return SourceCheck.Status(value).label
+        return str(SourceCheck.Status(value).label)
     except ValueError:
         return value
+
+
+def health_flag_names(codes: Iterable[str]) -> str:
+    """The flags of `evidence.health` (the only codes that event carries), named."""
+    names = {"changed": _("changed"), "unreachable": _("unreachable")}
+    return ", ".join(names.get(code, code) for code in codes)
+
+
+def _count(data: dict[str, Any], key: str) -> int:
+    """A count in the event data: a number, or a list whose length is meant."""
+    value = data.get(key, 0)
+    return len(value) if isinstance(value, list | tuple) else int(value or 0)
+
+
+def _clipped(value: Any, limit: int = 200) -> str:
+    return str(value or "")[:limit]
+
+
+# --- one sentence per verb ----------------------------------------------------------------
+
+Sentence = Callable[[dict[str, Any], Names], str]
+
+
+def _assigned(data: dict[str, Any], names: Names) -> str:
+    if data.get("due_at"):
+        return _("assigned it to %(reviewer)s, due %(due)s") % {
+            "reviewer": data.get("reviewer"),
+            "due": data["due_at"][:10],
+        }
+    return _("assigned it to %(reviewer)s") % {"reviewer": data.get("reviewer")}
+
+
+def _approved(data: dict[str, Any], names: Names) -> str:
+    rating = names.rating(data.get("rating"))
+    if data.get("note"):
+        return _("approved “%(rating)s”: %(note)s") % {"rating": rating, "note": data["note"]}
+    return _("approved “%(rating)s”") % {"rating": rating}
+
+
+def _article_updated(data: dict[str, Any], names: Names) -> str:
+    fields = list(data.get("fields") or [])
+    # A text change re-anchors the spans (its counts are in `reanchored`); an event with no
+    # other field changed is a text change too.
+    if "reanchored" in data or not fields:
+        fields.append("text")
+    return _("edited the article: %(fields)s") % {"fields": _field_names(fields)}
+
+
+def _article_withdrawn(data: dict[str, Any], names: Names) -> str:
+    if data.get("reason"):
+        return _("withdrew the published fact-check: %(reason)s") % {"reason": data["reason"]}
+    return _("withdrew the published fact-check")
+
+
+def _article_archived(data: dict[str, Any], names: Names) -> str:
+    if data.get("reason"):
+        return _("archived the article: %(reason)s") % {"reason": data["reason"]}
+    return _("archived the article")
+
+
+def _annotation_updated(data: dict[str, Any], names: Names) -> str:
+    return _("edited %(fields)s") % {"fields": _field_names(sorted(data)) or _("nothing")}
+
+
+SENTENCES: dict[Event.Verb, Sentence] = {
+    Verb.ARTICLE_CREATED: lambda data, names: (
+        _("created the article “%(title)s”") % {"title": _clipped(data.get("title"))}
+    ),
+    Verb.ARTICLE_IMPORT_REQUESTED: lambda data, names: (
+        _("asked for the article to be imported from %(url)s") % {"url": data.get("url", "")}
+    ),
+    Verb.ARTICLE_IMPORTED: lambda data, names: (
+        _("imported the article’s text (%(chars)s characters)")
+        % {"chars": number_format(_count(data, "chars"), force_grouping=True)}
+    ),
+    Verb.ARTICLE_IMPORT_FAILED: lambda data, names: (
+        _("the import failed: %(error)s") % {"error": _clipped(data.get("error"))}
+    ),
+    Verb.ARTICLE_UPDATED: _article_updated,
+    Verb.ARTICLE_ANALYSED: lambda data, names: (
+        ngettext(
+            "analysed the text: %(n)d suggestion",
+            "analysed the text: %(n)d suggestions",
+            _count(data, "suggestions"),
+        )
+        % {"n": _count(data, "suggestions")}
+    ),
+    Verb.ARTICLE_WARNING_ACKNOWLEDGED: lambda data, names: (
+        _("acknowledged before publishing: %(warning)s")
+        % {"warning": data.get("message", data.get("key", ""))}
+    ),
+    Verb.ARTICLE_PUBLISHED: lambda data, names: _("published the fact-check"),
+    Verb.ARTICLE_CORRECTED: lambda data, names: (
+        _("corrected the published verdict “%(old)s” to “%(new)s”")
+        % {"old": names.rating(data.get("old_rating")), "new": names.rating(data.get("new_rating"))}
+    ),
+    Verb.ARTICLE_WITHDRAWN: _article_withdrawn,
+    Verb.ARTICLE_ARCHIVED: _article_archived,
+    Verb.ARTICLE_RESTORED: lambda data, names: _("restored the article"),
+    Verb.ANNOTATION_CREATED: lambda data, names: (
+        _("marked the span as %(label)s") % {"label": names.label(data.get("label"))}
+    ),
+    Verb.ANNOTATION_UPDATED: _annotation_updated,
+    Verb.ANNOTATION_WITHDRAWN: lambda data, names: _("withdrew it"),
+    Verb.ANNOTATION_FUZZY: lambda data, names: _(
+        "the text changed; the span moved to its best match"
+    ),
+    Verb.ANNOTATION_ORPHANED: lambda data, names: _(
+        "the text changed; the span could not be placed"
+    ),
+    Verb.ANNOTATION_ASSIGNED: _assigned,
+    Verb.ASSIGNMENT_DECLINED: lambda data, names: (
+        _("declined: %(reason)s") % {"reason": data.get("reason", "")}
+    ),
+    Verb.VERDICT_PROPOSED: lambda data, names: (
+        _("proposed “%(rating)s”") % {"rating": names.rating(data.get("rating"))}
+    ),
+    Verb.VERDICT_APPROVED: _approved,
+    Verb.VERDICT_REJECTED: lambda data, names: (
+        _("rejected “%(rating)s”: %(note)s")
+        % {"rating": names.rating(data.get("rating")), "note": data.get("note")}
+    ),
+    Verb.VERDICT_SET_ASIDE: lambda data, names: (
+        _("the text changed under the verdict; set aside: “%(old)s” → “%(new)s”")
+        % {"old": data.get("old", ""), "new": data.get("new") or _("(no longer in the article)")}
+    ),
+    Verb.EVIDENCE_ADDED: lambda data, names: (
+        _("added evidence %(url)s") % {"url": data.get("url", "")}
+    ),
+    Verb.EVIDENCE_REUSED: lambda data, names: (
+        ngettext(
+            "reused %(n)d evidence item of an earlier verdict",
+            "reused %(n)d evidence items of an earlier verdict",
+            _count(data, "added"),
+        )
+        % {"n": _count(data, "added")}
+    ),
+    Verb.EVIDENCE_REMOVED: lambda data, names: (
+        _("removed evidence %(url)s") % {"url": data.get("url", "")}
+    ),
+    Verb.EVIDENCE_HEALTH: lambda data, names: (
+        _("evidence flagged: %(flags)s") % {"flags": health_flag_names(data.get("flags", []))}
+    ),
+    Verb.EVIDENCE_RECHECK_REQUESTED: lambda data, names: (
+        ngettext(
+            "queued a fresh check of %(n)d evidence URL",
+            "queued a fresh check of %(n)d evidence URLs",
+            _count(data, "checks"),
+        )
+        % {"n": _count(data, "checks")}
+    ),
+    Verb.COMMENT_ADDED: lambda data, names: (
+        _("commented: %(body)s") % {"body": _clipped(data.get("body"))}
+    ),
+    Verb.SOURCE_CHECK_REQUESTED: lambda data, names: _("asked for the sources to be checked"),
+    Verb.SOURCE_CHECK_FINISHED: lambda data, names: (
+        _("source check of %(source)s: %(status)s")
+        % {
+            "source": data.get("url") or _("the attribution"),
+            "status": _check_status(data.get("status", "")),
+        }
+    ),
+    Verb.SUGGESTION_ACCEPTED: lambda data, names: (
+        _("accepted the suggestion and marked the span as %(label)s")
+        % {"label": names.label(data.get("label"))}
+    ),
+    Verb.SUGGESTION_DISMISSED: lambda data, names: (
+        _("dismissed the suggestion “%(exact)s”") % {"exact": _clipped(data.get("exact"))}
+    ),
+    Verb.JOBS_SWEPT: lambda data, names: (
+        ngettext(
+            "sent %(n)d unfinished background job again (%(failed)d given up)",
+            "sent %(n)d unfinished background jobs again (%(failed)d given up)",
+            _count(data, "sent"),
+        )
+        % {"n": _count(data, "sent"), "failed": _count(data, "failed")}
+    ),
+    Verb.WORKER_PING: lambda data, names: _("the background worker answered"),
+}
 
 
 def items(events: Iterable[Event], names: Names) -> list[dict[str, Any]]:
@@ -62,78 +263,10 @@ def items(events: Iterable[Event], names: Names) -> list[dict[str, Any]]:
 
 
 def summary(event: Event, names: Names) -> str:
-    """What the event did, in words; the verb itself for an event without words yet."""
-    data = event.data or {}
-    rating = names.ratings.get(data.get("rating", ""), data.get("rating", ""))
-    verb = event.verb
-    if verb == "annotation.assigned":
-        if data.get("due_at"):
-            return _("assigned it to %(reviewer)s, due %(due)s") % {
-                "reviewer": data.get("reviewer"),
-                "due": data["due_at"][:10],
-            }
-        return _("assigned it to %(reviewer)s") % {"reviewer": data.get("reviewer")}
-    if verb == "assignment.declined":
-        return _("declined: %(reason)s") % {"reason": data.get("reason", "")}
-    if verb == "verdict.proposed":
-        return _("proposed “%(rating)s”") % {"rating": rating}
-    if verb == "verdict.approved":
-        if data.get("note"):
-            return _("approved “%(rating)s”: %(note)s") % {"rating": rating, "note": data["note"]}
-        return _("approved “%(rating)s”") % {"rating": rating}
-    if verb == "verdict.rejected":
-        return _("rejected “%(rating)s”: %(note)s") % {"rating": rating, "note": data.get("note")}
-    if verb == "evidence.added":
-        return _("added evidence %(url)s") % {"url": data.get("url", "")}
-    if verb == "evidence.reused":
-        return ngettext(
-            "reused %(n)d evidence item of an earlier verdict",
-            "reused %(n)d evidence items of an earlier verdict",
-            data.get("added", 0),
-        ) % {"n": data.get("added", 0)}
-    if verb == "evidence.removed":
-        return _("removed evidence %(url)s") % {"url": data.get("url", "")}
-    if verb == "comment.added":
-        return _("commented: %(body)s") % {"body": data.get("body", "")[:200]}
-    if verb == "source_check.requested":
-        return _("asked for the sources to be checked")
-    if verb == "source_check.finished":
-        return _("source check of %(source)s: %(status)s") % {
-            "source": data.get("url") or _("the attribution"),
-            "status": _check_status(data.get("status", "")),
-        }
-    if verb == "evidence.health":
-        return _("evidence flagged: %(flags)s") % {"flags": ", ".join(data.get("flags", []))}
-    if verb in ("annotation.created", "suggestion.accepted"):
-        label = data.get("label", "")
-        return _("marked the span as %(label)s") % {"label": names.labels.get(label, label)}
-    if verb == "annotation.updated":
-        fields = ", ".join(_field_name(field) for field in sorted(data))
-        return _("edited %(fields)s") % {"fields": fields or _("nothing")}
-    if verb == "annotation.withdrawn":
-        return _("withdrew it")
-    if verb == "annotation.fuzzy":
-        return _("the text changed; the span moved to its best match")
-    if verb == "annotation.orphaned":
-        return _("the text changed; the span could not be placed")
-    if verb == "verdict.set_aside":
-        return _("the text changed under the verdict; set aside: “%(old)s” → “%(new)s”") % {
-            "old": data.get("old", ""),
-            "new": data.get("new") or _("(no longer in the article)"),
-        }
-    if verb == "article.corrected":
-        return _("corrected the published verdict “%(old)s” to “%(new)s”") % {
-            "old": names.ratings.get(data.get("old_rating", ""), data.get("old_rating", "")),
-            "new": names.ratings.get(data.get("new_rating", ""), data.get("new_rating", "")),
-        }
-    if verb == "article.warning_acknowledged":
-        return _("acknowledged before publishing: %(warning)s") % {
-            "warning": data.get("message", data.get("key", ""))
-        }
-    if verb == "article.published":
-        return _("published the fact-check")
-    if verb == "article.withdrawn":
-        return _("withdrew the published fact-check")
-    if verb == "article.restored":
-        return _("restored the article")
-    return verb
+    """What the event did, in words. A verb outside Event.Verb (a row written before the
+    choices, by hand) is shown as it is stored."""
+    try:
+        sentence = SENTENCES[Event.Verb(event.verb)]
+    except ValueError:
+        return event.verb
+    return sentence(event.data or {}, names)

@@ -482,12 +482,52 @@ class Comment(models.Model):
 
 
 class Event(models.Model):
-    """Append-only audit trail: one row per state change, written by services.py."""
+    """Append-only audit trail: one row per state change, written by the services."""
+
+    class Verb(models.TextChoices):
+        """What happened. The values are stored and sent in the API's history, so they never
+        change; history.py has a sentence for each."""
+
+        ARTICLE_CREATED = "article.created", _("Article created")
+        ARTICLE_IMPORT_REQUESTED = "article.import_requested", _("Import requested")
+        ARTICLE_IMPORTED = "article.imported", _("Article imported")
+        ARTICLE_IMPORT_FAILED = "article.import_failed", _("Import failed")
+        ARTICLE_UPDATED = "article.updated", _("Article edited")
+        ARTICLE_ANALYSED = "article.analysed", _("Article analysed")
+        ARTICLE_WARNING_ACKNOWLEDGED = "article.warning_acknowledged", _("Warning acknowledged")
+        ARTICLE_PUBLISHED = "article.published", _("Article published")
+        ARTICLE_CORRECTED = "article.corrected", _("Published verdict corrected")
+        ARTICLE_WITHDRAWN = "article.withdrawn", _("Article withdrawn")
+        ARTICLE_ARCHIVED = "article.archived", _("Article archived")
+        ARTICLE_RESTORED = "article.restored", _("Article restored")
+        ANNOTATION_CREATED = "annotation.created", _("Span marked")
+        ANNOTATION_UPDATED = "annotation.updated", _("Span edited")
+        ANNOTATION_WITHDRAWN = "annotation.withdrawn", _("Span withdrawn")
+        ANNOTATION_FUZZY = "annotation.fuzzy", _("Span moved by a text change")
+        ANNOTATION_ORPHANED = "annotation.orphaned", _("Span orphaned by a text change")
+        ANNOTATION_ASSIGNED = "annotation.assigned", _("Span assigned")
+        ASSIGNMENT_DECLINED = "assignment.declined", _("Assignment declined")
+        VERDICT_PROPOSED = "verdict.proposed", _("Verdict proposed")
+        VERDICT_APPROVED = "verdict.approved", _("Verdict approved")
+        VERDICT_REJECTED = "verdict.rejected", _("Verdict rejected")
+        VERDICT_SET_ASIDE = "verdict.set_aside", _("Verdict set aside")
+        EVIDENCE_ADDED = "evidence.added", _("Evidence added")
+        EVIDENCE_REUSED = "evidence.reused", _("Evidence reused")
+        EVIDENCE_REMOVED = "evidence.removed", _("Evidence removed")
+        EVIDENCE_HEALTH = "evidence.health", _("Evidence flagged")
+        EVIDENCE_RECHECK_REQUESTED = "evidence.recheck_requested", _("Evidence recheck")
+        COMMENT_ADDED = "comment.added", _("Comment added")
+        SOURCE_CHECK_REQUESTED = "source_check.requested", _("Source check requested")
+        SOURCE_CHECK_FINISHED = "source_check.finished", _("Source check finished")
+        SUGGESTION_ACCEPTED = "suggestion.accepted", _("Suggestion accepted")
+        SUGGESTION_DISMISSED = "suggestion.dismissed", _("Suggestion dismissed")
+        JOBS_SWEPT = "jobs.swept", _("Background jobs swept")
+        WORKER_PING = "worker.ping", _("Worker ping")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
-    verb = models.CharField(max_length=60)
+    verb = models.CharField(max_length=60, choices=Verb.choices)
     article = models.ForeignKey(
         Article, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
     )
@@ -567,3 +607,19 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key} ({self.status_code})"
+
+
+class UserPreference(models.Model):
+    """A user's choices that outlive their session: the language of the emails sent to them
+    (the header's language switch and each login set it). A user without a row reads in
+    settings.LANGUAGE_CODE; the row is created the first time a choice is saved."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
+    )
+    # A code of settings.LANGUAGES; no `choices`, so adding a language needs no migration.
+    language = models.CharField(max_length=10)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

@@ -1,102 +1,149 @@
-"""Emails sent by the `notify` task, after commit, never inside a request."""
+"""Emails sent by the `notify` task, after commit, never inside a request.
+
+Each kind has two templates, `templates/emails/<kind>_subject.txt` and `<kind>_body.txt`,
+written with gettext and rendered in each recipient's language (services/preferences.py):
+recipients who share a language get one message, so a kind sends one message per language.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.utils import translation
 
-from .models import ROLE_CHIEF, Assignment, SourceCheck, Verdict
+from .history import health_flag_names
+from .models import ROLE_CHIEF, Assignment, Event, SourceCheck, Verdict
+from .services.preferences import user_languages
 
 User = get_user_model()
 
+KINDS = ("assigned", "proposed", "rejected", "evidence_health", "set_aside")
 
-def _chief_addresses(exclude_id: int | None = None) -> list[str]:
+
+def _chiefs(exclude_id: int | None = None) -> list[Any]:
     chiefs = User.objects.filter(groups__name=ROLE_CHIEF, is_active=True).exclude(email="")
     if exclude_id is not None:
         chiefs = chiefs.exclude(pk=exclude_id)
-    return sorted(set(chiefs.values_list("email", flat=True)))
+    return list(chiefs.distinct().order_by("pk"))
 
 
 def _quote(exact: str) -> str:
     return exact if len(exact) <= 140 else exact[:139] + "…"
 
 
+def _label_noun(name: str) -> str:
+    """A label's name inside a sentence: "a claim" in English; German capitalises nouns."""
+    return name if (translation.get_language() or "").startswith("de") else name.lower()
+
+
+def _send(kind: str, recipients: Iterable[Any], context: dict[str, Any]) -> int:
+    """Render `kind` once per language among `recipients` (users; those without an address
+    are skipped, an address is written to once) and send; the number of messages sent."""
+    users = [user for user in recipients if user.email]
+    languages = user_languages([user.pk for user in users])
+    addresses_by_language: dict[str, set[str]] = defaultdict(set)
+    seen: set[str] = set()
+    for user in users:
+        if user.email not in seen:
+            seen.add(user.email)
+            addresses_by_language[languages[user.pk]].add(user.email)
+    messages = []
+    for language, addresses in sorted(addresses_by_language.items()):
+        with translation.override(language):
+            subject = render_to_string(f"emails/{kind}_subject.txt", context)
+            body = render_to_string(f"emails/{kind}_body.txt", context)
+            # A subject is one line, whatever the template's layout.
+            subject = " ".join(subject.split())
+            messages.append(
+                EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, sorted(addresses))
+            )
+    if not messages:
+        return 0
+    # Rendered first and sent over one connection: a template error sends nothing at all.
+    return get_connection().send_messages(messages) or 0
+
+
+def _assigned(assignment_id: int) -> int:
+    assignment = Assignment.objects.select_related(
+        "annotation__article", "annotation__label", "reviewer", "assigned_by"
+    ).get(pk=assignment_id)
+    annotation = assignment.annotation
+    return _send(
+        "assigned",
+        [assignment.reviewer],
+        {
+            "assignment": assignment,
+            "article": annotation.article,
+            # Callables, so that the template calls them in the recipient's language.
+            "label_noun": lambda: _label_noun(annotation.label.display_name),
+            "quote": _quote(annotation.exact),
+        },
+    )
+
+
+def _verdict(kind: str, verdict_id: int) -> int:
+    verdict = Verdict.objects.select_related(
+        "annotation__article", "author", "decided_by", "rating"
+    ).get(pk=verdict_id)
+    annotation = verdict.annotation
+    context = {
+        "verdict": verdict,
+        "article": annotation.article,
+        "quote": _quote(annotation.exact),
+    }
+    if kind == "proposed":
+        # The author, a chief too perhaps, is not asked to approve their own verdict.
+        return _send(kind, _chiefs(exclude_id=verdict.author_id), context)
+    if kind == "rejected":
+        return _send(kind, [verdict.author], context)
+    # set_aside: the chiefs, who approved it, and its author, whose queue it is back in.
+    context["old_quote"] = _quote(verdict.approved_quote or verdict.quote)
+    return _send(kind, [*_chiefs(), verdict.author], context)
+
+
+def _evidence_health(check_id: int) -> int:
+    check = SourceCheck.objects.select_related("annotation__article").get(pk=check_id)
+    codes = [f["code"] for f in check.flags if f.get("code") in ("changed", "unreachable")]
+    if not codes:
+        return 0
+    # The check the source was compared with, as its `evidence.health` event names it.
+    event = (
+        Event.objects.filter(verb=Event.Verb.EVIDENCE_HEALTH, data__check=check.pk)
+        .order_by("-pk")
+        .first()
+    )
+    previous = None
+    if event is not None and event.data.get("previous_check"):
+        previous = SourceCheck.objects.filter(pk=event.data["previous_check"]).first()
+    return _send(
+        "evidence_health",
+        _chiefs(),
+        {
+            "check": check,
+            "article": check.annotation.article,
+            "quote": _quote(check.annotation.exact),
+            "flags": lambda: health_flag_names(codes),
+            "error": lambda: check.error or check.get_status_display(),
+            "changed": "changed" in codes,
+            "unreachable": "unreachable" in codes,
+            "checked_before": previous.finished_at if previous is not None else None,
+        },
+    )
+
+
 def send(kind: str, object_id: int) -> int:
-    """Send the email for one workflow step; returns the number of messages sent."""
+    """Send the email for one workflow step; returns the number of messages sent (one per
+    language among its recipients). Raises ValueError for an unknown kind."""
     if kind == "assigned":
-        assignment = Assignment.objects.select_related(
-            "annotation__article", "annotation__label", "reviewer", "assigned_by"
-        ).get(pk=object_id)
-        if not assignment.reviewer.email:
-            return 0
-        annotation = assignment.annotation
-        return send_mail(
-            f"[Fact-check] New item in your queue: {annotation.article.title[:80]}",
-            f"{assignment.assigned_by.username} assigned you a {annotation.label.name.lower()}:\n\n"
-            f"“{_quote(annotation.exact)}”\n\nArticle: {annotation.article.title}\n"
-            f"Due: {assignment.due_at or 'no due date'}\n",
-            settings.DEFAULT_FROM_EMAIL,
-            [assignment.reviewer.email],
-        )
-    if kind in ("proposed", "rejected"):
-        verdict = Verdict.objects.select_related(
-            "annotation__article", "author", "decided_by", "rating"
-        ).get(pk=object_id)
-        annotation = verdict.annotation
-        if kind == "proposed":
-            recipients = _chief_addresses(exclude_id=verdict.author_id)
-            subject = f"[Fact-check] Verdict to approve: {annotation.article.title[:80]}"
-            body = (
-                f"{verdict.author.username} proposes “{verdict.rating.name}” for:\n\n"
-                f"“{_quote(annotation.exact)}”\n\n{verdict.rationale}\n"
-            )
-        else:
-            recipients = [verdict.author.email] if verdict.author.email else []
-            subject = f"[Fact-check] Verdict returned: {annotation.article.title[:80]}"
-            body = (
-                f"{verdict.decided_by.username} rejected your verdict on:\n\n"
-                f"“{_quote(annotation.exact)}”\n\nNote: {verdict.decision_note}\n"
-            )
-        if not recipients:
-            return 0
-        return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        return _assigned(object_id)
+    if kind in ("proposed", "rejected", "set_aside"):
+        return _verdict(kind, object_id)
     if kind == "evidence_health":
-        check = SourceCheck.objects.select_related("annotation__article").get(pk=object_id)
-        recipients = _chief_addresses()
-        health = [f for f in check.flags if f.get("code") in ("changed", "unreachable")]
-        if not recipients or not health:
-            return 0
-        codes = ", ".join(f["code"] for f in health)
-        reasons = "\n".join(f"- {f['explanation']}" for f in health)
-        return send_mail(
-            f"[Fact-check] Evidence {codes}: {check.annotation.article.title[:80]}",
-            f"The evidence {check.url} behind an approved verdict is now: {codes}.\n\n"
-            f"{reasons}\n\n"
-            f"Claim: “{_quote(check.annotation.exact)}”\n"
-            f"Article: {check.annotation.article.title}\n",
-            settings.DEFAULT_FROM_EMAIL,
-            recipients,
-        )
-    if kind == "set_aside":
-        verdict = Verdict.objects.select_related("annotation__article", "author", "rating").get(
-            pk=object_id
-        )
-        annotation = verdict.annotation
-        recipients = sorted(
-            set(_chief_addresses()) | ({verdict.author.email} if verdict.author.email else set())
-        )
-        if not recipients:
-            return 0
-        old = verdict.approved_quote or verdict.quote
-        return send_mail(
-            f"[Fact-check] Text changed under a verdict: {annotation.article.title[:80]}",
-            f"The article's text changed under the verdict “{verdict.rating.name}”. The "
-            "verdict is set aside and the claim is back in "
-            f"{verdict.author.username}'s queue.\n\n"
-            f"Before: “{_quote(old)}”\nNow: “{_quote(annotation.exact)}”\n\n"
-            f"Article: {annotation.article.title}\n",
-            settings.DEFAULT_FROM_EMAIL,
-            recipients,
-        )
+        return _evidence_health(object_id)
     raise ValueError(f"unknown notification kind {kind!r}")

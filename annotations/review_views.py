@@ -62,7 +62,6 @@ QUEUE_POLL_SECONDS = 4
 CHECK_POLL_SECONDS = 2
 # Characters of the paragraph shown on each side of a quote on the review page.
 PARAGRAPH_CONTEXT = 600
-UNFINISHED_CHECKS = (SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING)
 
 
 def _require_role(user: Any, role: str, message: str) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -335,7 +336,7 @@ def annotation_list(
     if assignee:
         lookup = (
             {"reviewer_id": int(assignee)}
-            if str(assignee).isdigit()
+            if str(assignee).isdecimal()  # not isdigit: int() refuses "²"
             else {"reviewer__username": assignee}
         )
         annotations = annotations.filter(
@@ -842,3 +843,15 @@ def publish_gate(article: Article) -> PublishGate:
 def _short(value: str, limit: int = 80) -> str:
     value = " ".join(value.split())
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def users_with_role(role: str) -> QuerySet:
+    """Active users in the group `role`, by username."""
+    return get_user_model().objects.filter(groups__name=role, is_active=True).order_by("username")
+
+
+def user_by_name_or_id(value: Any) -> Any:
+    """The user whose id (a string of decimal digits) or username is `value`; None if none."""
+    # isdecimal, not isdigit: "²" is a digit that int() refuses (a 500, found by schemathesis).
+    lookup = {"pk": int(value)} if str(value).isdecimal() else {"username": str(value)}
+    return get_user_model().objects.filter(**lookup).first()

@@ -13,6 +13,7 @@ live in three places that together see every input:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -25,30 +26,55 @@ MAX_JSON_DEPTH = 64
 _NAME_CHARS = 60
 
 
+def is_storable(value: str) -> bool:
+    """Whether PostgreSQL can store ``value``: no NUL, no lone surrogate."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def text_problem(value: str, where: str) -> str | None:
     """The message for ``value`` found at ``where`` (e.g. "the field 'reviewer'"), or None
     when PostgreSQL can store it."""
+    return None if is_storable(value) else _refusal(value, where)
+
+
+def _refusal(value: str, where: str) -> str:
     if "\x00" in value:
         return _(
             "%(where)s contains a NUL character (U+0000), which cannot be stored; "
             "remove it and try again"
         ) % {"where": where}
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        return _(
-            "%(where)s contains a lone surrogate (U+%(code)04X), which is not valid Unicode "
-            "text; remove it and try again"
-        ) % {"where": where, "code": ord(value[exc.start])}
-    return None
+    surrogate = next(char for char in value if "\ud800" <= char <= "\udfff")
+    return _(
+        "%(where)s contains a lone surrogate (U+%(code)04X), which is not valid Unicode "
+        "text; remove it and try again"
+    ) % {"where": where, "code": ord(surrogate)}
 
 
 def too_deep_message() -> str:
     return _("the JSON body is nested more than %(limit)s levels deep") % {"limit": MAX_JSON_DEPTH}
 
 
-def json_problem(data: object) -> str | None:
-    """What makes a parsed JSON body unfit to store, as a message; None when nothing does.
+class Problem(NamedTuple):
+    """Why a request is refused: the message, and the field it is about, if one is."""
+
+    message: str
+    field: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        """The API's error shape: ``detail``, and the field's own list of messages."""
+        if self.field is None:
+            return {"detail": self.message}
+        return {self.field: [self.message], "detail": self.message}
+
+
+def json_problem(data: object) -> Problem | None:
+    """What makes a parsed JSON body unfit to store; None when nothing does.
 
     Walks the body without recursion, in document order, so the first problem is named.
     """
@@ -56,9 +82,9 @@ def json_problem(data: object) -> str | None:
     while stack:
         value, path, depth = stack.pop()
         if isinstance(value, str):
-            problem = text_problem(value, _field(path))
-            if problem is not None:
-                return problem
+            if not is_storable(value):
+                field = _shorten(path) if path else None
+                return Problem(_refusal(value, _field(path)), field)
             continue
         if isinstance(value, dict):
             items = list(value.items())
@@ -67,13 +93,12 @@ def json_problem(data: object) -> str | None:
         else:
             continue
         if depth >= MAX_JSON_DEPTH:
-            return too_deep_message()
+            return Problem(too_deep_message())
         children = []
         for key, item in items:
             if isinstance(value, dict):
-                problem = text_problem(key, _field_name_in(path))
-                if problem is not None:
-                    return problem
+                if not is_storable(key):
+                    return Problem(_refusal(key, _field_name_in(path)))
                 child = f"{path}.{key}" if path else key
             else:
                 child = f"{path}{key}"
@@ -82,24 +107,20 @@ def json_problem(data: object) -> str | None:
     return None
 
 
-def fields_problem(fields: Iterable[tuple[str, list]], *, query: bool = False) -> str | None:
+def fields_problem(fields: Iterable[tuple[str, list]], *, query: bool = False) -> Problem | None:
     """The first unstorable name or value in ``QueryDict.lists()``; None when there is none.
 
     Uploaded files among the values are skipped: their names and text are checked by
     ``services.decode_upload``.
     """
     for name, values in fields:
-        problem = text_problem(name, _("a parameter name") if query else _("a field name"))
-        if problem is not None:
-            return problem
-        where = (_("the query parameter '%(name)s'") if query else _("the field '%(name)s'")) % {
-            "name": _shorten(name)
-        }
+        if not is_storable(name):
+            return Problem(_refusal(name, _("a parameter name") if query else _("a field name")))
         for value in values:
-            if isinstance(value, str):
-                problem = text_problem(value, where)
-                if problem is not None:
-                    return problem
+            if isinstance(value, str) and not is_storable(value):
+                where = _("the query parameter '%(name)s'") if query else _("the field '%(name)s'")
+                field = _shorten(name)
+                return Problem(_refusal(value, where % {"name": field}), field)
     return None
 
 
@@ -146,5 +167,5 @@ class StorableInputMiddleware:
         if problem is None:
             return self.get_response(request)
         if is_api:
-            return JsonResponse({"detail": problem}, status=400)
-        return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
+            return JsonResponse(problem.body(), status=400)
+        return HttpResponse(problem.message, status=400, content_type="text/plain; charset=utf-8")

@@ -1,5 +1,11 @@
 """Celery tasks: thin, take ids, import and call their service in the body, safe to run twice.
 
+Naming: a task function carries the name of the service it calls (`tasks.source_check_run`
+calls `services.source_check_run`), so a pair reads the same way in both modules. The
+registered Celery names (`name="annotations.check_source"`) stay as they were: messages
+already queued and outbox rows (`Job.task`) name tasks by them. `ping` and `notify` call no
+service of that name and keep theirs.
+
 No result backend: every outcome is stored in our own rows. A task sent through the outbox
 (services.jobs.enqueue) carries its job's id; `OutboxTask` claims that job before the task
 runs, so a second delivery of one job does nothing, and marks it done or records the error.
@@ -28,7 +34,7 @@ from .fetch import TransientFetchError
 logger = logging.getLogger(__name__)
 
 # A URL is fetched at most this often for one source check or import: the first delivery
-# and three retries after a transport error. services.CHECK_MAX_ATTEMPTS counts the same on
+# and three retries after a transport error. source_checks.CHECK_MAX_ATTEMPTS counts the same on
 # the check's row, so that a message sent again by the sweep cannot restart the count.
 FETCH_MAX_ATTEMPTS = 4
 FETCH_MAX_RETRIES = FETCH_MAX_ATTEMPTS - 1
@@ -109,12 +115,13 @@ def _backoff(retries: int) -> float:
 def ping(note: str = "") -> None:
     """A liveness probe through the broker: writes an Event that tests and ops can see."""
     from . import services
+    from .models import Event
 
-    services.event_record(actor=None, verb="worker.ping", data={"note": note})
+    services.event_record(actor=None, verb=Event.Verb.WORKER_PING, data={"note": note})
 
 
 @shared_task(name="annotations.analyse_article", soft_time_limit=120, time_limit=150, **COMMON)
-def analyse_article(article_id: int) -> None:
+def article_analyse(article_id: int) -> None:
     from . import services
 
     services.article_analyse(article_id=article_id)
@@ -128,7 +135,7 @@ def analyse_article(article_id: int) -> None:
     max_retries=FETCH_MAX_RETRIES,
     **COMMON,
 )
-def check_source(self, check_id: int) -> None:
+def source_check_run(self, check_id: int) -> None:
     from . import services
 
     try:
@@ -150,7 +157,7 @@ def check_source(self, check_id: int) -> None:
     max_retries=FETCH_MAX_RETRIES,
     **COMMON,
 )
-def import_url(self, article_id: int) -> None:
+def article_import_url(self, article_id: int) -> None:
     from . import services
 
     try:
@@ -166,15 +173,16 @@ def import_url(self, article_id: int) -> None:
 
 
 @shared_task(name="annotations.sweep_stale_checks", soft_time_limit=60, time_limit=90, **COMMON)
-def sweep_stale_checks() -> int:
-    """The outbox sweep (the name is the beat's, from when it swept source checks only)."""
+def jobs_sweep() -> int:
+    """The outbox sweep (registered under the beat's old name, from when it swept source
+    checks only)."""
     from .services import jobs
 
     return jobs.jobs_sweep()
 
 
 @shared_task(name="annotations.recheck_evidence", soft_time_limit=300, time_limit=360, **COMMON)
-def recheck_evidence() -> int:
+def evidence_recheck() -> int:
     from . import services
 
     return services.evidence_recheck()

@@ -4,7 +4,7 @@ Offsets are half-open ``[start, end)`` in Unicode code points (Python ``str`` in
 NFC-normalised text with ``\\n`` line ends, as the W3C TextPositionSelector requires.
 Browsers count UTF-16 code units; ``utf16_to_codepoint`` converts.
 
-Pure: the standard library and rapidfuzz only, no Django, so every function here can be
+Pure: the standard library, rapidfuzz and py3langid only, no Django, so every function here can be
 tested and benchmarked without a database.
 """
 
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TypeVar
 
+import py3langid
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
@@ -839,3 +840,12 @@ def _excerpt(text: str, start: int, end: int) -> str:
         hi = space if space != -1 else hi
     passage = text[lo:hi].strip()
     return ("…" if lo > 0 else "") + passage + ("…" if hi < len(text) else "")
+
+
+def detect_language(body: str) -> str:
+    """The text's language as an ISO 639-1 code (py3langid on its first 5,000 characters),
+    or "und" for a blank text."""
+    if not body.strip():
+        return "und"
+    language, _score = py3langid.classify(body[:5000])
+    return language

@@ -5,13 +5,15 @@ from django.views.generic import RedirectView
 
 from annotations import views
 from annotations.auth import ThrottledLoginView
+from annotations.language import language_switch
 
 urlpatterns = [
     path("login/", ThrottledLoginView.as_view(), name="login"),
     # The admin logs in through the same (throttled) form.
     path("admin/login/", RedirectView.as_view(url="/login/", query_string=True)),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, remembering a signed-in user's choice for their emails.
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include("annotations.api.urls")),

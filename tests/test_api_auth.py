@@ -525,14 +525,22 @@ def test_null_characters_in_text_answer_400_not_a_database_error(editor, article
     response = api(editor).patch(
         f"/api/v1/annotations/{claim.pk}/", {"note": "a\x00b"}, format="json"
     )
+    message = (
+        "the field 'note' contains a NUL character (U+0000), which cannot be stored; "
+        "remove it and try again"
+    )
     assert response.status_code == 400
-    assert response.json() == {"note": ["Null characters are not allowed."]}
+    assert response.json() == {"note": [message], "detail": message}
 
 
 def test_null_characters_in_a_filter_answer_400(editor):
     response = api(editor).get("/api/v1/articles/", {"q": "a\x00b"})
+    message = (
+        "the query parameter 'q' contains a NUL character (U+0000), which cannot be stored; "
+        "remove it and try again"
+    )
     assert response.status_code == 400
-    assert response.json() == {"q": ["Null characters are not allowed."]}
+    assert response.json() == {"q": [message], "detail": message}
 
 
 def test_reviewer_sees_a_role_error_before_any_validation(reviewer):

@@ -464,7 +464,7 @@ def test_a_broker_that_never_answers_holds_neither_a_write_nor_the_health_probe(
     # Written in this process (on the shared test broker) and analysed by its worker.
     article = make_article(editor, title="Haushalt", body=text)
     wait_for(
-        lambda: Job.objects.filter(task=tasks.analyse_article.name, state=Job.State.DONE),
+        lambda: Job.objects.filter(task=tasks.article_analyse.name, state=Job.State.DONE),
         message="the article's analysis",
     )
     web = start_web(silent_broker.url)
@@ -489,7 +489,7 @@ def test_a_broker_that_never_answers_holds_neither_a_write_nor_the_health_probe(
     assert health.json() == {"status": "down", "database": "ok", "broker": "down"}
     assert health_seconds <= SICK_BROKER_LIMIT_SECONDS
     # The span's two checks (the attribution, the URL) wait in the outbox for the sweep.
-    checks = Job.objects.filter(task=tasks.check_source.name)
+    checks = Job.objects.filter(task=tasks.source_check_run.name)
     assert [(job.state, job.sent_at) for job in checks] == [(Job.State.PENDING, None)] * 2
 
 
@@ -521,7 +521,7 @@ def test_a_check_whose_worker_is_killed_mid_fetch_completes_exactly_once(
     assert site.requests["/haengt"] == 2
     assert SourceCheck.objects.filter(evidence_id=evidence_id).count() == 1
     assert Event.objects.filter(verb="source_check.finished", data__check=check.pk).count() == 1
-    job = Job.objects.get(task=tasks.check_source.name, args=[check.pk])
+    job = Job.objects.get(task=tasks.source_check_run.name, args=[check.pk])
     wait_for(lambda: Job.objects.get(pk=job.pk).state == Job.State.DONE, message="the job done")
 
 
@@ -541,9 +541,9 @@ def test_the_same_task_delivered_twice_leaves_one_result(worker, site, editor, c
     task_postrun.connect(record, weak=False)
     try:
         task_id = str(uuid.uuid4())
-        tasks.check_source.apply_async((check.pk,), task_id=task_id)
+        tasks.source_check_run.apply_async((check.pk,), task_id=task_id)
         wait_for(lambda: site.requests["/haengt"] == 1, message="the first delivery's fetch")
-        tasks.check_source.apply_async((check.pk,), task_id=task_id)
+        tasks.source_check_run.apply_async((check.pk,), task_id=task_id)
         wait_for(lambda: runs.count(task_id) == 1, message="the second delivery to return")
         site.release.set()
         wait_for(lambda: runs.count(task_id) == 2, message="the first delivery to return")

@@ -157,7 +157,7 @@ def test_an_import_delivered_again_changes_nothing(worker, site, editor):
 
     task_postrun.connect(record, weak=False)
     try:
-        again = tasks.import_url.delay(article.pk)
+        again = tasks.article_import_url.delay(article.pk)
         wait_for(lambda: again.id in seen, message="the second delivery")
     finally:
         task_postrun.disconnect(record)
@@ -175,7 +175,7 @@ def test_the_sweep_resends_an_import_whose_message_was_lost(worker, site, editor
     )
     # Its job, written with it an hour ago; the message after commit never reached a worker.
     job = Job.objects.create(
-        task=tasks.import_url.name,
+        task=tasks.article_import_url.name,
         args=[article.pk],
         created_at=timezone.now() - timezone.timedelta(hours=1),
     )

@@ -75,13 +75,13 @@ def test_an_assignment_that_rolls_back_leaves_no_job(editor, reviewer, claim):
     assert not Job.objects.filter(task=tasks.notify.name).exists()
 
 
-def test_a_misspelt_task_fails_where_it_is_enqueued_and_writes_nothing(db):
-    with pytest.raises(LookupError) as unknown:
-        jobs.enqueue("analyse_artcle", 1)
+def test_a_task_named_by_a_string_or_misfitting_its_arguments_fails_where_it_is_enqueued(db):
+    with pytest.raises(TypeError) as by_name:
+        jobs.enqueue("article_analyse", 1)
     with pytest.raises(TypeError) as misfit:
         jobs.enqueue(tasks.notify, "assigned")
 
-    assert str(unknown.value) == "no background task 'analyse_artcle' in annotations.tasks"
+    assert str(by_name.value) == "enqueue takes a task of annotations.tasks, not 'article_analyse'"
     assert str(misfit.value) == (
         "annotations.notify('assigned',): missing a required argument: 'object_id'"
     )
@@ -92,7 +92,7 @@ def test_a_misspelt_task_fails_where_it_is_enqueued_and_writes_nothing(db):
 def test_a_committed_job_is_sent_run_and_marked_done(worker, editor):
     article = make_article(editor)
 
-    job = job_of(tasks.analyse_article, article.pk)
+    job = job_of(tasks.article_analyse, article.pk)
     job = wait_for(
         lambda: Job.objects.filter(pk=job.pk, state=Job.State.DONE).first(),
         message="the analysis job to finish",
@@ -112,9 +112,9 @@ def test_the_sweep_sends_again_an_analysis_whose_message_was_lost(worker, editor
     # job and does nothing; its replacement below is never sent: a lost message.
     with transaction.atomic():
         article = make_article(editor)
-        Job.objects.filter(task=tasks.analyse_article.name).delete()
+        Job.objects.filter(task=tasks.article_analyse.name).delete()
     job = Job.objects.create(
-        task=tasks.analyse_article.name, args=[article.pk], created_at=timezone.now() - HOUR_AGO
+        task=tasks.article_analyse.name, args=[article.pk], created_at=timezone.now() - HOUR_AGO
     )
 
     assert jobs.jobs_sweep(older_than=60) == 1

@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -176,7 +177,7 @@ def _queue_of(editor, reviewer, rows: int) -> None:
         if n % 3 == 0:
             propose(reviewer, annotation)
             services.verdict_reject(
-                actor=services.User.objects.get(username="chief"),
+                actor=get_user_model().objects.get(username="chief"),
                 verdict_id=annotation.verdicts.get().pk,
                 note="Bitte die Quelle prüfen.",
             )

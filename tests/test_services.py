@@ -307,7 +307,7 @@ def test_unknown_rating_is_invalid(reviewer, assigned):
 
 
 def test_proposing_twice_is_a_conflict(reviewer, proposed):
-    services.Assignment.objects.filter(annotation_id=proposed.annotation_id).update(state="pending")
+    Assignment.objects.filter(annotation_id=proposed.annotation_id).update(state="pending")
     with pytest.raises(services.Conflict, match="the annotation is proposed"):
         propose(reviewer, proposed.annotation)
 

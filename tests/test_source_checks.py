@@ -287,7 +287,7 @@ def test_a_done_check_sent_again_is_not_fetched_again(
     site.add("/artikel", PAGE_WITH_QUOTE)
     check = finished(add_evidence(editor, quote_annotation, site.url("/artikel")))
 
-    resent = tasks.check_source.delay(check.pk)
+    resent = tasks.source_check_run.delay(check.pk)
     wait_for(lambda: resent.id in processed, message="the resent task")
 
     again = SourceCheck.objects.get(pk=check.pk)
@@ -534,7 +534,7 @@ def test_a_non_web_url_is_refused_at_input_and_blocked_if_it_reaches_a_check(
     check = SourceCheck.objects.create(
         annotation=quote_annotation, url=url, article_revision=1, requested_by=editor
     )
-    tasks.check_source.delay(check.pk)
+    tasks.source_check_run.delay(check.pk)
 
     check = finished(check)
     assert check.status == SourceCheck.Status.BLOCKED
@@ -594,7 +594,7 @@ def test_the_sweep_resends_a_pending_check_whose_message_was_lost(
     check = SourceCheck.objects.create(
         annotation=quote_annotation, url=site.url("/artikel"), article_revision=1
     )
-    job = lost_job(tasks.check_source, check.pk)
+    job = lost_job(tasks.source_check_run, check.pk)
 
     assert jobs.jobs_sweep(older_than=60) == 1
 
@@ -621,7 +621,7 @@ def test_the_sweep_reclaims_a_check_left_running_by_a_dead_worker(
         attempts=1,
     )
     lost_job(
-        tasks.check_source,
+        tasks.source_check_run,
         check.pk,
         state=Job.State.RUNNING,
         sent_at=long_ago,
@@ -654,12 +654,12 @@ def test_a_check_killed_more_often_than_its_attempts_allow_is_given_up(editor, q
 
 def test_the_beat_runs_the_sweep_and_the_evidence_recheck(settings):
     tasks_by_name = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {tasks.sweep_stale_checks.name, tasks.recheck_evidence.name} <= tasks_by_name
-    assert tasks.check_source.acks_late is True
-    assert tasks.check_source.reject_on_worker_lost is True
-    assert tasks.check_source.max_retries == 3
-    assert tasks.check_source.soft_time_limit < tasks.check_source.time_limit
-    assert tasks.check_source.time_limit < settings.FACTCHECK_STALE_CHECK_SECONDS
+    assert {tasks.jobs_sweep.name, tasks.evidence_recheck.name} <= tasks_by_name
+    assert tasks.source_check_run.acks_late is True
+    assert tasks.source_check_run.reject_on_worker_lost is True
+    assert tasks.source_check_run.max_retries == 3
+    assert tasks.source_check_run.soft_time_limit < tasks.source_check_run.time_limit
+    assert tasks.source_check_run.time_limit < settings.FACTCHECK_STALE_CHECK_SECONDS
 
 
 # --- evidence health ------------------------------------------------------------------------
@@ -688,7 +688,7 @@ def test_the_recheck_flags_evidence_whose_text_changed_and_emails_the_chiefs(
 ):
     site.add("/beleg", CLAIM_SOURCE_PAGE.replace("4,2 Milliarden", "3,9 Milliarden"))
 
-    tasks.recheck_evidence.delay()
+    tasks.evidence_recheck.delay()
     recheck = wait_for(
         lambda: (
             SourceCheck.objects.filter(annotation=approved_claim, requested_by=None)

@@ -134,8 +134,9 @@ def test_lone_surrogate_in_assign_reviewer_is_refused_with_400(editor, reviewer,
         headers={"X-CSRFToken": page.cookies["csrftoken"].value, "Accept": "application/json"},
     )
 
-    assert (by_api.status_code, by_api.json()) == (400, {"detail": SURROGATE_MESSAGE})
-    assert (by_form.status_code, by_form.json()) == (400, {"detail": SURROGATE_MESSAGE})
+    refusal = {"reviewer": [SURROGATE_MESSAGE], "detail": SURROGATE_MESSAGE}
+    assert (by_api.status_code, by_api.json()) == (400, refusal)
+    assert (by_form.status_code, by_form.json()) == (400, refusal)
     assert not Assignment.objects.filter(annotation=claim).exists()
 
 
@@ -147,11 +148,12 @@ def test_german_users_read_the_refusal_in_german(editor, claim):
         headers={"Accept-Language": "de"},
     )
 
+    message = (
+        "Das Feld „reviewer“ enthält ein NUL-Zeichen (U+0000), das nicht gespeichert werden "
+        "kann; entfernen Sie es und versuchen Sie es erneut"
+    )
     assert response.status_code == 400
-    assert response.json() == {
-        "detail": "Das Feld „reviewer“ enthält ein NUL-Zeichen (U+0000), das nicht "
-        "gespeichert werden kann; entfernen Sie es und versuchen Sie es erneut"
-    }
+    assert response.json() == {"reviewer": [message], "detail": message}
 
 
 def test_nul_byte_in_uploaded_file_is_refused_with_400(editor):
@@ -245,7 +247,7 @@ def test_every_api_write_refuses_nul_and_lone_surrogates_with_400(
     response = post_json(api(desk["user"]), url, body, method)
 
     assert response.status_code == 400, response.content
-    assert response.json() == {"detail": message}
+    assert response.json() == {"reviewer": [message], "detail": message}
 
 
 @pytest.mark.parametrize(
@@ -272,13 +274,11 @@ def test_form_and_multipart_bodies_of_the_api_are_checked_too(db, editor):
         format="multipart",
     )
 
-    assert (form.status_code, form.json()) == (
-        400,
-        {
-            "detail": "the field 'password' contains a NUL character (U+0000), which cannot "
-            "be stored; remove it and try again"
-        },
+    message = (
+        "the field 'password' contains a NUL character (U+0000), which cannot be stored; "
+        "remove it and try again"
     )
+    assert (form.status_code, form.json()) == (400, {"password": [message], "detail": message})
     assert multipart.status_code == 400
     assert multipart.json()["detail"].startswith("the field 'title' contains a NUL character")
     assert Article.objects.count() == 0
@@ -357,7 +357,7 @@ def test_a_nul_in_a_query_string_is_refused_with_400(desk, url):
         "remove it and try again"
     )
     if url.startswith("/api/"):
-        assert response.json() == {"detail": message}
+        assert response.json() == {"q": [message], "detail": message}
     else:
         assert response.content.decode() == message
 

@@ -41,7 +41,3 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.NotFound) and response.data.get("detail") == _("Not found."):
         response.data = {"detail": _("Not found.")}
     return response
-
-
-def error_response(message: str, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
-    return Response({"detail": message}, status=code)

@@ -84,7 +84,8 @@ class AnnotationFilter(ValidatingFilterSet):
                 values["updated_since"] = values["updated_since"].astimezone(UTC)
             except OverflowError:
                 raise ValidationError({"updated_since": ["Enter a valid date/time."]}) from None
-        if str(values.get("assignee", "")).isdigit() and int(values["assignee"]) > 2**63 - 1:
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        if str(values.get("assignee", "")).isdecimal() and int(values["assignee"]) > 2**63 - 1:
             raise ValidationError({"assignee": ["unknown reviewer"]})
         return values
 

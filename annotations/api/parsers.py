@@ -27,7 +27,7 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(too_deep_message()) from None
         problem = json_problem(data)
         if problem is not None:
-            raise ParseError(problem)
+            raise ParseError(problem.body())
         return data
 
 
@@ -36,7 +36,7 @@ class FormParser(parsers.FormParser):
         data = super().parse(stream, media_type, parser_context)
         problem = fields_problem(data.lists())
         if problem is not None:
-            raise ParseError(problem)
+            raise ParseError(problem.body())
         return data
 
 
@@ -45,5 +45,5 @@ class MultiPartParser(parsers.MultiPartParser):
         result = super().parse(stream, media_type, parser_context)
         problem = fields_problem(result.data.lists())
         if problem is not None:
-            raise ParseError(problem)
+            raise ParseError(problem.body())
         return result

@@ -9,9 +9,10 @@ number of queries) and give labels and ratings as slugs, users as usernames.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from django.core.validators import MinValueValidator
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -63,6 +64,22 @@ def id_field(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
+# Before 1893 Europe/Berlin kept local mean time, an offset with seconds (+00:53:28) that
+# no RFC 3339 timestamp can carry: the API could not give such a date back. No article or
+# deadline of a newsroom is that old.
+EARLIEST_DATE = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+def date_time_field(**kwargs: Any) -> serializers.DateTimeField:
+    """An optional input date and time, from 1900 on."""
+    return serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        validators=[MinValueValidator(EARLIEST_DATE, message="give a date from 1900 on")],
+        **kwargs,
+    )
+
+
 class TokenRequestSerializer(StrictSerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
@@ -80,7 +97,7 @@ class ArticleCreateSerializer(StrictSerializer):
     source_url = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     outlet = serializers.CharField(max_length=200, required=False, allow_blank=True)
     byline = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    published_at = serializers.DateTimeField(required=False, allow_null=True)
+    published_at = date_time_field()
 
 
 class ArticleUpdateSerializer(StrictSerializer):
@@ -90,7 +107,7 @@ class ArticleUpdateSerializer(StrictSerializer):
     source_url = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     outlet = serializers.CharField(max_length=200, required=False, allow_blank=True)
     byline = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    published_at = serializers.DateTimeField(required=False, allow_null=True)
+    published_at = date_time_field()
 
 
 class ArticlePublishSerializer(StrictSerializer):
@@ -153,7 +170,7 @@ class AnnotationCreateSerializer(StrictSerializer):
     note = serializers.CharField(required=False, allow_blank=True)
     exact = text_field(required=False)
     priority = serializers.IntegerField(required=False)
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    due_at = date_time_field()
     offset_unit = serializers.ChoiceField(
         choices=["codepoint", "utf16"],
         required=False,
@@ -166,7 +183,7 @@ class AnnotationUpdateSerializer(StrictSerializer):
     label = serializers.CharField(max_length=40, required=False)
     note = serializers.CharField(required=False, allow_blank=True)
     priority = serializers.IntegerField(required=False)
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    due_at = date_time_field()
 
 
 @extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
@@ -177,7 +194,7 @@ class UsernameOrIdField(serializers.Field):
         value = str(data).strip()
         if not value or len(value) > 150:
             raise serializers.ValidationError("give the reviewer's username or id")
-        if value.isdigit() and int(value) > MAX_ID:
+        if value.isdecimal() and int(value) > MAX_ID:  # not isdigit: int() refuses "²"
             raise serializers.ValidationError(f"unknown reviewer '{value}'")
         return value
 
@@ -187,7 +204,7 @@ class UsernameOrIdField(serializers.Field):
 
 class AssignSerializer(StrictSerializer):
     reviewer = UsernameOrIdField(help_text="The reviewer's username or id.")
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    due_at = date_time_field()
 
 
 class DeclineSerializer(StrictSerializer):

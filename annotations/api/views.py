@@ -84,7 +84,9 @@ def _responses(ok: dict[Any, Any], *errors: int) -> dict[Any, Any]:
     return result
 
 
-WRITE_ERRORS = (400, 413, 415)
+# 409 on every write: an archived or published article refuses it (policy), and a reused
+# Idempotency-Key with another body is refused.
+WRITE_ERRORS = (400, 409, 413, 415)
 
 _PARAM_TYPES = {
     "IntegerFilter": OpenApiTypes.INT,
@@ -779,7 +781,6 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description='The ETag from the last GET, e.g. "3". A stale one answers 412.',
 )
-ETAG_HEADER = {"ETag": OpenApiTypes.STR}
 
 
 class AnnotationDetailView(ApiView):

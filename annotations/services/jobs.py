@@ -11,7 +11,8 @@ A task that raises leaves the job `pending` with its error, for the sweep to sen
 until JOB_MAX_ATTEMPTS claims have been used: then it is `failed` and stays visible in the
 admin.
 
-`jobs_sweep` (the beat's `sweep_stale_checks`) sends again every job that nothing has
+`jobs_sweep` (the beat runs it as task `jobs_sweep`, registered as
+"annotations.sweep_stale_checks") sends again every job that nothing has
 happened to for FACTCHECK_STALE_CHECK_SECONDS: never sent, its message lost, or its worker
 dead. Source checks and imports are two kinds of job among the others.
 """
@@ -32,7 +33,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .. import tasks
-from ..models import IdempotencyKey, Job
+from ..models import Event, IdempotencyKey, Job
 from .base import event_record
 
 logger = logging.getLogger(__name__)
@@ -56,30 +57,27 @@ SEND_PAUSE_SECONDS = 5.0
 _sends_paused_until = 0.0
 
 
-def task_resolve(task: str | Task) -> Task:
-    """The Celery task for a task object, an attribute name of `tasks` ("check_source") or a
-    registered task name ("annotations.check_source"). Raises LookupError for anything else,
-    so that a misspelt name fails where it is written, not later in a worker's log."""
-    if isinstance(task, Task):
-        return task
-    found = getattr(tasks, task, None) if isinstance(task, str) else None
-    if isinstance(found, Task):
-        return found
-    if isinstance(task, str):
-        for candidate in vars(tasks).values():
-            if isinstance(candidate, Task) and candidate.name == task:
-                return candidate
-    raise LookupError(f"no background task {task!r} in annotations.tasks")
+def task_resolve(name: str) -> Task:
+    """The task of `annotations.tasks` registered as `name` (a saved job's `Job.task`, such
+    as "annotations.check_source"). Raises LookupError when no task has that name."""
+    for candidate in vars(tasks).values():
+        if isinstance(candidate, Task) and candidate.name == name:
+            return candidate
+    raise LookupError(f"no background task {name!r} in annotations.tasks")
 
 
-def enqueue(task: str | Task, *args: Any) -> Job:
+def enqueue(task: Task, *args: Any) -> Job:
     """Record a job for `task(*args)` in the current transaction and send it after commit.
 
-    Outside a transaction the row is saved at once and sent straight away. Raises
-    LookupError for an unknown task and TypeError when the arguments do not fit it, before
-    anything is written. A broker error is logged, never raised: the sweep sends the job.
+    `task` is the task itself (`tasks.source_check_run`), never its name, so that a
+    misspelt task fails where it is written. Outside a transaction the row is saved at once
+    and sent straight away. Raises TypeError for anything but a task, and when the
+    arguments do not fit it, before anything is written. A broker error is logged, never
+    raised: the sweep sends the job.
     """
-    found = task_resolve(task)
+    if not isinstance(task, Task):
+        raise TypeError(f"enqueue takes a task of annotations.tasks, not {task!r}")
+    found = task
     try:
         inspect.signature(found.run).bind(*args)
     except TypeError as exc:
@@ -207,5 +205,5 @@ def jobs_sweep(*, older_than: int | None = None) -> int:
     Job.objects.filter(state=Job.State.DONE, finished_at__lt=now - DONE_JOBS_KEPT).delete()
     IdempotencyKey.objects.filter(created_at__lt=now - IDEMPOTENCY_KEYS_KEPT).delete()
     if sent or failed:
-        event_record(actor=None, verb="jobs.swept", data={"sent": sent, "failed": failed})
+        event_record(actor=None, verb=Event.Verb.JOBS_SWEPT, data={"sent": sent, "failed": failed})
     return len(sent)

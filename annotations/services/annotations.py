@@ -1,0 +1,383 @@
+"""Annotations (tagged spans): create, edit, withdraw, assign, decline, and their comments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import cues, policy, selectors, tasks, text
+from ..models import (
+    ROLE_CHIEF,
+    Annotation,
+    Article,
+    Assignment,
+    Comment,
+    Event,
+    Label,
+)
+from .base import (
+    Conflict,
+    Invalid,
+    Stale,
+    annotation_bump,
+    annotation_lock,
+    article_allows,
+    article_bump,
+    event_record,
+    require,
+    status_name,
+)
+from .jobs import enqueue
+from .source_checks import _source_span_checks
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def _assignments_sort_keys_sync(annotation: Annotation) -> None:
+    """Copy the annotation's priority and check-worthiness onto its assignments, which the
+    queue sorts by (selectors.queue_for)."""
+    Assignment.objects.filter(annotation=annotation).update(
+        priority=annotation.priority, checkworthiness=annotation.checkworthiness
+    )
+
+
+def _label(slug_or_label: str | Label) -> Label:
+    if isinstance(slug_or_label, Label):
+        return slug_or_label
+    try:
+        return Label.objects.get(slug=slug_or_label)
+    except Label.DoesNotExist:
+        raise Invalid(
+            _("unknown label '%(label)s'") % {"label": slug_or_label}, field="label"
+        ) from None
+
+
+def annotation_create(
+    *,
+    actor: User,
+    article_id: int,
+    label: str | Label,
+    start: int,
+    end: int,
+    exact: str | None = None,
+    note: str = "",
+    priority: int = Annotation.Priority.NORMAL,
+    due_at: datetime | None = None,
+    offset_unit: str = "codepoint",
+    verb: Event.Verb = Event.Verb.ANNOTATION_CREATED,
+) -> Annotation:
+    """Create a span on the article's current text. Locks the article row (FOR SHARE-like
+    via select_for_update) so the text cannot change between validation and insert.
+
+    Raises Forbidden, Invalid (offsets, exact, label), Conflict (archived article).
+    """
+    require(policy.can_edit_annotation(actor), _("only editors and chiefs can annotate"))
+    label = _label(label)
+    if priority not in Annotation.Priority.values:
+        raise Invalid(
+            _("priority must be one of %(values)s") % {"values": Annotation.Priority.values},
+            field="priority",
+        )
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        article_allows(actor, article, policy.Act.ANNOTATE)
+        body = article.text
+        try:
+            if offset_unit == "utf16":
+                start = text.utf16_to_codepoint(body, start)
+                end = text.utf16_to_codepoint(body, end)
+            elif offset_unit != "codepoint":
+                raise text.SpanError("offset_unit must be 'codepoint' or 'utf16'")
+            text.validate_span(body, start, end, exact)
+        except text.SpanError as exc:
+            raise Invalid(_span_message(exc, body)) from exc
+        quote = text.quote_at(body, start, end)
+        twin = (
+            Annotation.objects.filter(article=article, label=label, start=start, end=end)
+            .exclude(status=Annotation.Status.WITHDRAWN)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if twin is not None:
+            # A double submit or a second tagger: the first span stands (409 names it).
+            raise Conflict(
+                _("already tagged: this span is already a %(label)s (annotation %(id)s)")
+                % {"label": label.display_name, "id": twin},
+                extra={"annotation": twin},
+            )
+        annotation = Annotation.objects.create(
+            article=article,
+            label=label,
+            start=start,
+            end=end,
+            exact=quote.exact,
+            prefix=quote.prefix,
+            suffix=quote.suffix,
+            note=note or "",
+            priority=priority,
+            due_at=due_at,
+            checkworthiness=(
+                cues.checkworthiness(quote.exact, article.language[:2])
+                if label.needs_verdict
+                else None
+            ),
+            created_by=actor,
+        )
+        if article.status == Article.Status.DRAFT:
+            article.status = Article.Status.IN_REVIEW
+            article_bump(article, "status")
+        event_record(
+            actor=actor,
+            verb=verb,
+            annotation=annotation,
+            data={"label": label.slug, "start": start, "end": end, "exact": quote.exact[:200]},
+        )
+        if label.slug == "source":
+            _source_span_checks(actor=actor, annotation=annotation)
+    return annotation
+
+
+def _span_message(exc: text.SpanError, body: str) -> str:
+    """The span error, always naming the text length so that a client can fix its offsets."""
+    message = str(exc)
+    if f"({len(body)} character" in message:
+        return message
+    return f"{message}; the text has {len(body)} characters"
+
+
+EDITABLE_ANNOTATION_FIELDS = ("label", "note", "priority", "due_at")
+
+
+def annotation_update(
+    *, actor: User, annotation_id: int, changes: dict[str, Any], expected_version: int | None
+) -> Annotation:
+    """Edit label, note, priority, due date as a compare-and-set on `version`.
+
+    `UPDATE … WHERE id = … AND version = n`: among racing writers with the same
+    expected version exactly one matches. Raises Forbidden, Invalid, Conflict (withdrawn),
+    Stale (version moved on).
+    """
+    require(policy.can_edit_annotation(actor), _("only editors and chiefs can edit annotations"))
+    unknown = set(changes) - set(EDITABLE_ANNOTATION_FIELDS)
+    if unknown:
+        raise Invalid(_("unknown field(s): %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    values = dict(changes)
+    if "label" in values:
+        values["label"] = _label(values["label"])
+    if "priority" in values and values["priority"] not in Annotation.Priority.values:
+        raise Invalid(
+            _("priority must be one of %(values)s") % {"values": Annotation.Priority.values},
+            field="priority",
+        )
+    if "note" in values:
+        values["note"] = values["note"] or ""
+    with transaction.atomic():
+        current = Annotation.objects.select_related("label", "article").get(pk=annotation_id)
+        if current.status == Annotation.Status.WITHDRAWN:
+            raise Conflict(_("the annotation is withdrawn"))
+        article_allows(actor, current.article, policy.Act.ANNOTATE)
+        if "label" in values and values["label"].pk != current.label_id:
+            _approved_needs_chief(actor, current)
+        version = current.version if expected_version is None else expected_version
+        now = timezone.now()
+        matched = (
+            Annotation.objects.filter(pk=annotation_id, version=version)
+            .exclude(status=Annotation.Status.WITHDRAWN)
+            .update(version=F("version") + 1, updated_at=now, **values)
+        )
+        if matched == 0:
+            raise Stale(
+                _(
+                    "the annotation was changed by someone else (now version %(current)s, "
+                    "you edited version %(expected)s); reload to see their change"
+                )
+                % {"current": current.version, "expected": version}
+            )
+        annotation = Annotation.objects.select_related("label", "article").get(pk=annotation_id)
+        if (
+            "label" in values
+            and annotation.label.needs_verdict
+            and annotation.checkworthiness is None
+        ):
+            annotation.checkworthiness = cues.checkworthiness(
+                annotation.exact, annotation.article.language[:2]
+            )
+            annotation.save(update_fields=["checkworthiness"])
+        if annotation.priority != current.priority or (
+            annotation.checkworthiness != current.checkworthiness
+        ):
+            _assignments_sort_keys_sync(annotation)
+        diff = {
+            name: {"from": _plain(getattr(current, name)), "to": _plain(getattr(annotation, name))}
+            for name in values
+            if getattr(current, name) != getattr(annotation, name)
+        }
+        event_record(
+            actor=actor, verb=Event.Verb.ANNOTATION_UPDATED, annotation=annotation, data=diff
+        )
+    return annotation
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Label):
+        return value.slug
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _approved_needs_chief(actor: User, annotation: Annotation) -> None:
+    """An approved verdict is on the report: only a chief withdraws or relabels its span."""
+    if annotation.status == Annotation.Status.APPROVED and not policy.has_role(actor, ROLE_CHIEF):
+        raise Conflict(_("the verdict is approved; only a chief can change its span now"))
+
+
+def annotation_withdraw(
+    *, actor: User, annotation_id: int, expected_version: int | None = None
+) -> Annotation:
+    """Withdraw from any state; nothing is deleted. Pending assignments are closed."""
+    require(
+        policy.can_edit_annotation(actor), _("only editors and chiefs can withdraw annotations")
+    )
+    with transaction.atomic():
+        annotation = annotation_lock(annotation_id)
+        if expected_version is not None and annotation.version != expected_version:
+            raise Stale(
+                _(
+                    "the annotation was changed by someone else (now version %(current)s, "
+                    "you edited version %(expected)s)"
+                )
+                % {"current": annotation.version, "expected": expected_version}
+            )
+        if annotation.status == Annotation.Status.WITHDRAWN:
+            raise Conflict(_("the annotation is already withdrawn"))
+        article_allows(actor, annotation.article, policy.Act.ANNOTATE)
+        _approved_needs_chief(actor, annotation)
+        previous = annotation.status
+        annotation_bump(annotation, status=Annotation.Status.WITHDRAWN)
+        Assignment.objects.filter(annotation=annotation, state=Assignment.State.PENDING).update(
+            state=Assignment.State.DONE, updated_at=timezone.now()
+        )
+        event_record(
+            actor=actor,
+            verb=Event.Verb.ANNOTATION_WITHDRAWN,
+            annotation=annotation,
+            data={"from": previous},
+        )
+    return annotation
+
+
+def reviewer_by_name_or_id(value: Any) -> User:
+    """Resolve an assignment's `{reviewer: username or id}` (selectors.user_by_name_or_id).
+    No lock, writes nothing. Raises Invalid naming the unknown reviewer."""
+    user = selectors.user_by_name_or_id(value)
+    if user is None:
+        raise Invalid(_("unknown reviewer '%(reviewer)s'") % {"reviewer": value}, field="reviewer")
+    return user
+
+
+def annotation_assign(
+    *, actor: User, annotation_id: int, reviewer: Any, due_at: datetime | None = None
+) -> Annotation:
+    """Assign a reviewer (a user in `reviewer`). Allowed while `open` or `assigned`.
+
+    Locks the annotation. Raises Forbidden, Invalid (not a reviewer), Conflict.
+    """
+    require(policy.can_assign(actor), _("only editors and chiefs can assign"))
+    if reviewer is None or not policy.can_be_assigned(reviewer):
+        name = getattr(reviewer, "username", reviewer)
+        raise Invalid(_("'%(name)s' is not a reviewer") % {"name": name}, field="reviewer")
+    with transaction.atomic():
+        annotation = annotation_lock(annotation_id)
+        article_allows(actor, annotation.article, policy.Act.ANNOTATE)
+        if annotation.status not in (Annotation.Status.OPEN, Annotation.Status.ASSIGNED):
+            raise Conflict(
+                _("the annotation is %(status)s; only open or assigned ones can be assigned")
+                % {"status": status_name(annotation.status, Annotation.Status)}
+            )
+        if Assignment.objects.filter(
+            annotation=annotation, reviewer=reviewer, state=Assignment.State.PENDING
+        ).exists():
+            raise Conflict(
+                _("the annotation is already assigned to %(reviewer)s")
+                % {"reviewer": reviewer.username}
+            )
+        try:
+            with transaction.atomic():
+                assignment = Assignment.objects.create(
+                    annotation=annotation,
+                    reviewer=reviewer,
+                    assigned_by=actor,
+                    due_at=due_at or annotation.due_at,
+                    priority=annotation.priority,
+                    checkworthiness=annotation.checkworthiness,
+                )
+        except IntegrityError:
+            raise Conflict(
+                _("the annotation is already assigned to %(reviewer)s")
+                % {"reviewer": reviewer.username}
+            ) from None
+        annotation_bump(annotation, status=Annotation.Status.ASSIGNED)
+        event_record(
+            actor=actor,
+            verb=Event.Verb.ANNOTATION_ASSIGNED,
+            annotation=annotation,
+            data={
+                "reviewer": reviewer.username,
+                "due_at": assignment.due_at.isoformat() if assignment.due_at else None,
+            },
+        )
+        enqueue(tasks.notify, "assigned", assignment.pk)
+    return annotation
+
+
+def assignment_decline(*, actor: User, annotation_id: int, reason: str) -> Annotation:
+    """The assigned reviewer hands the item back; with nobody left it returns to `open`."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("give a reason for declining"), field="reason")
+    with transaction.atomic():
+        annotation = annotation_lock(annotation_id)
+        require(policy.can_decline(actor, annotation), _("this item is not assigned to you"))
+        article_allows(actor, annotation.article, policy.Act.REVIEW)
+        Assignment.objects.filter(
+            annotation=annotation, reviewer=actor, state=Assignment.State.PENDING
+        ).update(state=Assignment.State.DECLINED, decline_reason=reason, updated_at=timezone.now())
+        still_assigned = Assignment.objects.filter(
+            annotation=annotation, state=Assignment.State.PENDING
+        ).exists()
+        if annotation.status == Annotation.Status.ASSIGNED and not still_assigned:
+            annotation_bump(annotation, status=Annotation.Status.OPEN)
+        else:
+            annotation_bump(annotation)
+        event_record(
+            actor=actor,
+            verb=Event.Verb.ASSIGNMENT_DECLINED,
+            annotation=annotation,
+            data={"reason": reason},
+        )
+    return annotation
+
+
+def comment_add(*, actor: User, annotation_id: int, body: str) -> Comment:
+    require(policy.can_comment(actor), _("you cannot comment"))
+    body = (body or "").strip()
+    if not body:
+        raise Invalid(_("the comment is empty"), field="body")
+    with transaction.atomic():
+        annotation = Annotation.objects.select_related("article").get(pk=annotation_id)
+        article_allows(actor, annotation.article, policy.Act.REVIEW)
+        comment = Comment.objects.create(annotation=annotation, author=actor, body=body)
+        event_record(
+            actor=actor,
+            verb=Event.Verb.COMMENT_ADDED,
+            annotation=annotation,
+            data={"comment": comment.pk, "body": body[:500]},
+        )
+    return comment

@@ -1,0 +1,265 @@
+"""Evidence behind a verdict: add, reuse, remove, and rechecks that flag changed sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import policy, selectors, tasks
+from ..models import (
+    Annotation,
+    Event,
+    Evidence,
+    SourceCheck,
+    Verdict,
+)
+from .base import (
+    Conflict,
+    Invalid,
+    annotation_lock,
+    article_allows,
+    event_record,
+    require,
+    status_name,
+    url_checked,
+)
+from .jobs import enqueue
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+@dataclass(frozen=True)
+class EvidenceInput:
+    url: str
+    title: str = ""
+    note: str = ""
+
+
+def _evidence_create(
+    *, actor: User, annotation: Annotation, item: EvidenceInput, verdict: Verdict | None = None
+) -> Evidence:
+    evidence = Evidence.objects.create(
+        annotation=annotation,
+        verdict=verdict,
+        url=item.url,
+        title=item.title[:500],
+        note=item.note,
+        added_by=actor,
+    )
+    check = SourceCheck.objects.create(
+        annotation=annotation,
+        evidence=evidence,
+        url=evidence.url,
+        article_revision=annotation.article.revision,
+        requested_by=actor,
+    )
+    event_record(
+        actor=actor,
+        verb=Event.Verb.EVIDENCE_ADDED,
+        annotation=annotation,
+        data={"evidence": evidence.pk, "url": evidence.url, "title": evidence.title},
+    )
+    enqueue(tasks.source_check_run, check.pk)
+    return evidence
+
+
+def evidence_add(
+    *, actor: User, annotation_id: int, url: str, title: str = "", note: str = ""
+) -> Evidence:
+    """Add evidence; its URL gets a source check in the same transaction."""
+    item = EvidenceInput(url=url_checked(url), title=title or "", note=note or "")
+    with transaction.atomic():
+        annotation = annotation_lock(annotation_id)
+        require(
+            policy.can_work_on_evidence(actor, annotation),
+            _("only editors, chiefs and the assigned reviewer can add evidence"),
+        )
+        _evidence_may_change(annotation, actor)
+        existing = Evidence.objects.filter(
+            annotation=annotation, url=item.url, removed_at__isnull=True
+        ).first()
+        if existing is not None:
+            # A double click, or the same source twice: one evidence, one check.
+            existing.is_existing = True
+            return existing
+        return _evidence_create(actor=actor, annotation=annotation, item=item)
+
+
+def _evidence_may_change(annotation: Annotation, actor: User = None) -> None:
+    """Evidence is frozen once the verdict it supports is approved: the published report
+    shows what the chief approved, and nobody changes it afterwards."""
+    article_allows(actor, annotation.article, policy.Act.REVIEW)
+    if annotation.status == Annotation.Status.WITHDRAWN:
+        raise Conflict(_("the annotation is withdrawn"))
+    if annotation.status == Annotation.Status.APPROVED:
+        raise Conflict(_("the verdict is approved; its evidence can no longer change"))
+
+
+def evidence_reuse(*, actor: User, annotation_id: int, verdict_id: int) -> list[Evidence]:
+    """Copy the evidence an approved verdict rests on (`selectors.evidence_behind`) onto
+    this annotation, as new evidence added by `actor`, each with its source check. URLs the
+    annotation already has are skipped. Returns the new items (possibly none).
+
+    Locks the annotation, so two reuses at once cannot add a URL twice. Raises Forbidden
+    (may not add evidence here), Conflict (withdrawn), Invalid (the verdict is not
+    approved, or belongs to this annotation), Verdict.DoesNotExist.
+    """
+    with transaction.atomic():
+        annotation = annotation_lock(annotation_id)
+        require(
+            policy.can_work_on_evidence(actor, annotation),
+            _("only editors, chiefs and the assigned reviewer can add evidence"),
+        )
+        _evidence_may_change(annotation, actor)
+        verdict = Verdict.objects.get(pk=verdict_id)
+        if verdict.status != Verdict.Status.APPROVED:
+            raise Invalid(
+                _("the verdict is %(status)s; only approved verdicts lend their evidence")
+                % {"status": status_name(verdict.status, Verdict.Status)},
+                field="verdict",
+            )
+        if verdict.annotation_id == annotation.pk:
+            raise Invalid(_("the verdict is this annotation's own"), field="verdict")
+        present = set(
+            Evidence.objects.filter(annotation=annotation, removed_at__isnull=True).values_list(
+                "url", flat=True
+            )
+        )
+        added = []
+        for source in selectors.evidence_behind([verdict])[verdict.pk]:
+            if source.url in present:
+                continue
+            present.add(source.url)
+            item = EvidenceInput(url=source.url, title=source.title, note=source.note)
+            added.append(_evidence_create(actor=actor, annotation=annotation, item=item))
+        event_record(
+            actor=actor,
+            verb=Event.Verb.EVIDENCE_REUSED,
+            annotation=annotation,
+            data={
+                "verdict": verdict.pk,
+                "from_annotation": verdict.annotation_id,
+                "added": len(added),
+            },
+        )
+    return added
+
+
+def evidence_remove(*, actor: User, evidence_id: int) -> Evidence:
+    """Hide evidence (removed_at); the row and its checks stay for the audit trail."""
+    with transaction.atomic():
+        evidence = (
+            Evidence.objects.select_for_update(of=("self",))
+            .select_related("annotation__article")
+            .get(pk=evidence_id)
+        )
+        require(
+            policy.can_work_on_evidence(actor, evidence.annotation),
+            _("only editors, chiefs and the assigned reviewer can remove evidence"),
+        )
+        _evidence_may_change(evidence.annotation, actor)
+        if evidence.removed_at is not None:
+            raise Conflict(_("the evidence is already removed"))
+        evidence.removed_at = timezone.now()
+        evidence.removed_by = actor
+        evidence.save(update_fields=["removed_at", "removed_by"])
+        event_record(
+            actor=actor,
+            verb=Event.Verb.EVIDENCE_REMOVED,
+            annotation=evidence.annotation,
+            data={"evidence": evidence.pk, "url": evidence.url},
+        )
+    return evidence
+
+
+def evidence_recheck() -> int:
+    """Queue a fresh check of each live evidence URL behind an approved verdict; each check
+    is compared with the one before and flags `changed` or `unreachable`.
+
+    Evidence that still has an unfinished check is skipped, so a stopped worker does not
+    pile up checks day after day. Returns the number of checks queued.
+    """
+    evidence = (
+        Evidence.objects.filter(
+            removed_at__isnull=True, annotation__status=Annotation.Status.APPROVED
+        )
+        .exclude(checks__status__in=[SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING])
+        .select_related("annotation__article")
+        .distinct()
+    )
+    created = []
+    with transaction.atomic():
+        for item in evidence.iterator(chunk_size=500):
+            check = SourceCheck.objects.create(
+                annotation=item.annotation,
+                evidence=item,
+                url=item.url,
+                article_revision=item.annotation.article.revision,
+            )
+            enqueue(tasks.source_check_run, check.pk)
+            created.append(check.pk)
+        event_record(
+            actor=None, verb=Event.Verb.EVIDENCE_RECHECK_REQUESTED, data={"checks": created}
+        )
+    return len(created)
+
+
+def _flag_evidence_health(check: SourceCheck) -> None:
+    """Compare with the evidence's previous successful check: flag `changed` (the text's
+    hash differs) or `unreachable` (it answered before and does not now). Flags write an
+    Event and, behind an approved verdict, email the chiefs."""
+    previous = (
+        SourceCheck.objects.filter(
+            evidence_id=check.evidence_id, status=SourceCheck.Status.DONE, finished_at__isnull=False
+        )
+        .exclude(pk=check.pk)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    if previous is None:
+        return
+    checked_on = f"{timezone.localtime(previous.finished_at):%Y-%m-%d}"
+    flags = list(check.flags or [])
+    if check.status in (SourceCheck.Status.FAILED, SourceCheck.Status.BLOCKED):
+        flags.append(
+            {
+                "code": "unreachable",
+                "cue": check.error,
+                "explanation": (
+                    f"The source answered when it was checked on {checked_on}; now: {check.error}."
+                ),
+            }
+        )
+    elif previous.sha256 and check.sha256 and previous.sha256 != check.sha256:
+        flags.append(
+            {
+                "code": "changed",
+                "cue": "sha256",
+                "explanation": (
+                    f"The source's text changed since it was checked on {checked_on}; "
+                    "read it again before relying on it."
+                ),
+            }
+        )
+    else:
+        return
+    SourceCheck.objects.filter(pk=check.pk).update(flags=flags)
+    check.flags = flags
+    event_record(
+        actor=None,
+        verb=Event.Verb.EVIDENCE_HEALTH,
+        annotation=check.annotation,
+        data={
+            "evidence": check.evidence_id,
+            "check": check.pk,
+            "previous_check": previous.pk,
+            "flags": [f["code"] for f in flags],
+        },
+    )
+    if check.annotation.status == Annotation.Status.APPROVED:
+        enqueue(tasks.notify, "evidence_health", check.pk)

@@ -1,0 +1,366 @@
+"""Source checks of evidence URLs and source spans: requested, then run once by a worker."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import cues, fetch, policy, tasks, text
+from ..models import (
+    Annotation,
+    Article,
+    Event,
+    Evidence,
+    SourceCheck,
+)
+from .base import (
+    annotation_lock,
+    article_allows,
+    event_record,
+    require,
+    url_fetch,
+)
+from .evidence import _flag_evidence_health
+from .jobs import enqueue
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
+
+
+# A source check is tried at most this often: the first delivery and three retries after a
+# transport error. Counted on the row (`attempts`), so a message re-sent by the sweep cannot
+# restart the count the way Celery's per-message `retries` would.
+CHECK_MAX_ATTEMPTS = tasks.FETCH_MAX_ATTEMPTS
+
+
+def _source_span_checks(*, actor: User, annotation: Annotation) -> list[SourceCheck]:
+    """A `source` span gets an attribution check, and a URL check for each URL it holds.
+
+    A check of the same attribution or URL still pending or running is returned instead
+    of a new one: re-runs never queue a second fetch of one URL. The caller holds the
+    annotation's (or its article's) lock."""
+    unsettled = {
+        (check.url, check.attribution): check
+        for check in SourceCheck.objects.filter(
+            annotation=annotation,
+            evidence__isnull=True,
+            status__in=[SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING],
+        ).order_by("id")
+    }
+    wanted = [("", annotation.exact)] + [
+        (url[:2000], "") for url in dict.fromkeys(URL_IN_TEXT.findall(annotation.exact))
+    ]
+    checks = []
+    for url, attribution in wanted:
+        if (url, attribution) in unsettled:
+            checks.append(unsettled[(url, attribution)])
+            continue
+        check = SourceCheck.objects.create(
+            annotation=annotation,
+            url=url,
+            attribution=attribution,
+            article_revision=annotation.article.revision,
+            requested_by=actor,
+        )
+        enqueue(tasks.source_check_run, check.pk)
+        checks.append(check)
+    return checks
+
+
+def source_checks_request(*, actor: User, annotation_id: int) -> list[SourceCheck]:
+    """Re-run: a new pending check for every live evidence URL and the source span itself.
+
+    Evidence whose check is still pending or running keeps that check (it is returned, not
+    repeated): pressing "re-run" again and again never sends more than one fetch per URL
+    at a time, to the cited site or through the queue. A check stuck that way is the
+    sweep's to re-enqueue."""
+    with transaction.atomic():
+        annotation = annotation_lock(annotation_id)
+        require(
+            policy.can_request_check(actor, annotation),
+            _("only editors, chiefs and the assigned reviewer can request checks"),
+        )
+        article_allows(actor, annotation.article, policy.Act.REVIEW)
+        unsettled = {
+            check.evidence_id: check
+            for check in SourceCheck.objects.filter(
+                annotation=annotation,
+                evidence__isnull=False,
+                status__in=[SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING],
+            ).order_by("id")
+        }
+        checks = []
+        for evidence in Evidence.objects.filter(annotation=annotation, removed_at__isnull=True):
+            if evidence.pk in unsettled:
+                checks.append(unsettled[evidence.pk])
+                continue
+            check = SourceCheck.objects.create(
+                annotation=annotation,
+                evidence=evidence,
+                url=evidence.url,
+                article_revision=annotation.article.revision,
+                requested_by=actor,
+            )
+            checks.append(check)
+            enqueue(tasks.source_check_run, check.pk)
+        if annotation.label.slug == "source":
+            checks.extend(_source_span_checks(actor=actor, annotation=annotation))
+        event_record(
+            actor=actor,
+            verb=Event.Verb.SOURCE_CHECK_REQUESTED,
+            annotation=annotation,
+            data={"checks": [c.pk for c in checks]},
+        )
+    return checks
+
+
+def _source_checks_refresh(*, article_id: int) -> list[SourceCheck]:
+    """Add the checks a `source` span lacks for the article's current revision.
+
+    A check that exists for the same span, URL (or attribution) and revision is not made
+    again, so the same URL is fetched once per revision.
+    """
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        spans = (
+            Annotation.objects.filter(article=article, label__slug="source")
+            .exclude(status=Annotation.Status.WITHDRAWN)
+            .exclude(anchor_state=Annotation.AnchorState.ORPHANED)
+        )
+        existing = set(
+            SourceCheck.objects.filter(
+                annotation__in=spans, article_revision=article.revision, evidence__isnull=True
+            ).values_list("annotation_id", "url", "attribution")
+        )
+        created = []
+        for span in spans:
+            wanted = [("", span.exact)] + [
+                (url[:2000], "") for url in dict.fromkeys(URL_IN_TEXT.findall(span.exact))
+            ]
+            for url, attribution in wanted:
+                if (span.pk, url, attribution) in existing:
+                    continue
+                created.append(
+                    SourceCheck.objects.create(
+                        annotation=span,
+                        url=url,
+                        attribution=attribution,
+                        article_revision=article.revision,
+                    )
+                )
+        for check in created:
+            enqueue(tasks.source_check_run, check.pk)
+        if created:
+            event_record(
+                actor=None,
+                verb=Event.Verb.SOURCE_CHECK_REQUESTED,
+                article=article,
+                data={"checks": [c.pk for c in created], "revision": article.revision},
+            )
+    return created
+
+
+def _flag_dicts(flags: Iterable[cues.Flag]) -> list[dict[str, str]]:
+    return [{"code": f.code, "cue": f.cue, "explanation": f.explanation} for f in flags]
+
+
+def _claim_check(check_id: int, stale_after: int) -> SourceCheck | None:
+    """Mark a check `running` unless it is finished or another delivery is working on it.
+
+    A conditional UPDATE, so of two duplicate deliveries only one claims the row. A check
+    `running` for longer than `stale_after` seconds lost its worker and may be claimed again.
+    The new `started_at` is the claim's token: only its holder writes the result.
+    """
+    now = timezone.now()
+    stale_before = now - timezone.timedelta(seconds=stale_after)
+    claimed = (
+        SourceCheck.objects.filter(pk=check_id)
+        .filter(
+            Q(status=SourceCheck.Status.PENDING)
+            | Q(status=SourceCheck.Status.RUNNING, started_at__lt=stale_before)
+        )
+        .update(status=SourceCheck.Status.RUNNING, started_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return None
+    check = SourceCheck.objects.select_related("annotation__label", "annotation__article").get(
+        pk=check_id
+    )
+    check.started_at = now
+    return check
+
+
+def _held(check: SourceCheck) -> Q:
+    return Q(pk=check.pk, status=SourceCheck.Status.RUNNING, started_at=check.started_at)
+
+
+def _finish_check(check: SourceCheck, **fields: Any) -> bool:
+    """Store the result, if this delivery still holds the claim; False when it lost it
+    (it ran past the stale timeout and another delivery claimed the check)."""
+    fields.setdefault("finished_at", timezone.now())
+    with transaction.atomic():
+        if not SourceCheck.objects.filter(_held(check)).update(**fields):
+            return False
+        for name, value in fields.items():
+            setattr(check, name, value)
+        if check.evidence_id:
+            _flag_evidence_health(check)
+        event_record(
+            actor=None,
+            verb=Event.Verb.SOURCE_CHECK_FINISHED,
+            annotation=check.annotation,
+            data={
+                "check": check.pk,
+                "status": check.status,
+                "url": check.url,
+                "error": check.error,
+                "flags": [f["code"] for f in check.flags or []],
+            },
+        )
+    return True
+
+
+def _quote_result(
+    check: SourceCheck, source_text: str, language: str
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """Whether the annotation's quote (for a claim, else its key phrase) is in the source."""
+    annotation = check.annotation
+    if check.evidence_id is None:
+        # A URL inside a `source` span: the span names the source; nothing of it is quoted.
+        return {"quote_found": None, "quote_score": None, "excerpt": ""}, []
+    match = text.find_quote(source_text, annotation.exact)
+    flags = []
+    if not match.found and annotation.label.needs_verdict:
+        # A claim is our article's sentence; the source states the fact in its own words.
+        phrase = cues.key_phrase(annotation.exact, language)
+        if phrase and phrase != " ".join(annotation.exact.split()):
+            by_phrase = text.find_quote(source_text, phrase)
+            if by_phrase.score > match.score:
+                match = by_phrase
+                if match.found:
+                    flags.append(
+                        {
+                            "code": "key_phrase",
+                            "cue": phrase,
+                            "explanation": (
+                                "The claim's exact words are not in the source; its key "
+                                f"phrase “{phrase}” is."
+                            ),
+                        }
+                    )
+    fields = {
+        "quote_found": match.found,
+        "quote_score": round(match.score, 1),
+        "excerpt": match.excerpt,
+    }
+    return fields, flags
+
+
+def source_check_run(*, check_id: int) -> SourceCheck | None:
+    """Run one source check; None when this delivery had nothing to do.
+
+    Idempotent: the row is claimed with a conditional UPDATE, so a check that is finished,
+    or running in another worker, is neither fetched nor written again. Outcomes: `done`
+    (with the page's status, final URL, type, title, text hash, and the quote match, or the
+    vague-source flags of an attribution), `failed` with a message, `blocked` with the reason.
+
+    Raises TransientFetchError while attempts remain, after handing the row back as
+    `pending` for the task's retry (or the sweep) to claim.
+    """
+
+    check = _claim_check(check_id, stale_after=settings.FACTCHECK_STALE_CHECK_SECONDS)
+    if check is None:
+        return None
+    if check.attempts > CHECK_MAX_ATTEMPTS:
+        # The earlier attempts died mid-check (a killed worker, the hard time limit).
+        last = f": {check.error}" if check.error else ""
+        _finish_check(
+            check,
+            status=SourceCheck.Status.FAILED,
+            error=f"gave up after {CHECK_MAX_ATTEMPTS} attempts{last}",
+        )
+        return check
+    language = check.annotation.article.language or ""
+    if not check.url:
+        flags = cues.vague_source_flags(check.attribution, language)
+        _finish_check(check, status=SourceCheck.Status.DONE, error="", flags=_flag_dicts(flags))
+        return check
+    try:
+        result = url_fetch(check.url)
+    except fetch.BlockedURL as exc:
+        # final_url is the hop that was refused, which may be a redirect's target.
+        _finish_check(
+            check,
+            status=SourceCheck.Status.BLOCKED,
+            error=exc.message,
+            final_url=(exc.url or "")[:2000],
+        )
+        return check
+    except fetch.TransientFetchError as exc:
+        if check.attempts < CHECK_MAX_ATTEMPTS:
+            SourceCheck.objects.filter(_held(check)).update(
+                status=SourceCheck.Status.PENDING, error=exc.message, http_status=exc.status
+            )
+            raise
+        _finish_failed(check, exc)
+        return check
+    except fetch.FetchError as exc:
+        _finish_failed(check, exc)
+        return check
+    quote, flags = _quote_result(check, result.text, language)
+    if result.truncated:
+        flags.append(
+            {
+                "code": "truncated",
+                "cue": f"{settings.FETCH_MAX_BYTES:,} bytes",
+                "explanation": (
+                    "The page is larger than the fetch limit; only its first "
+                    f"{settings.FETCH_MAX_BYTES // (1024 * 1024)} MB were read and searched."
+                ),
+            }
+        )
+    _finish_check(
+        check,
+        status=SourceCheck.Status.DONE,
+        error="",
+        http_status=result.status,
+        final_url=result.final_url[:2000],
+        content_type=result.content_type[:200],
+        title=result.title[:500],
+        sha256=result.sha256,
+        flags=flags,
+        **quote,
+    )
+    return check
+
+
+def _finish_failed(check: SourceCheck, exc: Any) -> None:
+    """Store a fetch.FetchError as the check's failure."""
+    _finish_check(
+        check,
+        status=SourceCheck.Status.FAILED,
+        error=exc.message,
+        http_status=exc.status,
+        final_url=(exc.url or "")[:2000],
+    )
+
+
+def source_check_give_up(*, check_id: int, error: str) -> bool:
+    """Finish a `running` check as `failed` (its task ran out of time); False if it is not
+    running any more."""
+    check = (
+        SourceCheck.objects.select_related("annotation__label", "annotation__article")
+        .filter(pk=check_id, status=SourceCheck.Status.RUNNING)
+        .first()
+    )
+    return check is not None and _finish_check(check, status=SourceCheck.Status.FAILED, error=error)

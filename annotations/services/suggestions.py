@@ -1,0 +1,157 @@
+"""Suggestions: the analysis of an article's text into suggested spans, accepted or dismissed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .. import cues, policy
+from ..models import (
+    Annotation,
+    Article,
+    Event,
+    Label,
+    Suggestion,
+)
+from .annotations import annotation_create
+from .base import (
+    Conflict,
+    article_allows,
+    event_record,
+    require,
+    status_name,
+)
+from .source_checks import _source_checks_refresh
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def article_analyse(*, article_id: int) -> int:
+    """Suggest spans for the article's current revision, and give every live `source` span
+    its checks for that revision (vague attribution, and each URL it holds).
+
+    Runs on create, import and every text change. Locks the article while it adds checks,
+    so two deliveries of the same analysis add them once. Returns the number of suggestions.
+    """
+    article = Article.objects.filter(pk=article_id).only("text", "language", "revision").first()
+    if article is None or not article.text:
+        return 0
+    found = cues.suggest(article.text, (article.language or "und")[:2])
+    stored = suggestions_replace(article_id=article.pk, revision=article.revision, found=found)
+    _source_checks_refresh(article_id=article.pk)
+    return stored
+
+
+def suggestions_replace(*, article_id: int, revision: int, found: Iterable[cues.Suggestion]) -> int:
+    """Store the analysis of one revision. Skips spans that already have an annotation or
+    a dismissed suggestion with the same label, so a dismissal sticks across text edits."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if article.revision != revision:
+            return 0  # a newer text is being analysed
+        labels = {label.slug: label for label in Label.objects.all()}
+        taken = set(
+            Annotation.objects.filter(article=article)
+            .exclude(status=Annotation.Status.WITHDRAWN)
+            .values_list("start", "end", "label__slug")
+        )
+        dismissed = {
+            (s.exact, s.label_id)
+            for s in Suggestion.objects.filter(article=article, status=Suggestion.Status.DISMISSED)
+        }
+        Suggestion.objects.filter(article=article, status=Suggestion.Status.PENDING).delete()
+        rows = []
+        for item in found:
+            label = labels.get(item.label)
+            if label is None or (item.start, item.end, item.label) in taken:
+                continue
+            exact = article.text[item.start : item.end]
+            if (exact, label.pk) in dismissed:
+                continue
+            rows.append(
+                Suggestion(
+                    article=article,
+                    revision=revision,
+                    start=item.start,
+                    end=item.end,
+                    exact=exact,
+                    label=label,
+                    cue=item.cue[:200],
+                    score=item.score,
+                    flags=[
+                        {"code": f.code, "cue": f.cue, "explanation": f.explanation}
+                        for f in item.flags
+                    ],
+                )
+            )
+        Suggestion.objects.bulk_create(rows)
+        event_record(
+            actor=None,
+            verb=Event.Verb.ARTICLE_ANALYSED,
+            article=article,
+            data={"revision": revision, "suggestions": len(rows)},
+        )
+    return len(rows)
+
+
+def suggestion_accept(*, actor: User, suggestion_id: int) -> Annotation:
+    """An editor turns a suggestion into an annotation of their own."""
+    require(
+        policy.can_accept_suggestion(actor), _("only editors and chiefs can accept suggestions")
+    )
+    with transaction.atomic():
+        suggestion = (
+            Suggestion.objects.select_for_update().select_related("label").get(pk=suggestion_id)
+        )
+        if suggestion.status != Suggestion.Status.PENDING:
+            raise Conflict(
+                _("the suggestion is %(status)s")
+                % {"status": status_name(suggestion.status, Suggestion.Status)}
+            )
+        annotation = annotation_create(
+            actor=actor,
+            article_id=suggestion.article_id,
+            label=suggestion.label,
+            start=suggestion.start,
+            end=suggestion.end,
+            exact=suggestion.exact,
+            note=suggestion.cue,
+            verb=Event.Verb.SUGGESTION_ACCEPTED,
+        )
+        suggestion.status = Suggestion.Status.ACCEPTED
+        suggestion.annotation = annotation
+        suggestion.decided_by = actor
+        suggestion.save(update_fields=["status", "annotation", "decided_by"])
+    return annotation
+
+
+def suggestion_dismiss(*, actor: User, suggestion_id: int) -> Suggestion:
+    require(
+        policy.can_accept_suggestion(actor), _("only editors and chiefs can dismiss suggestions")
+    )
+    with transaction.atomic():
+        suggestion = Suggestion.objects.select_for_update().get(pk=suggestion_id)
+        if suggestion.status != Suggestion.Status.PENDING:
+            raise Conflict(
+                _("the suggestion is %(status)s")
+                % {"status": status_name(suggestion.status, Suggestion.Status)}
+            )
+        article_allows(actor, suggestion.article, policy.Act.ANNOTATE)
+        suggestion.status = Suggestion.Status.DISMISSED
+        suggestion.decided_by = actor
+        suggestion.save(update_fields=["status", "decided_by"])
+        event_record(
+            actor=actor,
+            verb=Event.Verb.SUGGESTION_DISMISSED,
+            article=suggestion.article,
+            data={
+                "suggestion": suggestion.pk,
+                "label": suggestion.label_id,
+                "exact": suggestion.exact[:200],
+            },
+        )
+    return suggestion

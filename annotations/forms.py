@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article
-from .services import IMPORT_EXTENSIONS
+from .uploads import IMPORT_EXTENSIONS
 
 LANGUAGE_CHOICES = [("", _("Detect automatically")), ("de", _("German")), ("en", _("English"))]
 

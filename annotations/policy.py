@@ -124,6 +124,16 @@ def can_accept_suggestion(user: User) -> bool:
     return is_editor_or_chief(user)
 
 
+def can_work_queue(user: User) -> bool:
+    """The queue page is a reviewer's."""
+    return has_role(user, ROLE_REVIEWER)
+
+
+def can_decide_verdicts(user: User) -> bool:
+    """Approve or reject verdicts, and see the approvals page: chiefs."""
+    return has_role(user, ROLE_CHIEF)
+
+
 # --- what each article state allows ----------------------------------------------------------
 
 

@@ -10,7 +10,6 @@ and live updates (queue.js, review.js, approvals.js); CSP forbids inline script.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
@@ -18,9 +17,8 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -32,15 +30,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import exports, history, policy, selectors, services, text
 from .models import (
-    ROLE_CHIEF,
-    ROLE_REVIEWER,
     Annotation,
     Article,
     Assignment,
-    Event,
-    Evidence,
-    Rating,
-    SourceCheck,
     Verdict,
 )
 from .review_forms import (
@@ -53,7 +45,7 @@ from .review_forms import (
     service_error_on,
 )
 from .templatetags.review import due_text
-from .views import newsroom_required
+from .views import _or_404, newsroom_required
 
 QUEUE_PAGE_SIZE = 50
 # queue.js asks /api/v1/queue/ this often whether the queue changed.
@@ -64,8 +56,8 @@ CHECK_POLL_SECONDS = 2
 PARAGRAPH_CONTEXT = 600
 
 
-def _require_role(user: Any, role: str, message: str) -> None:
-    if not policy.has_role(user, role):
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
         raise PermissionDenied(message)
 
 
@@ -76,7 +68,7 @@ def _require_role(user: Any, role: str, message: str) -> None:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     user = request.user
-    _require_role(user, ROLE_REVIEWER, _("The queue is for reviewers."))
+    _require(policy.can_work_queue(user), _("The queue is for reviewers."))
     now = timezone.now()
     everything = selectors.queue_for(user, now=now)
     labels = list(selectors.labels())
@@ -87,38 +79,25 @@ def queue(request: HttpRequest) -> HttpResponse:
     overdue_only = request.GET.get("overdue") == "1"
     sort = "checkworthy" if request.GET.get("sort") == "checkworthy" else ""
 
-    rows = everything
-    if sort:
-        rows = selectors.queue_for(user, now=now, ordering="-checkworthiness")
-    if label:
-        rows = rows.filter(annotation__label__slug=label)
-    if article:
-        rows = rows.filter(annotation__article_id=int(article))
-    if overdue_only:
-        rows = rows.filter(due_at__lt=now)
+    rows = selectors.queue_filtered(
+        user,
+        now=now,
+        label=label,
+        article_id=int(article) if article else None,
+        overdue_only=overdue_only,
+        ordering="-checkworthiness" if sort else "queue",
+    )
     page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     assignments = selectors.queue_page_relations(list(page.object_list))
-
-    counts = everything.order_by().aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
-    )
-    counts["waiting"] = (
-        Verdict.objects.filter(author=user, status=Verdict.Status.PROPOSED)
-        .exclude(annotation__status=Annotation.Status.WITHDRAWN)
-        .count()
-    )
+    counts = selectors.queue_counts(user, everything, now=now)
     # What /api/v1/queue/ answers now (its count and first page of ids): queue.js reloads
     # the rows when the API's answer differs.
     api_page_size = settings.REST_FRAMEWORK["PAGE_SIZE"]
     signature = {
         "count": counts["open"],
-        "ids": list(everything.values_list("annotation_id", flat=True)[:api_page_size]),
+        "ids": selectors.queue_first_ids(everything, api_page_size),
     }
-    articles = (
-        Article.objects.filter(pk__in=everything.values("annotation__article_id"))
-        .only("pk", "title")
-        .order_by("title", "pk")
-    )
+    articles = selectors.queue_articles(everything)
     query = {
         key: value
         for key, value in (
@@ -173,9 +152,7 @@ def _queue_row(assignment: Assignment, now: Any) -> dict[str, Any]:
 
 
 def _annotation_or_404(pk: int) -> Annotation:
-    return get_object_or_404(
-        Annotation.objects.select_related("label", "article", "created_by"), pk=pk
-    )
+    return _or_404(selectors.annotation_page, pk)
 
 
 def quote_in_paragraph(body: str, annotation: Annotation) -> SafeString:
@@ -237,9 +214,7 @@ def _render_review(
 ) -> HttpResponse:
     user = request.user
     forms = forms or {}
-    verdicts = list(
-        annotation.verdicts.select_related("rating", "author", "decided_by").order_by("id")
-    )
+    verdicts = selectors.verdict_history(annotation)
     current = verdicts[-1] if verdicts else None
     returned = (
         current
@@ -270,15 +245,10 @@ def _render_review(
     evidence = _evidence_items(annotation.pk)
     can_work_on_evidence = policy.can_change_evidence(user, annotation)
     similar = _similar_items(annotation, evidence) if annotation.label.needs_verdict else []
-    span_checks = list(selectors.annotation_checks(annotation.pk).filter(evidence__isnull=True)[:5])
+    span_checks = selectors.span_checks(annotation, limit=5)
     next_item = None
-    if policy.has_role(user, ROLE_REVIEWER):
-        next_item = (
-            selectors.queue_for(user)
-            .exclude(annotation_id=annotation.pk)
-            .values_list("annotation_id", flat=True)
-            .first()
-        )
+    if policy.can_work_queue(user):
+        next_item = selectors.queue_next(user, after=annotation.pk)
     context = {
         "annotation": annotation,
         "article": annotation.article,
@@ -288,9 +258,7 @@ def _render_review(
         "returned": returned,
         "text_changed": text_changed,
         "ratings": ratings,
-        "assignments": list(
-            annotation.assignments.select_related("reviewer", "assigned_by").order_by("id")
-        ),
+        "assignments": selectors.assignment_history(annotation),
         "evidence": evidence,
         "span_checks": span_checks,
         "comments": list(selectors.annotation_comments(annotation.pk)),
@@ -308,7 +276,7 @@ def _render_review(
             current
             and current.status == Verdict.Status.PROPOSED
             and current.author_id == user.pk
-            and policy.has_role(user, ROLE_CHIEF)
+            and policy.can_decide_verdicts(user)
         ),
         "next_item": next_item,
         "is_overdue": bool(annotation.due_at and annotation.due_at < timezone.now()),
@@ -470,7 +438,7 @@ def _evidence_reuse(request: HttpRequest, annotation: Annotation) -> HttpRespons
 @newsroom_required
 @require_POST
 def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = get_object_or_404(Evidence.objects.select_related("annotation"), pk=pk)
+    evidence = _or_404(selectors.evidence_with_annotation, pk)
     try:
         services.evidence_remove(actor=request.user, evidence_id=evidence.pk)
     except services.ServiceError as error:
@@ -538,41 +506,11 @@ def _render_approvals(
     error: str | None = None,
 ) -> HttpResponse:
     user = request.user
-    _require_role(user, ROLE_CHIEF, _("Approvals are for chiefs."))
-    verdicts = list(selectors.proposed_verdicts().defer("annotation__article__text"))
+    _require(policy.can_decide_verdicts(user), _("Approvals are for chiefs."))
+    verdicts = selectors.approvals_page()
     annotations = [verdict.annotation for verdict in verdicts]
-    # The annotation's live evidence, whether it came with the verdict or was added before.
-    prefetch_related_objects(
-        annotations,
-        Prefetch(
-            "evidence",
-            queryset=Evidence.objects.filter(removed_at__isnull=True)
-            .prefetch_related(
-                Prefetch(
-                    "checks",
-                    queryset=SourceCheck.objects.order_by("-requested_at", "-id"),
-                    to_attr="check_list",
-                )
-            )
-            .order_by("id"),
-            to_attr="live_evidence",
-        ),
-        Prefetch(
-            "verdicts",
-            queryset=Verdict.objects.filter(status=Verdict.Status.REJECTED)
-            .select_related("rating", "decided_by")
-            .order_by("id"),
-            to_attr="rejections",
-        ),
-    )
     names = history.Names.load()
-    events: dict[int, list[Event]] = defaultdict(list)
-    for event in (
-        Event.objects.filter(annotation__in=annotations)
-        .select_related("actor")
-        .order_by("created_at", "id")
-    ):
-        events[event.annotation_id].append(event)
+    events = selectors.events_of(annotations)
     items = []
     for verdict in verdicts:
         annotation = verdict.annotation
@@ -610,7 +548,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 
 def _decide(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    verdict = get_object_or_404(Verdict, pk=pk)
+    verdict = _or_404(selectors.verdict_plain, pk)
     form = DecisionForm(request.POST)
     form.is_valid()
     note = form.cleaned_data.get("note", "")
@@ -749,7 +687,7 @@ def _render_report(
 @require_GET
 def article_report(request: HttpRequest, pk: int) -> HttpResponse:
     """Public once the article is published; before that a preview for the newsroom."""
-    article = get_object_or_404(Article, pk=pk)
+    article = _or_404(selectors.article_plain, pk)
     # A withdrawn fact-check stays public and says so, rather than disappearing.
     if article.status not in (Article.Status.PUBLISHED, Article.Status.WITHDRAWN):
         if not request.user.is_authenticated:
@@ -762,7 +700,7 @@ def article_report(request: HttpRequest, pk: int) -> HttpResponse:
 @newsroom_required
 @require_POST
 def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article, pk=pk)
+    article = _or_404(selectors.article_plain, pk)
     try:
         _article, published_now = services.article_publish(
             actor=request.user,
@@ -807,7 +745,7 @@ def rating_styles(request: HttpRequest) -> HttpResponse:
     """Each rating's colour as CSS custom properties, from the Rating table (no inline
     styles: CSP), so ratings added in the admin get their colours too."""
     rules = []
-    for rating in Rating.objects.order_by("order", "slug"):
+    for rating in selectors.ratings_by_order():
         colour = rating.colour if _is_hex_colour(rating.colour) else "#546e7a"
         rules.append(
             f".rating-{rating.slug}{{--rating:{colour};--rating-fg:{_text_colour(colour)}}}"

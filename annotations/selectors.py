@@ -17,6 +17,7 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    Count,
     Exists,
     F,
     FloatField,
@@ -29,12 +30,15 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import (
+    NEWSROOM_ROLES,
+    ROLE_REVIEWER,
     Annotation,
     Article,
     Assignment,
@@ -429,6 +433,52 @@ def queue_for(
     )
 
 
+def queue_filtered(
+    user: Any,
+    *,
+    now: datetime,
+    label: str = "",
+    article_id: int | None = None,
+    overdue_only: bool = False,
+    ordering: str = "queue",
+) -> QuerySet[Assignment]:
+    """The queue page's rows: `queue_for` narrowed by label, article and overdue."""
+    rows = queue_for(user, now=now, ordering=ordering)
+    if label:
+        rows = rows.filter(annotation__label__slug=label)
+    if article_id is not None:
+        rows = rows.filter(annotation__article_id=article_id)
+    if overdue_only:
+        rows = rows.filter(due_at__lt=now)
+    return rows
+
+
+def queue_counts(user: Any, queue: QuerySet[Assignment], *, now: datetime) -> dict[str, int]:
+    """Open and overdue items of a queue, and the caller's verdicts waiting for a chief."""
+    counts = queue.order_by().aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
+    )
+    counts["waiting"] = (
+        Verdict.objects.filter(author=user, status=Verdict.Status.PROPOSED)
+        .exclude(annotation__status=Annotation.Status.WITHDRAWN)
+        .count()
+    )
+    return counts
+
+
+def queue_first_ids(queue: QuerySet[Assignment], count: int) -> list[int]:
+    return list(queue.values_list("annotation_id", flat=True)[:count])
+
+
+def queue_articles(queue: QuerySet[Assignment]) -> list[Article]:
+    """The articles a queue's items come from, by title (the filter's choices)."""
+    return list(
+        Article.objects.filter(pk__in=queue.values("annotation__article_id"))
+        .only("pk", "title")
+        .order_by("title", "pk")
+    )
+
+
 def queue_values(user: Any, *, ordering: str = "queue") -> QuerySet:
     """`queue_for` as (annotation id, the assignment's due date, who assigned it) tuples,
     for the API, which builds its rows from plain values (api.serializers.queue_objects)."""
@@ -705,6 +755,285 @@ def evidence_behind(verdicts: list[Verdict]) -> dict[int, list[Evidence]]:
     ).order_by("id"):
         by_annotation[item.annotation_id].append(item)
     return {verdict.pk: by_annotation[verdict.annotation_id] for verdict in verdicts}
+
+
+# --- single objects and small lists the doors show ------------------------------------------
+
+
+def annotation_must_exist(pk: int) -> None:
+    """Raise Annotation.DoesNotExist (a 404) for an id that names no annotation."""
+    if not Annotation.objects.filter(pk=pk).exists():
+        raise Annotation.DoesNotExist
+
+
+def article_must_exist(pk: int) -> None:
+    if not Article.objects.filter(pk=pk).exists():
+        raise Article.DoesNotExist
+
+
+def suggestion_must_belong(article_id: int, suggestion_id: int) -> None:
+    """Raise Suggestion.DoesNotExist unless the suggestion is the article's."""
+    if not Suggestion.objects.filter(pk=suggestion_id, article_id=article_id).exists():
+        raise Suggestion.DoesNotExist
+
+
+def annotation_detail(pk: int) -> Annotation:
+    """One annotation with the relations its API object shows (article text left out)."""
+    return annotations_with_relations(Annotation.objects.filter(pk=pk)).defer("article__text").get()
+
+
+def annotation_page(pk: int) -> Annotation:
+    """One annotation with its label, article and author: the review pages' subject."""
+    return Annotation.objects.select_related("label", "article", "created_by").get(pk=pk)
+
+
+def article_detail(pk: int) -> Article:
+    return Article.objects.select_related("created_by").get(pk=pk)
+
+
+def article_plain(pk: int) -> Article:
+    return Article.objects.get(pk=pk)
+
+
+def article_annotations(article: Article) -> QuerySet[Annotation]:
+    """Every annotation of one article, withdrawn ones included (the article's CSV)."""
+    return Annotation.objects.filter(article=article)
+
+
+def suggestion_detail(pk: int) -> Suggestion:
+    return Suggestion.objects.select_related("label").get(pk=pk)
+
+
+def verdict_detail(pk: int) -> Verdict:
+    """One verdict with what its API object shows."""
+    return (
+        Verdict.objects.select_related("rating", "author", "decided_by", "annotation")
+        .prefetch_related("evidence")
+        .get(pk=pk)
+    )
+
+
+def annotation_verdicts(annotation_id: int) -> QuerySet[Verdict]:
+    return (
+        Verdict.objects.filter(annotation_id=annotation_id)
+        .select_related("rating", "author", "decided_by", "annotation")
+        .prefetch_related("evidence")
+        .order_by("created_at", "id")
+    )
+
+
+def verdict_plain(pk: int) -> Verdict:
+    return Verdict.objects.get(pk=pk)
+
+
+def evidence_with_annotation(pk: int) -> Evidence:
+    return Evidence.objects.select_related("annotation").get(pk=pk)
+
+
+def newsroom_users(role: str | None = None) -> QuerySet:
+    """Active users with a newsroom role (or the given one), each with `open_assignments`:
+    their pending assignments on live annotations."""
+    user_model = get_user_model()
+    users = (
+        users_with_role(role)
+        if role
+        else user_model.objects.filter(
+            is_active=True,
+            pk__in=user_model.objects.filter(groups__name__in=NEWSROOM_ROLES).values("pk"),
+        ).order_by("username")
+    )
+    pending = (
+        Assignment.objects.filter(reviewer=OuterRef("pk"), state=Assignment.State.PENDING)
+        .exclude(annotation__status=Annotation.Status.WITHDRAWN)
+        .order_by()
+        .values("reviewer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return users.annotate(open_assignments=Coalesce(Subquery(pending), 0)).prefetch_related(
+        "groups"
+    )
+
+
+def ids_of(annotations: QuerySet[Annotation], first: int, count: int) -> QuerySet:
+    """The ids of one page of `annotations` as a subquery (see assignee_names' `among`)."""
+    return annotations.values("id")[first : first + count]
+
+
+# --- the pages' lists ----------------------------------------------------------------------
+
+FAILED_CHECKS = (SourceCheck.Status.FAILED, SourceCheck.Status.BLOCKED)
+
+
+def _failing_checks() -> Any:
+    """Checks on live spans that failed or were blocked, with no newer check of the same
+    source since (a successful re-run clears the marker)."""
+    newer = SourceCheck.objects.filter(
+        annotation=OuterRef("annotation"),
+        url=OuterRef("url"),
+        attribution=OuterRef("attribution"),
+        requested_at__gt=OuterRef("requested_at"),
+    )
+    return (
+        SourceCheck.objects.filter(status__in=FAILED_CHECKS)
+        .exclude(annotation__status=Annotation.Status.WITHDRAWN)
+        .filter(Q(evidence__isnull=True) | Q(evidence__removed_at__isnull=True))
+        .filter(~Exists(newer))
+    )
+
+
+def _needs_attention() -> Q:
+    live = Annotation.objects.filter(article=OuterRef("pk")).exclude(
+        status=Annotation.Status.WITHDRAWN
+    )
+    return Q(
+        Exists(
+            live.filter(
+                Q(anchor_state__in=[Annotation.AnchorState.FUZZY, Annotation.AnchorState.ORPHANED])
+                | Q(status=Annotation.Status.PROPOSED)
+            )
+        )
+    ) | Q(Exists(_failing_checks().filter(annotation__article=OuterRef("pk"))))
+
+
+def needing_attention(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """Articles with a fuzzy or orphaned span, a verdict waiting, or a failed check."""
+    return articles.filter(_needs_attention())
+
+
+def article_list_counts(
+    ids: list[int], aggregates: dict[str, Any]
+) -> tuple[dict[int, dict[str, Any]], dict[int, int]]:
+    """For one page of the articles list: the `aggregates` of each article's annotations,
+    and the number of failing checks of each, in two queries."""
+    counts = {
+        row["pk"]: row
+        for row in Article.objects.filter(pk__in=ids).values("pk").annotate(**aggregates)
+    }
+    failing = dict(
+        _failing_checks()
+        .filter(annotation__article_id__in=ids)
+        .values_list("annotation__article_id")
+        .annotate(n=Count("pk"))
+    )
+    return counts, failing
+
+
+def article_span_rows(
+    article: Article, annotation_columns: tuple[str, ...], verdict_columns: tuple[str, ...]
+) -> tuple[list[dict[str, Any]], dict[int, list[str]], list[dict[str, Any]]]:
+    """Every annotation of the article (withdrawn too) as plain rows in text order, the
+    assignees of each (declined left out), and every verdict in order: three queries."""
+    assignees: dict[int, list[str]] = {}
+    for annotation_id, username in (
+        Assignment.objects.filter(annotation__article=article)
+        .exclude(state=Assignment.State.DECLINED)
+        .order_by("id")
+        .values_list("annotation_id", "reviewer__username")
+    ):
+        names = assignees.setdefault(annotation_id, [])
+        if username not in names:
+            names.append(username)
+    verdicts = list(
+        Verdict.objects.filter(annotation__article=article).order_by("id").values(*verdict_columns)
+    )
+    rows = list(
+        Annotation.objects.filter(article=article)
+        .order_by("start", "end", "id")
+        .values(*annotation_columns)
+    )
+    return rows, assignees, verdicts
+
+
+def reviewers_with_workload() -> QuerySet:
+    """Reviewers with `open_items`: their pending assignments on live spans (one query)."""
+    open_items = Q(assignments__state="pending") & ~Q(
+        assignments__annotation__status=Annotation.Status.WITHDRAWN
+    )
+    return (
+        get_user_model()
+        .objects.filter(groups__name=ROLE_REVIEWER, is_active=True)
+        .annotate(open_items=Count("assignments", filter=open_items, distinct=True))
+        .order_by("username")
+    )
+
+
+def pending_suggestion_count(article: Article) -> int:
+    """Pending suggestions of the article's current text (see article_suggestions)."""
+    return Suggestion.objects.filter(
+        article=article, status=Suggestion.Status.PENDING, revision=article.revision
+    ).count()
+
+
+# --- the review and approvals pages -----------------------------------------------------------
+
+
+def verdict_history(annotation: Annotation) -> list[Verdict]:
+    return list(
+        annotation.verdicts.select_related("rating", "author", "decided_by").order_by("id")
+    )
+
+
+def assignment_history(annotation: Annotation) -> list[Assignment]:
+    return list(annotation.assignments.select_related("reviewer", "assigned_by").order_by("id"))
+
+
+def span_checks(annotation: Annotation, *, limit: int) -> list[SourceCheck]:
+    """The newest checks of the span itself (its attribution and URLs), not of evidence."""
+    return list(annotation_checks(annotation.pk).filter(evidence__isnull=True)[:limit])
+
+
+def queue_next(user: Any, *, after: int) -> int | None:
+    """The annotation that comes first in the user's queue, other than `after`."""
+    return (
+        queue_for(user).exclude(annotation_id=after).values_list("annotation_id", flat=True).first()
+    )
+
+
+def approvals_page() -> list[Verdict]:
+    """Proposed verdicts with each annotation's live evidence (`live_evidence`, each with
+    its checks newest first as `check_list`) and earlier rejections (`rejections`)."""
+    verdicts = list(proposed_verdicts().defer("annotation__article__text"))
+    prefetch_related_objects(
+        [verdict.annotation for verdict in verdicts],
+        Prefetch(
+            "evidence",
+            queryset=Evidence.objects.filter(removed_at__isnull=True)
+            .prefetch_related(
+                Prefetch(
+                    "checks",
+                    queryset=SourceCheck.objects.order_by("-requested_at", "-id"),
+                    to_attr="check_list",
+                )
+            )
+            .order_by("id"),
+            to_attr="live_evidence",
+        ),
+        Prefetch(
+            "verdicts",
+            queryset=Verdict.objects.filter(status=Verdict.Status.REJECTED)
+            .select_related("rating", "decided_by")
+            .order_by("id"),
+            to_attr="rejections",
+        ),
+    )
+    return verdicts
+
+
+def events_of(annotations: list[Annotation]) -> dict[int, list[Event]]:
+    """Each annotation's history, oldest first, in one query."""
+    events: dict[int, list[Event]] = {annotation.pk: [] for annotation in annotations}
+    for event in (
+        Event.objects.filter(annotation__in=annotations)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    ):
+        events[event.annotation_id].append(event)
+    return events
+
+
+def ratings_by_order() -> QuerySet[Rating]:
+    return Rating.objects.order_by("order", "slug")
 
 
 # --- the publish gate -----------------------------------------------------------------------

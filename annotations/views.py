@@ -12,14 +12,13 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -31,22 +30,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import policy, selectors, services
 from .forms import ArticleFilterForm, PasteImportForm, UploadImportForm, UrlImportForm
 from .models import (
-    ROLE_REVIEWER,
     Annotation,
     Article,
-    Assignment,
     Label,
-    SourceCheck,
-    Suggestion,
-    Verdict,
 )
 from .policy import Act
 
-User = get_user_model()
-
 ARTICLES_PER_PAGE = 25
-# States in which an article's text and spans may still change.
-UNSETTLED_CHECKS = (SourceCheck.Status.FAILED, SourceCheck.Status.BLOCKED)
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +48,14 @@ def labels_with_badges() -> list[Label]:
     for label in labels:
         label.ui_badge = label.badge
     return labels
+
+
+def _or_404(selector: Any, pk: int) -> Any:
+    """The selector's object, or a 404 page when the id names none."""
+    try:
+        return selector(pk)
+    except ObjectDoesNotExist:
+        raise Http404 from None
 
 
 def newsroom_required(view):
@@ -72,37 +70,6 @@ def newsroom_required(view):
 
 
 # --- articles list --------------------------------------------------------------------------
-
-
-def _failing_checks() -> Any:
-    """Checks on live spans that failed or were blocked, with no newer check of the same
-    source since (a successful re-run clears the marker)."""
-    newer = SourceCheck.objects.filter(
-        annotation=OuterRef("annotation"),
-        url=OuterRef("url"),
-        attribution=OuterRef("attribution"),
-        requested_at__gt=OuterRef("requested_at"),
-    )
-    return (
-        SourceCheck.objects.filter(status__in=UNSETTLED_CHECKS)
-        .exclude(annotation__status=Annotation.Status.WITHDRAWN)
-        .filter(Q(evidence__isnull=True) | Q(evidence__removed_at__isnull=True))
-        .filter(~Exists(newer))
-    )
-
-
-def _needs_attention() -> Q:
-    live = Annotation.objects.filter(article=OuterRef("pk")).exclude(
-        status=Annotation.Status.WITHDRAWN
-    )
-    return Q(
-        Exists(
-            live.filter(
-                Q(anchor_state__in=[Annotation.AnchorState.FUZZY, Annotation.AnchorState.ORPHANED])
-                | Q(status=Annotation.Status.PROPOSED)
-            )
-        )
-    ) | Q(Exists(_failing_checks().filter(annotation__article=OuterRef("pk"))))
 
 
 def _article_rows(articles: list[Article], labels: list[Label]) -> list[dict[str, Any]]:
@@ -121,16 +88,7 @@ def _article_rows(articles: list[Article], labels: list[Label]) -> list[dict[str
         aggregates[f"anchor_{state}"] = Count(
             "annotations", filter=live & Q(annotations__anchor_state=state)
         )
-    counts = {
-        row["pk"]: row
-        for row in Article.objects.filter(pk__in=ids).values("pk").annotate(**aggregates)
-    }
-    failing = dict(
-        _failing_checks()
-        .filter(annotation__article_id__in=ids)
-        .values_list("annotation__article_id")
-        .annotate(n=Count("pk"))
-    )
+    counts, failing = selectors.article_list_counts(ids, aggregates)
     status_names = dict(Annotation.Status.choices)
     rows = []
     for article in articles:
@@ -184,7 +142,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         ordering=ARTICLE_SORTS[sort],
     )
     if filters.get("attention"):
-        articles = articles.filter(_needs_attention())
+        articles = selectors.needing_attention(articles)
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     labels = labels_with_badges()
     query = {key: value for key, value in filters.items() if value}
@@ -332,19 +290,11 @@ def _article_spans(article: Article, labels: list[Label]) -> list[Span]:
     """Every annotation of the article (withdrawn ones too, for the sidebar filter) with its
     assignees and verdict history, in three queries whatever their number. Each span's
     `data` is the API's annotation object plus `verdicts`, for annotate.js."""
-    assignees: defaultdict[int, list[str]] = defaultdict(list)
-    for annotation_id, username in (
-        Assignment.objects.filter(annotation__article=article)
-        .exclude(state=Assignment.State.DECLINED)
-        .order_by("id")
-        .values_list("annotation_id", "reviewer__username")
-    ):
-        if username not in assignees[annotation_id]:
-            assignees[annotation_id].append(username)
+    rows, assignees, verdict_rows = selectors.article_span_rows(
+        article, ANNOTATION_COLUMNS, VERDICT_COLUMNS
+    )
     verdicts: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in (
-        Verdict.objects.filter(annotation__article=article).order_by("id").values(*VERDICT_COLUMNS)
-    ):
+    for row in verdict_rows:
         verdicts[row["annotation_id"]].append(
             {
                 "id": row["id"],
@@ -361,11 +311,7 @@ def _article_spans(article: Article, labels: list[Label]) -> list[Span]:
     by_id = {label.pk: label for label in labels}
     status_names = {value: str(name) for value, name in Annotation.Status.choices}
     spans = []
-    for row in (
-        Annotation.objects.filter(article=article)
-        .order_by("start", "end", "id")
-        .values(*ANNOTATION_COLUMNS)
-    ):
+    for row in rows:
         label = by_id[row["label_id"]]
         history = verdicts.get(row["id"], [])
         data = {
@@ -416,14 +362,7 @@ def _url_pattern(name: str) -> str:
 
 def _reviewers() -> list[dict[str, Any]]:
     """Reviewers with their open workload (pending assignments on live spans), one query."""
-    open_items = Q(assignments__state="pending") & ~Q(
-        assignments__annotation__status=Annotation.Status.WITHDRAWN
-    )
-    reviewers = (
-        User.objects.filter(groups__name=ROLE_REVIEWER, is_active=True)
-        .annotate(open_items=Count("assignments", filter=open_items, distinct=True))
-        .order_by("username")
-    )
+    reviewers = selectors.reviewers_with_workload()
     return [
         {"id": user.pk, "username": user.get_username(), "open": user.open_items}
         for user in reviewers
@@ -480,15 +419,13 @@ def _page_data(
 @newsroom_required
 @require_GET
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.select_related("created_by"), pk=pk)
+    article = _or_404(selectors.article_detail, pk)
     labels = labels_with_badges()
     spans = _article_spans(article, labels)
     live = [span for span in spans if span.status != Annotation.Status.WITHDRAWN]
     drawn = [span for span in live if span.anchor_state != Annotation.AnchorState.ORPHANED]
     # Those of the current text only (see selectors.article_suggestions).
-    pending_suggestions = Suggestion.objects.filter(
-        article=article, status=Suggestion.Status.PENDING, revision=article.revision
-    ).count()
+    pending_suggestions = selectors.pending_suggestion_count(article)
     can_publish = (
         article.status != Article.Status.PUBLISHED
         and policy.can_publish_article(request.user)

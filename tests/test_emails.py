@@ -53,7 +53,9 @@ def source_strings(kind: str) -> list[str]:
     for part in ("subject", "body"):
         path = EMAILS / f"{kind}_{part}.txt"
         python = templatize(path.read_text(), origin=str(path))
-        found += [ast.literal_eval(s) for s in re.findall(r"gettext\((u'(?:[^'\\]|\\.)*')\)", python)]
+        found += [
+            ast.literal_eval(s) for s in re.findall(r"gettext\((u'(?:[^'\\]|\\.)*')\)", python)
+        ]
     assert found, f"no translatable strings in the {kind} templates"
     return found
 
@@ -163,17 +165,14 @@ def test_the_assignment_email_is_in_english_for_an_english_reviewer(editor, revi
     assert message.to == ["reviewer@example.org"]
     assert message.subject == "[Fact-check] New item in your queue: Schienenausbau"
     assert message.body == (
-        f"editor assigned you a claim:\n\n“{QUOTE}”\n\nArticle: Schienenausbau\n"
-        "Due: no due date\n"
+        f"editor assigned you a claim:\n\n“{QUOTE}”\n\nArticle: Schienenausbau\nDue: no due date\n"
     )
 
 
 def test_the_assignment_email_is_in_german_for_a_german_reviewer(editor, reviewer, claim):
     reads(reviewer, "de")
     due = timezone.make_aware(timezone.datetime(2026, 12, 4, 17, 0))
-    services.annotation_assign(
-        actor=editor, annotation_id=claim.pk, reviewer=reviewer, due_at=due
-    )
+    services.annotation_assign(actor=editor, annotation_id=claim.pk, reviewer=reviewer, due_at=due)
     assignment = Assignment.objects.get(annotation=claim)
 
     [message] = sent("assigned", assignment.pk)

@@ -127,6 +127,29 @@ def test_the_sweep_sends_again_an_analysis_whose_message_was_lost(worker, editor
     assert Event.objects.get(verb="jobs.swept").data == {"sent": [job.pk], "failed": []}
 
 
+def test_a_saved_job_names_its_task_by_the_registered_name_that_renames_keep():
+    # Job rows and queued messages written before the Python functions were renamed.
+    assert jobs.task_resolve("annotations.check_source") is tasks.source_check_run
+    assert jobs.task_resolve("annotations.sweep_stale_checks") is tasks.jobs_sweep
+    assert tasks.source_check_run.name == "annotations.check_source"
+    assert tasks.article_analyse.name == "annotations.analyse_article"
+    assert tasks.article_import_url.name == "annotations.import_url"
+    assert tasks.evidence_recheck.name == "annotations.recheck_evidence"
+
+
+def test_the_sweep_fails_a_job_whose_task_no_longer_exists(db):
+    job = Job.objects.create(
+        task="annotations.renamed_away", args=[1], created_at=timezone.now() - HOUR_AGO
+    )
+
+    assert jobs.jobs_sweep(older_than=60) == 0
+
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED
+    assert job.error == "no background task 'annotations.renamed_away' in annotations.tasks"
+    assert Event.objects.get(verb="jobs.swept").data == {"sent": [], "failed": [job.pk]}
+
+
 def test_the_sweep_sends_a_job_once_per_period(db):
     job = Job.objects.create(
         task=tasks.ping.name, args=["never run"], created_at=timezone.now() - HOUR_AGO

@@ -15,8 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, user_logged_in
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -42,13 +41,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from .. import exports, policy, selectors, services
 from ..auth import is_locked_out, lockout_message
 from ..models import (
-    NEWSROOM_ROLES,
-    ROLE_CHIEF,
     Annotation,
     Article,
-    Assignment,
     Suggestion,
-    Verdict,
 )
 from ..services.tokens import api_token_create, api_token_revoke, api_tokens_revoke_all
 from . import filters, idempotency
@@ -164,18 +159,8 @@ def _require(allowed: bool, message: str) -> None:
         raise services.Forbidden(message)
 
 
-def _annotation_exists(pk: int) -> None:
-    if not Annotation.objects.filter(pk=pk).exists():
-        raise Annotation.DoesNotExist
-
-
-def _annotation(pk: int) -> Annotation:
-    """One annotation with the relations its API object shows (article text left out)."""
-    return (
-        selectors.annotations_with_relations(Annotation.objects.filter(pk=pk))
-        .defer("article__text")
-        .get()
-    )
+_annotation_exists = selectors.annotation_must_exist
+_annotation = selectors.annotation_detail
 
 
 def _annotation_response(annotation_id: int, code: int = status.HTTP_200_OK) -> Response:
@@ -217,7 +202,7 @@ def _article_response(
     reanchored: dict[str, int] | None = None,
 ) -> Response:
     """The article detail; after a PATCH (`updated`) with its re-anchoring counts."""
-    article = Article.objects.select_related("created_by").get(pk=article_id)
+    article = selectors.article_detail(article_id)
     context = {"annotations": s.live_annotation_objects(article), "reanchored": reanchored}
     serializer_class = s.ArticleUpdateResultSerializer if updated else s.ArticleDetailSerializer
     response = Response(serializer_class(article, context=context).data, status=code)
@@ -394,22 +379,12 @@ class ArticleDetailView(ApiView):
         _require(
             policy.can_edit_article(request.user), _("only editors and chiefs can archive articles")
         )
-        expected = _expected_version(request, "article")
-        if expected is not None and not Article.objects.filter(pk=pk, version=expected).exists():
-            _article_stale(pk, expected)
-        services.article_archive(actor=request.user, article_id=pk)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _article_stale(pk: int, expected: int) -> None:
-    current = Article.objects.values_list("version", flat=True).get(pk=pk)
-    raise services.Stale(
-        _(
-            "the article was changed by someone else (now version %(current)s, "
-            "you edited version %(expected)s); reload to see their change"
+        services.article_archive(
+            actor=request.user,
+            article_id=pk,
+            expected_version=_expected_version(request, "article"),
         )
-        % {"current": current, "expected": expected}
-    )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ArticleWithdrawView(ApiView):
@@ -455,8 +430,7 @@ class ArticlePublishGateView(ApiView):
         responses=_responses({200: s.PublishGateSerializer}, 404),
     )
     def get(self, request: Request, pk: int) -> Response:
-        article = Article.objects.get(pk=pk)
-        return Response(selectors.publish_gate(article).as_dict())
+        return Response(selectors.publish_gate(selectors.article_plain(pk)).as_dict())
 
 
 class ArticlePublishView(ApiView):
@@ -543,17 +517,14 @@ class ArticleSuggestionsView(ApiView):
     )
     def get(self, request: Request, pk: int) -> Response:
         given = filters.SuggestionFilter(request.query_params).cleaned()
-        if not Article.objects.filter(pk=pk).exists():
-            raise Article.DoesNotExist
+        selectors.article_must_exist(pk)
         suggestions = selectors.article_suggestions(
             pk, status=given.get("status", Suggestion.Status.PENDING)
         )
         return self.paginated(suggestions, s.SuggestionSerializer)
 
 
-def _suggestion_of(article_id: int, suggestion_id: int) -> None:
-    if not Suggestion.objects.filter(pk=suggestion_id, article_id=article_id).exists():
-        raise Suggestion.DoesNotExist
+_suggestion_of = selectors.suggestion_must_belong
 
 
 SID = OpenApiParameter("sid", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -593,7 +564,7 @@ class SuggestionDismissView(ApiView):
         self.validated(s.EmptySerializer)
         _suggestion_of(pk, sid)
         suggestion = services.suggestion_dismiss(actor=request.user, suggestion_id=sid)
-        suggestion = Suggestion.objects.select_related("label").get(pk=suggestion.pk)
+        suggestion = selectors.suggestion_detail(suggestion.pk)
         return Response(s.SuggestionSerializer(suggestion).data)
 
 
@@ -655,7 +626,7 @@ class ArticleExportView(ApiView):
                     ]
                 }
             )
-        article = Article.objects.select_related("created_by").get(pk=pk)
+        article = selectors.article_detail(pk)
         base_url = request.build_absolute_uri("/").rstrip("/")
         filename = f"article-{article.pk}"
         if export_format == "claimreview":
@@ -668,7 +639,7 @@ class ArticleExportView(ApiView):
             )
             return HttpResponse(_json_body(reviews), content_type=exports.CLAIMREVIEW_MEDIA_TYPE)
         if export_format == "csv":
-            rows = exports.csv_export(Annotation.objects.filter(article=article))
+            rows = exports.csv_export(selectors.article_annotations(article))
             response = HttpResponse(b"".join(rows), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
             return response
@@ -737,7 +708,7 @@ class AnnotationListView(ApiView):
         # Plain values, not model instances through DRF's fields (doccano bench).
         rows = self.paginate_queryset(selectors.annotation_values(annotations))
         first = self.paginator.page.start_index() - 1 if rows else 0
-        page_ids = annotations.values("id")[first : first + len(rows)]
+        page_ids = selectors.ids_of(annotations, first, len(rows))
         return self.get_paginated_response(s.annotation_objects(rows, among=page_ids))
 
     @extend_schema(
@@ -865,12 +836,7 @@ class AnnotationDeclineView(ApiView):
         return _annotation_response(pk)
 
 
-def _verdict(pk: int) -> Verdict:
-    return (
-        Verdict.objects.select_related("rating", "author", "decided_by", "annotation")
-        .prefetch_related("evidence")
-        .get(pk=pk)
-    )
+_verdict = selectors.verdict_detail
 
 
 class AnnotationVerdictsView(ApiView):
@@ -881,13 +847,7 @@ class AnnotationVerdictsView(ApiView):
     )
     def get(self, request: Request, pk: int) -> Response:
         _annotation_exists(pk)
-        verdicts = (
-            Verdict.objects.filter(annotation_id=pk)
-            .select_related("rating", "author", "decided_by", "annotation")
-            .prefetch_related("evidence")
-            .order_by("created_at", "id")
-        )
-        return self.paginated(verdicts, s.VerdictSerializer)
+        return self.paginated(selectors.annotation_verdicts(pk), s.VerdictSerializer)
 
     @extend_schema(
         operation_id="annotations_verdicts_create",
@@ -920,7 +880,7 @@ class VerdictApproveView(ApiView):
         responses=_responses({200: s.VerdictSerializer}, 404, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request, pk: int) -> Response:
-        _require(policy.has_role(request.user, ROLE_CHIEF), _("only chiefs can approve verdicts"))
+        _require(policy.can_decide_verdicts(request.user), _("only chiefs can approve verdicts"))
         data = self.validated(s.VerdictApproveSerializer)
         services.verdict_approve(actor=request.user, verdict_id=pk, note=data.get("note", ""))
         return Response(s.VerdictSerializer(_verdict(pk)).data)
@@ -934,7 +894,7 @@ class VerdictRejectView(ApiView):
         responses=_responses({200: s.VerdictSerializer}, 404, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request, pk: int) -> Response:
-        _require(policy.has_role(request.user, ROLE_CHIEF), _("only chiefs can reject verdicts"))
+        _require(policy.can_decide_verdicts(request.user), _("only chiefs can reject verdicts"))
         data = self.validated(s.VerdictRejectSerializer)
         services.verdict_reject(actor=request.user, verdict_id=pk, note=data["note"])
         return Response(s.VerdictSerializer(_verdict(pk)).data)
@@ -1141,27 +1101,7 @@ class UserListView(ApiView):
     )
     def get(self, request: Request) -> Response:
         given = filters.UserFilter(request.query_params).cleaned()
-        role = given.get("role")
-        users = (
-            services.users_with_role(role)
-            if role
-            else User.objects.filter(
-                is_active=True,
-                pk__in=User.objects.filter(groups__name__in=NEWSROOM_ROLES).values("pk"),
-            ).order_by("username")
-        )
-        pending = (
-            Assignment.objects.filter(reviewer=OuterRef("pk"), state=Assignment.State.PENDING)
-            .exclude(annotation__status=Annotation.Status.WITHDRAWN)
-            .order_by()
-            .values("reviewer")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        users = users.annotate(open_assignments=Coalesce(Subquery(pending), 0)).prefetch_related(
-            "groups"
-        )
-        return self.paginated(users, s.UserSerializer)
+        return self.paginated(selectors.newsroom_users(given.get("role")), s.UserSerializer)
 
 
 # --- schema ---------------------------------------------------------------------------------

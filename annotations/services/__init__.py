@@ -12,7 +12,6 @@ Callers write `services.article_create(...)`; a new service is added to its enti
 and named here.
 """
 
-from ..selectors import users_with_role
 from ..uploads import IMPORT_EXTENSIONS
 from .annotations import (
     EDITABLE_ANNOTATION_FIELDS,
@@ -106,7 +105,6 @@ __all__ = [
     "suggestion_accept",
     "suggestion_dismiss",
     "suggestions_replace",
-    "users_with_role",
     "verdict_approve",
     "verdict_propose",
     "verdict_reject",

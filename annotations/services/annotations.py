@@ -160,8 +160,9 @@ def annotation_update(
     """Edit label, note, priority, due date as a compare-and-set on `version`.
 
     `UPDATE … WHERE id = … AND version = n`: among racing writers with the same
-    expected version exactly one matches. Raises Forbidden, Invalid, Conflict (withdrawn),
-    Stale (version moved on).
+    expected version exactly one matches, so no row lock is taken. Raises Forbidden,
+    Invalid, Conflict (withdrawn, the article's state, an approved span relabelled by a
+    non-chief), Stale (version moved on).
     """
     require(policy.can_edit_annotation(actor), _("only editors and chiefs can edit annotations"))
     unknown = set(changes) - set(EDITABLE_ANNOTATION_FIELDS)
@@ -241,7 +242,11 @@ def _approved_needs_chief(actor: User, annotation: Annotation) -> None:
 def annotation_withdraw(
     *, actor: User, annotation_id: int, expected_version: int | None = None
 ) -> Annotation:
-    """Withdraw from any state; nothing is deleted. Pending assignments are closed."""
+    """Withdraw from any state; nothing is deleted. Pending assignments are closed.
+
+    Locks the annotation. Raises Forbidden, Stale (`expected_version` moved on), Conflict
+    (already withdrawn, the article's state, an approved span and the actor not a chief).
+    """
     require(
         policy.can_edit_annotation(actor), _("only editors and chiefs can withdraw annotations")
     )
@@ -283,7 +288,7 @@ def reviewer_by_name_or_id(value: Any) -> User:
 
 
 def annotation_assign(
-    *, actor: User, annotation_id: int, reviewer: Any, due_at: datetime | None = None
+    *, actor: User, annotation_id: int, reviewer: User | None, due_at: datetime | None = None
 ) -> Annotation:
     """Assign a reviewer (a user in `reviewer`). Allowed while `open` or `assigned`.
 
@@ -338,7 +343,11 @@ def annotation_assign(
 
 
 def assignment_decline(*, actor: User, annotation_id: int, reason: str) -> Annotation:
-    """The assigned reviewer hands the item back; with nobody left it returns to `open`."""
+    """The assigned reviewer hands the item back; with nobody left it returns to `open`.
+
+    Locks the annotation. Raises Invalid (no reason), Forbidden (not assigned to the actor),
+    Conflict (the article's state).
+    """
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("give a reason for declining"), field="reason")
@@ -366,6 +375,11 @@ def assignment_decline(*, actor: User, annotation_id: int, reason: str) -> Annot
 
 
 def comment_add(*, actor: User, annotation_id: int, body: str) -> Comment:
+    """Add a comment to an annotation's discussion.
+
+    Takes no lock: a comment is a new row and changes nothing it could race with. Raises
+    Forbidden, Invalid (empty), Conflict (the article's state).
+    """
     require(policy.can_comment(actor), _("you cannot comment"))
     body = (body or "").strip()
     if not body:

@@ -57,7 +57,8 @@ def article_create(
 ) -> Article:
     """Create an article with revision 1 and queue its analysis.
 
-    Raises Forbidden, Invalid (empty title or text), TooLarge.
+    Takes no lock (new rows only). Raises Forbidden, Invalid (empty title or text, a bad
+    source URL), TooLarge.
     """
     require(policy.can_edit_article(actor), _("only editors and chiefs can create articles"))
     body = text.normalise(body or "")
@@ -229,16 +230,27 @@ def _reanchor_article(*, actor: User, article: Article, new_text: str) -> dict[s
     return counts
 
 
-def article_archive(*, actor: User, article_id: int, reason: str = "") -> Article:
+def article_archive(
+    *, actor: User, article_id: int, reason: str = "", expected_version: int | None = None
+) -> Article:
     """Archive an article (read-only, hidden from lists), or, when it is published,
     withdraw the fact-check: a chief's act, whose report then says "withdrawn" instead of
-    disappearing. Both are recorded and undone by `article_restore`.
+    disappearing. Both are recorded and undone by `article_restore`. With
+    `expected_version` (an If-Match) it is a compare-and-set like `article_update`.
 
-    Locks the article. Raises Forbidden, Conflict (already archived or withdrawn, still
-    importing, or a published fact-check and the actor is not a chief)."""
+    Locks the article. Raises Forbidden, Stale, Conflict (already archived or withdrawn,
+    still importing, or a published fact-check and the actor is not a chief)."""
     require(policy.can_edit_article(actor), _("only editors and chiefs can archive articles"))
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
+        if expected_version is not None and expected_version != article.version:
+            raise Stale(
+                _(
+                    "the article was changed by someone else (now version %(current)s, "
+                    "you edited version %(expected)s); reload to see their change"
+                )
+                % {"current": article.version, "expected": expected_version}
+            )
         if article.status in (Article.Status.ARCHIVED, Article.Status.WITHDRAWN):
             raise Conflict(
                 _("the article is already %(status)s")

@@ -1,5 +1,7 @@
-"""What every service shares: its errors, the Event it ends with, and the small locks and
-checks that several entities' services take.
+"""What every service shares: errors, the closing Event, and locks and checks of several.
+
+The small helpers here (article_allows, annotation_lock, annotation_bump, url_checked…) are
+used by more than one entity's module; a helper of one entity stays in its module.
 
 Errors: `Forbidden` (403), `Invalid` (400), `Conflict` (409, names the current state),
 `Stale` (412), `TooLarge` (413). A Conflict may carry `extra` fields for the API body (the

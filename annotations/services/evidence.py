@@ -71,7 +71,12 @@ def _evidence_create(
 def evidence_add(
     *, actor: User, annotation_id: int, url: str, title: str = "", note: str = ""
 ) -> Evidence:
-    """Add evidence; its URL gets a source check in the same transaction."""
+    """Add evidence; its URL gets a source check in the same transaction. A URL the
+    annotation already has returns that evidence (`is_existing` set) and adds nothing.
+
+    Locks the annotation. Raises Forbidden, Invalid (not an http(s) URL), Conflict
+    (withdrawn, approved, or the article's state).
+    """
     item = EvidenceInput(url=url_checked(url), title=title or "", note=note or "")
     with transaction.atomic():
         annotation = annotation_lock(annotation_id)
@@ -151,7 +156,11 @@ def evidence_reuse(*, actor: User, annotation_id: int, verdict_id: int) -> list[
 
 
 def evidence_remove(*, actor: User, evidence_id: int) -> Evidence:
-    """Hide evidence (removed_at); the row and its checks stay for the audit trail."""
+    """Hide evidence (removed_at); the row and its checks stay for the audit trail.
+
+    Locks the evidence row. Raises Forbidden, Conflict (already removed, the verdict
+    approved, or the article's state).
+    """
     with transaction.atomic():
         evidence = (
             Evidence.objects.select_for_update(of=("self",))
@@ -182,7 +191,8 @@ def evidence_recheck() -> int:
     is compared with the one before and flags `changed` or `unreachable`.
 
     Evidence that still has an unfinished check is skipped, so a stopped worker does not
-    pile up checks day after day. Returns the number of checks queued.
+    pile up checks day after day. Takes no lock (it only adds check rows) and raises
+    nothing of its own. Returns the number of checks queued.
     """
     evidence = (
         Evidence.objects.filter(

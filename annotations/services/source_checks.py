@@ -43,6 +43,13 @@ URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
 CHECK_MAX_ATTEMPTS = tasks.FETCH_MAX_ATTEMPTS
 
 
+def _span_targets(exact: str) -> list[tuple[str, str]]:
+    """What a `source` span's checks look at, as (url, attribution): the attribution
+    itself, then each distinct URL it holds."""
+    urls = dict.fromkeys(URL_IN_TEXT.findall(exact))
+    return [("", exact)] + [(url[:2000], "") for url in urls]
+
+
 def _source_span_checks(*, actor: User, annotation: Annotation) -> list[SourceCheck]:
     """A `source` span gets an attribution check, and a URL check for each URL it holds.
 
@@ -57,11 +64,8 @@ def _source_span_checks(*, actor: User, annotation: Annotation) -> list[SourceCh
             status__in=[SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING],
         ).order_by("id")
     }
-    wanted = [("", annotation.exact)] + [
-        (url[:2000], "") for url in dict.fromkeys(URL_IN_TEXT.findall(annotation.exact))
-    ]
     checks = []
-    for url, attribution in wanted:
+    for url, attribution in _span_targets(annotation.exact):
         if (url, attribution) in unsettled:
             checks.append(unsettled[(url, attribution)])
             continue
@@ -83,7 +87,10 @@ def source_checks_request(*, actor: User, annotation_id: int) -> list[SourceChec
     Evidence whose check is still pending or running keeps that check (it is returned, not
     repeated): pressing "re-run" again and again never sends more than one fetch per URL
     at a time, to the cited site or through the queue. A check stuck that way is the
-    sweep's to re-enqueue."""
+    sweep's to re-enqueue.
+
+    Locks the annotation. Raises Forbidden, Conflict (the article's state).
+    """
     with transaction.atomic():
         annotation = annotation_lock(annotation_id)
         require(
@@ -144,10 +151,7 @@ def _source_checks_refresh(*, article_id: int) -> list[SourceCheck]:
         )
         created = []
         for span in spans:
-            wanted = [("", span.exact)] + [
-                (url[:2000], "") for url in dict.fromkeys(URL_IN_TEXT.findall(span.exact))
-            ]
-            for url, attribution in wanted:
+            for url, attribution in _span_targets(span.exact):
                 if (span.pk, url, attribution) in existing:
                     continue
                 created.append(
@@ -269,12 +273,12 @@ def _quote_result(
 def source_check_run(*, check_id: int) -> SourceCheck | None:
     """Run one source check; None when this delivery had nothing to do.
 
-    Idempotent: the row is claimed with a conditional UPDATE, so a check that is finished,
+    Takes no row lock: the row is claimed with a conditional UPDATE, so a check that is finished,
     or running in another worker, is neither fetched nor written again. Outcomes: `done`
     (with the page's status, final URL, type, title, text hash, and the quote match, or the
     vague-source flags of an attribution), `failed` with a message, `blocked` with the reason.
 
-    Raises TransientFetchError while attempts remain, after handing the row back as
+    Raises fetch.TransientFetchError while attempts remain, after handing the row back as
     `pending` for the task's retry (or the sweep) to claim.
     """
 
@@ -357,7 +361,7 @@ def _finish_failed(check: SourceCheck, exc: Any) -> None:
 
 def source_check_give_up(*, check_id: int, error: str) -> bool:
     """Finish a `running` check as `failed` (its task ran out of time); False if it is not
-    running any more."""
+    running any more. No lock: the claim's conditional UPDATE decides. Raises nothing."""
     check = (
         SourceCheck.objects.select_related("annotation__label", "annotation__article")
         .filter(pk=check_id, status=SourceCheck.Status.RUNNING)

@@ -35,7 +35,9 @@ def article_analyse(*, article_id: int) -> int:
     its checks for that revision (vague attribution, and each URL it holds).
 
     Runs on create, import and every text change. Locks the article while it adds checks,
-    so two deliveries of the same analysis add them once. Returns the number of suggestions.
+    so two deliveries of the same analysis add them once (and `suggestions_replace` locks
+    it to store the suggestions). Raises nothing of its own. Returns the number of
+    suggestions.
     """
     article = Article.objects.filter(pk=article_id).only("text", "language", "revision").first()
     if article is None or not article.text:
@@ -48,7 +50,10 @@ def article_analyse(*, article_id: int) -> int:
 
 def suggestions_replace(*, article_id: int, revision: int, found: Iterable[cues.Suggestion]) -> int:
     """Store the analysis of one revision. Skips spans that already have an annotation or
-    a dismissed suggestion with the same label, so a dismissal sticks across text edits."""
+    a dismissed suggestion with the same label, so a dismissal sticks across text edits.
+
+    Locks the article; an analysis of an older revision stores nothing. Raises
+    Article.DoesNotExist. Returns the number stored."""
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
         if article.revision != revision:
@@ -99,7 +104,11 @@ def suggestions_replace(*, article_id: int, revision: int, found: Iterable[cues.
 
 
 def suggestion_accept(*, actor: User, suggestion_id: int) -> Annotation:
-    """An editor turns a suggestion into an annotation of their own."""
+    """An editor turns a suggestion into an annotation of their own.
+
+    Locks the suggestion, then the article (`annotation_create`). Raises Forbidden,
+    Conflict (not pending, already tagged, the article's state), Invalid (the span).
+    """
     require(
         policy.can_accept_suggestion(actor), _("only editors and chiefs can accept suggestions")
     )
@@ -130,6 +139,10 @@ def suggestion_accept(*, actor: User, suggestion_id: int) -> Annotation:
 
 
 def suggestion_dismiss(*, actor: User, suggestion_id: int) -> Suggestion:
+    """Dismiss a suggestion; the next analysis does not suggest its text again.
+
+    Locks the suggestion. Raises Forbidden, Conflict (not pending, the article's state).
+    """
     require(
         policy.can_accept_suggestion(actor), _("only editors and chiefs can dismiss suggestions")
     )

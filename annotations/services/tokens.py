@@ -8,11 +8,15 @@ says nothing about either.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from knox.models import AuthToken
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def api_token_create(*, user) -> tuple[str, datetime | None]:
+
+def api_token_create(*, user: User) -> tuple[str, datetime | None]:
     """A new token for `user` and its expiry. The caller has checked the password and the
     role; the token string exists only in this return value, never in a row."""
     row, token = AuthToken.objects.create(user=user)
@@ -24,7 +28,7 @@ def api_token_revoke(*, token: AuthToken) -> None:
     AuthToken.objects.filter(pk=token.pk).delete()
 
 
-def api_tokens_revoke_all(*, user) -> int:
+def api_tokens_revoke_all(*, user: User) -> int:
     """Revoke every token of `user`; the number revoked."""
     deleted, _by_model = AuthToken.objects.filter(user=user).delete()
     return deleted

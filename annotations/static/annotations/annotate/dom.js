@@ -64,3 +64,26 @@ export function showTextNotice(message, kind) {
   banner.className = "banner " + (kind || "info");
   banner.replaceChildren(el("p", {}, message));
 }
+
+export function formatTime(iso) {
+  if (!iso) return "";
+  try {
+    return new Date(iso).toLocaleString(document.documentElement.lang || undefined, {
+      dateStyle: "medium",
+      timeStyle: "short",
+    });
+  } catch (error) {
+    return iso;
+  }
+}
+
+// Fill the list `id` with one item per entry, or one muted line when there is none.
+export function plainList(id, items, empty, render) {
+  const list = $(id);
+  if (!list) return;
+  if (!items.length) {
+    list.replaceChildren(el("li", { class: "muted" }, empty));
+    return;
+  }
+  list.replaceChildren(...items.map(render));
+}

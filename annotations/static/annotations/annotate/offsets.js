@@ -91,3 +91,26 @@ export function selectionSpan(root, text) {
   if (start >= end) return null;
   return { start, end, range };
 }
+
+// Select the UTF-16 span [start, end) of `root` again (after its nodes were redrawn).
+export function selectOffsets(root, start, end) {
+  const range = document.createRange();
+  let position = 0;
+  let started = false;
+  for (let node = root.firstChild; node; node = node.nextSibling) {
+    const length = nodeLength(node);
+    const text = node.nodeType === Node.TEXT_NODE ? node : node.firstChild;
+    if (!started && start < position + length) {
+      range.setStart(text, start - position);
+      started = true;
+    }
+    if (started && end <= position + length) {
+      range.setEnd(text, end - position);
+      const selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      return;
+    }
+    position += length;
+  }
+}

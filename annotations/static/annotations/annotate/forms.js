@@ -1,0 +1,203 @@
+// The detail panel's forms: save (If-Match, with the edit-conflict box on 412), assign a
+// reviewer, comment, withdraw. Each redraws only the annotation it changed.
+import { api } from "./api.js";
+import { $, _, announce, errorText, format, setStatus } from "./dom.js";
+import { updateEntry } from "./list.js";
+import { conflictBox, dateInputValue, field, fillPanel, loadPanelExtras, panel, saveStatus } from "./panel.js";
+import { deselect } from "./selection.js";
+import { labelName, merge, state } from "./state.js";
+import { markCurrent, redrawSpan } from "./textview.js";
+import { renderList } from "./list.js";
+
+// A due date means the end of that day where the editor is.
+function dateToIso(value) {
+  if (!value) return null;
+  const [y, m, d] = value.split("-").map(Number);
+  return new Date(y, m - 1, d, 23, 59, 0).toISOString();
+}
+
+function formChanges(a) {
+  const changes = {};
+  if (field.label.value !== a.label) changes.label = field.label.value;
+  if (field.note.value !== (a.note || "")) changes.note = field.note.value;
+  if (Number(field.priority.value) !== a.priority) changes.priority = Number(field.priority.value);
+  if (field.due.value !== dateInputValue(a.due_at)) changes.due_at = dateToIso(field.due.value);
+  return changes;
+}
+
+// Draw one changed annotation again: its stretch of text (old and new place) and its entry.
+export function redrawAnnotation(before, after) {
+  redrawSpan(before.start, before.end);
+  if (after.start !== before.start || after.end !== before.end) redrawSpan(after.start, after.end);
+  updateEntry(after);
+}
+
+async function saveAnnotation() {
+  const a = state.annotations.get(state.selectedId);
+  if (!a) return;
+  const changes = formChanges(a);
+  if (!Object.keys(changes).length) {
+    setStatus(saveStatus, _("Nothing to save."));
+    return;
+  }
+  setStatus(saveStatus, _("Saving…"));
+  const response = await api("PATCH", `annotations/${a.id}/`, changes, { "If-Match": `"${a.version}"` });
+  if (response.status === 412) {
+    state.conflict = { version: a.version };
+    $("conflict-message").textContent = _(
+      "Someone else changed this annotation while you were editing. What you typed is still in the form: load their changes, check them, then save again.",
+    );
+    conflictBox.hidden = false;
+    $("conflict-reload").hidden = false;
+    setStatus(saveStatus, _("Not saved: edit conflict."), "error");
+    $("conflict-reload").focus();
+    return;
+  }
+  if (!response.ok) {
+    setStatus(saveStatus, errorText(response), "error");
+    return;
+  }
+  const updated = merge(response.data);
+  state.dirty = false;
+  state.conflict = null;
+  conflictBox.hidden = true;
+  setStatus(saveStatus, _("Saved."), "ok");
+  announce(_("Saved."));
+  redrawAnnotation(a, updated);
+  markCurrent();
+  fillPanel();
+}
+
+async function reloadAfterConflict() {
+  const a = state.annotations.get(state.selectedId);
+  if (!a) return;
+  const response = await api("GET", `annotations/${a.id}/`);
+  if (!response.ok) {
+    $("conflict-message").textContent = errorText(response);
+    return;
+  }
+  const theirs = merge(response.data);
+  // Keep the form as typed (dirty stays true); show what the other person saved.
+  const summary = [
+    format(_("Label: %(label)s"), { label: labelName(theirs.label) }),
+    format(_("Note: “%(note)s”"), { note: theirs.note || "" }),
+  ].join(" · ");
+  $("conflict-message").textContent =
+    format(_("Loaded their version %(version)s."), { version: theirs.version }) +
+    " " +
+    summary +
+    " " +
+    _("Your edits are still in the form; Save applies them on top.");
+  $("conflict-reload").hidden = true;
+  state.conflict = null;
+  redrawAnnotation(a, theirs);
+  markCurrent();
+  fillPanel();
+  setStatus(saveStatus, "");
+  field.note.focus();
+}
+
+async function assign(event) {
+  event.preventDefault();
+  const a = state.annotations.get(state.selectedId);
+  const reviewer = $("assign-reviewer").value;
+  const status = $("assign-status");
+  if (!a) return;
+  if (!reviewer) {
+    setStatus(status, _("Choose a reviewer first."), "error");
+    return;
+  }
+  const body = { reviewer };
+  const due = dateToIso($("assign-due").value);
+  if (due) body.due_at = due;
+  setStatus(status, _("Assigning…"));
+  const response = await api("POST", `annotations/${a.id}/assign/`, body);
+  if (!response.ok) {
+    setStatus(status, errorText(response), "error");
+    return;
+  }
+  const updated = merge(response.data);
+  const entry = state.reviewers.find((r) => r.username === reviewer);
+  if (entry) entry.open += 1;
+  $("assign-reviewer").value = "";
+  setStatus(status, format(_("Assigned to %(name)s."), { name: reviewer }), "ok");
+  announce(format(_("Assigned to %(name)s."), { name: reviewer }));
+  redrawAnnotation(a, updated);
+  markCurrent();
+  fillPanel();
+  loadPanelExtras(a.id);
+}
+
+async function comment(event) {
+  event.preventDefault();
+  const a = state.annotations.get(state.selectedId);
+  const body = $("comment-body").value;
+  const status = $("comment-status");
+  if (!a) return;
+  if (!body.trim()) {
+    setStatus(status, _("Write a comment first."), "error");
+    return;
+  }
+  const response = await api("POST", `annotations/${a.id}/comments/`, { body });
+  if (!response.ok) {
+    setStatus(status, errorText(response), "error");
+    return;
+  }
+  $("comment-body").value = "";
+  setStatus(status, _("Comment added."), "ok");
+  loadPanelExtras(a.id);
+}
+
+async function withdraw() {
+  const a = state.annotations.get(state.selectedId);
+  const status = $("withdraw-status");
+  if (!a) return;
+  const response = await api("DELETE", `annotations/${a.id}/`, undefined, { "If-Match": `"${a.version}"` });
+  if (!response.ok) {
+    setStatus(status, response.status === 412 ? _("Someone else changed it first; reload the page.") : errorText(response), "error");
+    return;
+  }
+  let updated;
+  if (response.data && response.data.id) updated = merge(response.data);
+  else {
+    const fresh = await api("GET", `annotations/${a.id}/`);
+    updated = merge(fresh.ok ? fresh.data : { id: a.id, status: "withdrawn" });
+  }
+  announce(_("Withdrawn."));
+  setStatus(status, _("Withdrawn."), "ok");
+  redrawAnnotation(a, updated);
+  fillPanel();
+}
+
+export function wireForms() {
+  for (const id of ["filter-label", "filter-status"]) {
+    const filter = $(id);
+    if (filter) filter.addEventListener("change", renderList);
+  }
+  if (panel) {
+    const form = $("annotation-form");
+    $("detail-close").addEventListener("click", deselect);
+    form.addEventListener("input", () => {
+      if (state.formFor === state.selectedId) state.dirty = true;
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      saveAnnotation();
+    });
+    $("conflict-reload").addEventListener("click", reloadAfterConflict);
+  }
+  const assignForm = $("assign-form");
+  if (assignForm) assignForm.addEventListener("submit", assign);
+  const commentForm = $("comment-form");
+  if (commentForm) commentForm.addEventListener("submit", comment);
+  const withdrawButton = $("withdraw-button");
+  if (withdrawButton) {
+    withdrawButton.addEventListener("click", () => {
+      $("withdraw-confirm").hidden = false;
+      $("withdraw-confirm").focus();
+    });
+    $("withdraw-confirm").addEventListener("click", withdraw);
+  }
+}
+
+

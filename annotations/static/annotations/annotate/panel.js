@@ -1,0 +1,191 @@
+// The detail panel of the selected annotation: filling it, opening and closing it, and its
+// extras (comments, history, source checks) read from the API. Its forms are in forms.js.
+import { apiList } from "./api.js";
+import { $, _, el, errorText, format, formatTime, ngettext, plainList, setStatus } from "./dom.js";
+import { fillCheckActions, loadChecks, stopChecks } from "./polling.js";
+import { DATA, LABEL, USER, state, statusName } from "./state.js";
+import { verdictStatusName } from "./list.js";
+
+export const panel = $("detail-panel");
+export const field = {
+  label: $("edit-label"),
+  note: $("edit-note"),
+  priority: $("edit-priority"),
+  due: $("edit-due"),
+};
+export const saveStatus = $("save-status");
+export const conflictBox = $("conflict-box");
+
+export function dateInputValue(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+function fillForm(a) {
+  field.label.value = a.label;
+  field.note.value = a.note || "";
+  field.priority.value = String(a.priority);
+  field.due.value = dateInputValue(a.due_at);
+  state.formFor = a.id;
+  state.dirty = false;
+}
+
+export function fillPanel() {
+  const a = state.annotations.get(state.selectedId);
+  if (!a || !panel) return;
+  const label = LABEL[a.label] || { badge: "?", name: a.label };
+  const badge = $("detail-badge");
+  badge.textContent = label.badge;
+  badge.className = "badge hl-" + a.label;
+  $("detail-label").textContent = label.name;
+  const status = $("detail-status");
+  status.textContent = statusName(a.status);
+  status.className = "status st-" + a.status;
+  $("detail-quote").textContent = a.exact;
+  const reviewLink = $("detail-review-link");
+  if (reviewLink && DATA.review_url) {
+    reviewLink.href = DATA.review_url.replace("{id}", String(a.id));
+    reviewLink.hidden = false;
+  }
+  const anchor = $("detail-anchor");
+  if (a.anchor_state === "orphaned") {
+    anchor.hidden = false;
+    anchor.textContent = _("Orphaned: this quote is no longer in the text. It is kept with its old wording.");
+  } else if (a.anchor_state === "fuzzy") {
+    anchor.hidden = false;
+    anchor.textContent = _("Moved: the text changed here; the span was placed on the closest match. Check it.");
+  } else {
+    anchor.hidden = true;
+  }
+  if (state.formFor !== a.id || !state.dirty) fillForm(a);
+  const editable = USER.can_edit && a.status !== "withdrawn";
+  for (const input of Object.values(field)) input.disabled = !editable;
+  $("save-annotation").hidden = !editable;
+  $("detail-assignees").textContent =
+    a.assignees && a.assignees.length
+      ? format(_("Assigned to %(names)s"), { names: a.assignees.join(", ") })
+      : _("Nobody is assigned yet.");
+  fillReviewers(a);
+  renderVerdicts(a);
+  const withdraw = $("withdraw-button");
+  if (withdraw) {
+    withdraw.hidden = a.status === "withdrawn";
+    $("withdraw-confirm").hidden = true;
+  }
+  const assignForm = $("assign-form");
+  if (assignForm) assignForm.hidden = !(USER.can_assign && (a.status === "open" || a.status === "assigned"));
+  fillCheckActions(a);
+}
+
+function fillReviewers(a) {
+  const select = $("assign-reviewer");
+  if (!select) return;
+  const previous = select.value;
+  const options = [el("option", { value: "" }, _("Choose a reviewer…"))];
+  for (const reviewer of state.reviewers) {
+    const taken = a.assignees && a.assignees.includes(reviewer.username);
+    const text = format(ngettext("%(name)s — %(count)s open", "%(name)s — %(count)s open", reviewer.open), {
+      name: reviewer.username,
+      count: reviewer.open,
+    });
+    options.push(el("option", { value: reviewer.username, disabled: taken }, text));
+  }
+  select.replaceChildren(...options);
+  if (previous && state.reviewers.some((r) => r.username === previous)) select.value = previous;
+}
+
+function renderVerdicts(a) {
+  const verdicts = a.verdicts || (a.current_verdict ? [a.current_verdict] : []);
+  plainList("verdict-list", [...verdicts].reverse(), _("No verdict yet."), (v) => {
+    const item = el(
+      "li",
+      { class: "verdict-item st-" + v.status },
+      el("strong", {}, DATA.ratings[v.rating] || v.rating),
+      " · ",
+      verdictStatusName(v.status),
+      v.author ? " · " + format(_("by %(name)s"), { name: v.author }) : "",
+      v.created_at ? " · " + formatTime(v.created_at) : "",
+    );
+    if (v.rationale) item.append(el("p", { class: "note" }, v.rationale));
+    if (v.decided_by) {
+      const decided = format(_("Decided by %(name)s"), { name: v.decided_by });
+      item.append(el("p", { class: "muted" }, decided + (v.decision_note ? ": " + v.decision_note : "")));
+    }
+    return item;
+  });
+}
+
+function showList(id, result, empty, render) {
+  if (!result.ok) {
+    const list = $(id);
+    if (list) list.replaceChildren(el("li", { class: "error" }, errorText(result.response)));
+    return;
+  }
+  plainList(id, result.items, empty, render);
+}
+
+export async function loadPanelExtras(id) {
+  loadChecks(id);
+  const [comments, history] = await Promise.all([
+    apiList(`annotations/${id}/comments/`),
+    apiList(`annotations/${id}/history/`),
+  ]);
+  if (state.selectedId !== id) return;
+  showList("comment-list", comments, _("No comments yet."), (c) =>
+    el(
+      "li",
+      {},
+      el("span", { class: "who" }, c.author || ""),
+      " ",
+      el("time", { class: "muted", datetime: c.created_at || "" }, formatTime(c.created_at)),
+      el("p", { class: "note" }, c.body || ""),
+    ),
+  );
+  showList("history-list", history, _("No history."), (e) =>
+    el(
+      "li",
+      {},
+      el("time", { class: "muted", datetime: e.created_at || "" }, formatTime(e.created_at)),
+      " ",
+      el("span", { class: "who" }, e.actor || _("system")),
+      " ",
+      e.summary || e.verb || "",
+    ),
+  );
+}
+
+let extrasTimer = 0;
+
+export function openPanel(id) {
+  if (!panel) return;
+  const changed = state.formFor !== id;
+  panel.hidden = false;
+  if (changed) {
+    state.dirty = false;
+    state.conflict = null;
+    conflictBox.hidden = true;
+    for (const statusId of ["save-status", "assign-status", "comment-status", "withdraw-status"]) setStatus($(statusId), "");
+  }
+  fillPanel();
+  if (changed) {
+    // j/k can pass through many entries quickly: load the extras of the one that stays.
+    stopChecks();
+    setStatus($("rerun-status"), "");
+    for (const listId of ["comment-list", "check-list", "history-list"]) {
+      const list = $(listId);
+      if (list) list.replaceChildren(el("li", { class: "muted" }, _("Loading…")));
+    }
+    clearTimeout(extrasTimer);
+    extrasTimer = setTimeout(() => loadPanelExtras(id), 120);
+  }
+}
+
+export function closePanel() {
+  clearTimeout(extrasTimer);
+  stopChecks();
+  if (panel) panel.hidden = true;
+  state.formFor = null;
+  state.dirty = false;
+}

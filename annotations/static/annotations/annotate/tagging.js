@@ -1,0 +1,118 @@
+// Tagging a selection. The label key (or a toolbar button) draws the highlight at once, with
+// the "pending" style, and sends the POST with an Idempotency-Key (a retry after a network
+// failure sends the same key, so it cannot make the annotation twice). The server's answer
+// confirms it (its id and version replace the temporary ones) or rolls it back: the
+// highlight and the entry go, the selection comes back and the server's message is shown
+// (a 409 "already tagged: …" among them).
+import { api, idempotencyKey } from "./api.js";
+import { $, _, announce, errorText, format, showTextNotice } from "./dom.js";
+import { removeEntry, updateEntry } from "./list.js";
+import { selectOffsets, selectionSpan } from "./offsets.js";
+import { select } from "./selection.js";
+import { ARTICLE, USER, labelName, merge, state, textEl } from "./state.js";
+import { redrawSpan } from "./textview.js";
+
+const toolbar = $("selection-toolbar");
+const article = $("annotate");
+let temporaryId = 0;
+
+// The current selection as a trimmed UTF-16 span of the text, or null.
+export function selectedSpan() {
+  if (state.editingText) return null;
+  return selectionSpan(textEl, state.text);
+}
+
+export function hideToolbar() {
+  if (toolbar) toolbar.hidden = true;
+}
+
+function placeToolbar() {
+  if (!toolbar || !USER.can_edit) return;
+  const span = selectedSpan();
+  if (!span) {
+    hideToolbar();
+    return;
+  }
+  const rects = span.range.getClientRects();
+  const rect = rects.length ? rects[0] : span.range.getBoundingClientRect();
+  const box = article.getBoundingClientRect();
+  toolbar.hidden = false;
+  const width = toolbar.offsetWidth;
+  const height = toolbar.offsetHeight;
+  const left = Math.max(4, Math.min(rect.left - box.left, box.width - width - 4));
+  let top = rect.top - box.top - height - 8;
+  if (rect.top - height - 8 < 0) top = rect.bottom - box.top + 8;
+  toolbar.style.left = `${left}px`;
+  toolbar.style.top = `${top}px`;
+}
+
+async function post(body) {
+  const headers = { "Idempotency-Key": idempotencyKey() };
+  const response = await api("POST", "annotations/", body, headers);
+  // Unreachable: the request may or may not have arrived; the same key makes the retry safe.
+  return response.status === 0 ? api("POST", "annotations/", body, headers) : response;
+}
+
+export async function createFromSelection(slug) {
+  const span = selectedSpan();
+  if (!span) return;
+  const body = {
+    article: ARTICLE.id,
+    start: state.offsets.toCodePoint(span.start),
+    end: state.offsets.toCodePoint(span.end),
+    label: slug,
+    exact: state.text.slice(span.start, span.end),
+  };
+  temporaryId -= 1;
+  const pending = {
+    ...body,
+    id: temporaryId,
+    status: "open",
+    anchor_state: "anchored",
+    note: "",
+    assignees: [],
+    current_verdict: null,
+    verdicts: [],
+    pending: true,
+  };
+  state.annotations.set(pending.id, pending);
+  redrawSpan(body.start, body.end);
+  window.getSelection().removeAllRanges();
+  hideToolbar();
+  updateEntry(pending);
+  announce(_("Saving…"));
+  const response = await post(body);
+  state.annotations.delete(pending.id);
+  if (!response.ok) {
+    redrawSpan(body.start, body.end);
+    removeEntry(pending.id);
+    // The selection comes back, so another label is one key away.
+    if (!window.getSelection().toString()) selectOffsets(textEl, span.start, span.end);
+    announce(errorText(response));
+    showTextNotice(errorText(response), "error");
+    return;
+  }
+  const created = merge({ ...response.data, verdicts: [] });
+  redrawSpan(body.start, body.end);
+  if (created.start !== body.start || created.end !== body.end) redrawSpan(created.start, created.end);
+  updateEntry(created, pending.id);
+  select(created.id, { scroll: false });
+  announce(format(_("%(label)s created."), { label: labelName(slug) }));
+}
+
+export function wireTagging() {
+  let toolbarFrame = 0;
+  document.addEventListener("selectionchange", () => {
+    if (!USER.can_edit) return;
+    cancelAnimationFrame(toolbarFrame);
+    toolbarFrame = requestAnimationFrame(placeToolbar);
+  });
+  if (toolbar) {
+    // Keep the selection when a toolbar button is pressed.
+    toolbar.addEventListener("mousedown", (event) => event.preventDefault());
+    toolbar.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-label]");
+      if (button) createFromSelection(button.dataset.label);
+    });
+  }
+}

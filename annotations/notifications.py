@@ -66,6 +66,8 @@ def _send(kind: str, recipients: Iterable[Any], context: dict[str, Any]) -> int:
     if not messages:
         return 0
     # Rendered first and sent over one connection: a template error sends nothing at all.
+    # (A mail server that fails between two languages' messages fails the job, and its
+    # retry sends the first language's message again.)
     return get_connection().send_messages(messages) or 0
 
 

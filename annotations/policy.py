@@ -6,10 +6,12 @@ The rules need the caller's groups, which are read once per user object and cach
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .models import (
     NEWSROOM_ROLES,
@@ -132,6 +134,48 @@ def can_work_queue(user: User) -> bool:
 def can_decide_verdicts(user: User) -> bool:
     """Approve or reject verdicts, and see the approvals page: chiefs."""
     return has_role(user, ROLE_CHIEF)
+
+
+# --- who may act at all, and what they hear when they may not ---------------------------------
+
+# One row per role-only action: the rule and the message of a refusal (a 403), so that the
+# API's early refusal and the service's own check say the same words from one place.
+ROLE_ACTIONS: dict[str, tuple[Callable[[User], bool], Any]] = {
+    "article.create": (is_editor_or_chief, _lazy("only editors and chiefs can create articles")),
+    "article.import": (is_editor_or_chief, _lazy("only editors and chiefs can import articles")),
+    "article.edit": (is_editor_or_chief, _lazy("only editors and chiefs can edit articles")),
+    "article.archive": (is_editor_or_chief, _lazy("only editors and chiefs can archive articles")),
+    "article.restore": (is_editor_or_chief, _lazy("only editors and chiefs can restore articles")),
+    "article.publish": (can_publish_article, _lazy("only chiefs can publish")),
+    "annotation.create": (is_editor_or_chief, _lazy("only editors and chiefs can annotate")),
+    "annotation.edit": (is_editor_or_chief, _lazy("only editors and chiefs can edit annotations")),
+    "annotation.withdraw": (
+        is_editor_or_chief,
+        _lazy("only editors and chiefs can withdraw annotations"),
+    ),
+    "annotation.assign": (is_editor_or_chief, _lazy("only editors and chiefs can assign")),
+    "suggestion.accept": (
+        is_editor_or_chief,
+        _lazy("only editors and chiefs can accept suggestions"),
+    ),
+    "suggestion.dismiss": (
+        is_editor_or_chief,
+        _lazy("only editors and chiefs can dismiss suggestions"),
+    ),
+    "verdict.approve": (can_decide_verdicts, _lazy("only chiefs can approve verdicts")),
+    "verdict.reject": (can_decide_verdicts, _lazy("only chiefs can reject verdicts")),
+    "comment.add": (is_newsroom_member, _lazy("you cannot comment")),
+    "api.use": (
+        is_newsroom_member,
+        _lazy("You need a newsroom role (editor, reviewer or chief) to use the API."),
+    ),
+}
+
+
+def role_refusal(user: User, action: str) -> str | None:
+    """Why `user`'s roles do not allow `action` (a ROLE_ACTIONS key), or None."""
+    rule, message = ROLE_ACTIONS[action]
+    return None if rule(user) else str(message)
 
 
 # --- what each article state allows ----------------------------------------------------------

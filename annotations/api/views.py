@@ -154,9 +154,13 @@ class ApiView(GenericAPIView):
         return self.get_paginated_response(serializer_class(page, many=True).data)
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise services.Forbidden(message)
+def _require_role(user: Any, action: str) -> None:
+    """Refuse a role-only action before its body is read, so a reviewer hears 403 rather
+    than a 400 about a form they may not send at all. The rule and its words are policy's
+    (ROLE_ACTIONS), which the service asks again."""
+    reason = policy.role_refusal(user, action)
+    if reason is not None:
+        raise services.Forbidden(reason)
 
 
 _annotation_exists = selectors.annotation_must_exist
@@ -252,10 +256,7 @@ class TokenView(ApiView):
             if is_locked_out(request):
                 raise Throttled(detail=lockout_message())
             raise services.Invalid(_("Unable to log in with the provided credentials."))
-        _require(
-            policy.is_newsroom_member(user),
-            _("You need a newsroom role (editor, reviewer or chief) to use the API."),
-        )
+        _require_role(user, "api.use")
         # A login like the form's: axes resets this pair's failures, last_login is set.
         user_logged_in.send(sender=type(user), request=request, user=user)
         token, expiry = api_token_create(user=user)
@@ -307,9 +308,7 @@ class ArticleListView(ApiView):
         responses=_responses({201: s.ArticleDetailSerializer}, *WRITE_ERRORS),
     )
     def post(self, request: Request) -> Response:
-        _require(
-            policy.can_edit_article(request.user), _("only editors and chiefs can create articles")
-        )
+        _require_role(request.user, "article.create")
         data = self.validated(s.ArticleCreateSerializer)
         article = services.article_create(
             actor=request.user,
@@ -356,9 +355,7 @@ class ArticleDetailView(ApiView):
         responses=_responses({200: s.ArticleUpdateResultSerializer}, 404, 409, 412, *WRITE_ERRORS),
     )
     def patch(self, request: Request, pk: int) -> Response:
-        _require(
-            policy.can_edit_article(request.user), _("only editors and chiefs can edit articles")
-        )
+        _require_role(request.user, "article.edit")
         expected = _expected_version(request, "article")
         data = self.validated(s.ArticleUpdateSerializer)
         body = data.pop("text", None)
@@ -376,9 +373,7 @@ class ArticleDetailView(ApiView):
         responses=_responses({204: None}, 404, 409, 412),
     )
     def delete(self, request: Request, pk: int) -> Response:
-        _require(
-            policy.can_edit_article(request.user), _("only editors and chiefs can archive articles")
-        )
+        _require_role(request.user, "article.archive")
         services.article_archive(
             actor=request.user,
             article_id=pk,
@@ -444,7 +439,7 @@ class ArticlePublishView(ApiView):
         responses=_responses({200: s.ArticleDetailSerializer}, 404, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request, pk: int) -> Response:
-        _require(policy.can_publish_article(request.user), _("only chiefs can publish"))
+        _require_role(request.user, "article.publish")
         data = self.validated(s.ArticlePublishSerializer)
         _article, published_now = services.article_publish(
             actor=request.user,
@@ -488,9 +483,7 @@ class ArticleImportView(ApiView):
         ),
     )
     def post(self, request: Request) -> Response:
-        _require(
-            policy.can_edit_article(request.user), _("only editors and chiefs can import articles")
-        )
+        _require_role(request.user, "article.import")
         data = self.validated(s.ArticleImportSerializer)
         if "url" in data:
             article = services.article_create_from_url(actor=request.user, url=data["url"])
@@ -539,10 +532,7 @@ class SuggestionAcceptView(ApiView):
         responses=_responses({200: s.AnnotationSerializer}, 404, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request, pk: int, sid: int) -> Response:
-        _require(
-            policy.can_accept_suggestion(request.user),
-            _("only editors and chiefs can accept suggestions"),
-        )
+        _require_role(request.user, "suggestion.accept")
         self.validated(s.EmptySerializer)
         _suggestion_of(pk, sid)
         annotation = services.suggestion_accept(actor=request.user, suggestion_id=sid)
@@ -557,10 +547,7 @@ class SuggestionDismissView(ApiView):
         responses=_responses({200: s.SuggestionSerializer}, 404, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request, pk: int, sid: int) -> Response:
-        _require(
-            policy.can_accept_suggestion(request.user),
-            _("only editors and chiefs can dismiss suggestions"),
-        )
+        _require_role(request.user, "suggestion.dismiss")
         self.validated(s.EmptySerializer)
         _suggestion_of(pk, sid)
         suggestion = services.suggestion_dismiss(actor=request.user, suggestion_id=sid)
@@ -717,9 +704,7 @@ class AnnotationListView(ApiView):
         responses=_responses({201: s.AnnotationSerializer}, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request) -> Response:
-        _require(
-            policy.can_edit_annotation(request.user), _("only editors and chiefs can annotate")
-        )
+        _require_role(request.user, "annotation.create")
         data = self.validated(s.AnnotationCreateSerializer)
         try:
             annotation = services.annotation_create(
@@ -776,10 +761,7 @@ class AnnotationDetailView(ApiView):
         responses=_responses({200: s.AnnotationSerializer}, 404, 409, 412, *WRITE_ERRORS),
     )
     def patch(self, request: Request, pk: int) -> Response:
-        _require(
-            policy.can_edit_annotation(request.user),
-            _("only editors and chiefs can edit annotations"),
-        )
+        _require_role(request.user, "annotation.edit")
         expected = _expected_version(request)
         data = self.validated(s.AnnotationUpdateSerializer)
         services.annotation_update(
@@ -794,10 +776,7 @@ class AnnotationDetailView(ApiView):
         responses=_responses({204: None}, 404, 409, 412),
     )
     def delete(self, request: Request, pk: int) -> Response:
-        _require(
-            policy.can_edit_annotation(request.user),
-            _("only editors and chiefs can withdraw annotations"),
-        )
+        _require_role(request.user, "annotation.withdraw")
         services.annotation_withdraw(
             actor=request.user, annotation_id=pk, expected_version=_expected_version(request)
         )
@@ -812,7 +791,7 @@ class AnnotationAssignView(ApiView):
         responses=_responses({200: s.AnnotationSerializer}, 404, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request, pk: int) -> Response:
-        _require(policy.can_assign(request.user), _("only editors and chiefs can assign"))
+        _require_role(request.user, "annotation.assign")
         data = self.validated(s.AssignSerializer)
         _annotation_exists(pk)
         reviewer = services.reviewer_by_name_or_id(data["reviewer"])
@@ -880,7 +859,7 @@ class VerdictApproveView(ApiView):
         responses=_responses({200: s.VerdictSerializer}, 404, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request, pk: int) -> Response:
-        _require(policy.can_decide_verdicts(request.user), _("only chiefs can approve verdicts"))
+        _require_role(request.user, "verdict.approve")
         data = self.validated(s.VerdictApproveSerializer)
         services.verdict_approve(actor=request.user, verdict_id=pk, note=data.get("note", ""))
         return Response(s.VerdictSerializer(_verdict(pk)).data)
@@ -894,7 +873,7 @@ class VerdictRejectView(ApiView):
         responses=_responses({200: s.VerdictSerializer}, 404, 409, *WRITE_ERRORS),
     )
     def post(self, request: Request, pk: int) -> Response:
-        _require(policy.can_decide_verdicts(request.user), _("only chiefs can reject verdicts"))
+        _require_role(request.user, "verdict.reject")
         data = self.validated(s.VerdictRejectSerializer)
         services.verdict_reject(actor=request.user, verdict_id=pk, note=data["note"])
         return Response(s.VerdictSerializer(_verdict(pk)).data)

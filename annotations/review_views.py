@@ -44,6 +44,7 @@ from .review_forms import (
     VerdictForm,
     service_error_on,
 )
+from .templatetags.highlight import render_segments
 from .templatetags.review import due_text
 from .views import _or_404, newsroom_required
 
@@ -611,37 +612,33 @@ def report_text(body: str, verdicts: list[Verdict]) -> SafeString:
         and v.annotation.anchor_state != Annotation.AnchorState.ORPHANED
         and body[v.annotation.start : v.annotation.end] == v.approved_quote
     ]
-    pieces: list[SafeString] = []
-    for segment in text.segments(body, spans):
-        if not segment.keys:
-            pieces.append(format_html("{}", segment.text))
-            continue
+
+    def mark(segment: text.Segment) -> SafeString:
         covering = [numbered[key][1] for key in segment.keys]
         inner = min(covering, key=lambda v: (v.annotation.end - v.annotation.start, v.pk))
-        pieces.append(
-            format_html(
-                '<mark class="verdict-span rating-{}" data-verdict="{}">{}</mark>',
-                inner.rating.slug,
-                numbered[inner.annotation_id][0],
-                segment.text,
-            )
+        piece = format_html(
+            '<mark class="verdict-span rating-{}" data-verdict="{}">{}</mark>',
+            inner.rating.slug,
+            numbered[inner.annotation_id][0],
+            segment.text,
         )
-        for verdict in covering:
-            if verdict.annotation.end == segment.end:
-                number = numbered[verdict.annotation_id][0]
-                pieces.append(
-                    format_html(
-                        '<a class="rating-badge rating-{}" href="#verdict-{}" '
-                        'aria-label="{}">{}<sup>{}</sup></a>',
-                        verdict.rating.slug,
-                        number,
-                        _("Verdict %(n)d: %(rating)s")
-                        % {"n": number, "rating": verdict.rating.display_name},
-                        verdict.rating.display_name,
-                        number,
-                    )
-                )
-    return format_html_join("", "{}", ((piece,) for piece in pieces))
+        badges = [
+            format_html(
+                '<a class="rating-badge rating-{}" href="#verdict-{}" aria-label="{}">{}<sup>{}'
+                "</sup></a>",
+                verdict.rating.slug,
+                numbered[verdict.annotation_id][0],
+                _("Verdict %(n)d: %(rating)s")
+                % {"n": numbered[verdict.annotation_id][0], "rating": verdict.rating.display_name},
+                verdict.rating.display_name,
+                numbered[verdict.annotation_id][0],
+            )
+            for verdict in covering
+            if verdict.annotation.end == segment.end
+        ]
+        return format_html_join("", "{}", ((p,) for p in [piece, *badges]))
+
+    return render_segments(body, spans, mark)
 
 
 def _render_report(

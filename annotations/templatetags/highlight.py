@@ -6,7 +6,7 @@ ids. Nothing here marks user text safe. annotate.js draws the same markup after 
 (renderText), so the two must agree: class names, data-ids order, data-badge and title.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django import template
@@ -54,16 +54,26 @@ def render_highlights(body: str, annotations: Iterable[Annotation]) -> SafeStrin
             is_fuzzy=a.anchor_state == Annotation.AnchorState.FUZZY,
         )
     spans = [text.SpanRef(key=a.key, start=a.start, end=a.start + a.length) for a in drawn.values()]
+    return render_segments(body, spans, lambda segment: _piece(segment, drawn))
+
+
+def render_segments(
+    body: str, spans: list[text.SpanRef], mark: Callable[[text.Segment], SafeString]
+) -> SafeString:
+    """The one server renderer of marked text: cut at every span boundary, an uncovered
+    piece escaped as it is, a covered one handed to `mark` (which must escape it too:
+    format_html). The annotate page's marks and the report's verdict marks both use it."""
     return format_html_join(
         "",
         "{}",
-        ((_piece(segment, drawn),) for segment in text.segments(body, spans)),
+        (
+            (mark(segment) if segment.keys else format_html("{}", segment.text),)
+            for segment in text.segments(body, spans)
+        ),
     )
 
 
 def _piece(segment: text.Segment, drawn: dict[int, _Drawn]) -> SafeString:
-    if not segment.keys:
-        return format_html("{}", segment.text)
     covering = [drawn[key] for key in segment.keys]
     # The innermost (shortest) span gives the background; the others stack as underlines
     # in their own label colours, the next shortest closest to the text.

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from django.db import connection
-from django.db.models import Func, Prefetch, QuerySet, TextField
+from django.db.models import Prefetch, QuerySet
 from django.urls import NoReverseMatch, reverse
 
-from . import selectors
-from .models import Annotation, Article, ArticleRevision, Assignment, Evidence, Verdict
+from . import representation, selectors
+from .models import Annotation, Article, ArticleRevision, Evidence, Verdict
+from .representation import EXPORT_COLUMNS, AnnotationRow, ExportRow, VerdictRow
 
 CHUNK_SIZE = 2000
 # Bytes of CSV/JSONL gathered before a chunk goes to the WSGI server: big enough to avoid
@@ -34,201 +33,60 @@ W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 W3C_MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 CLAIMREVIEW_MEDIA_TYPE = "application/ld+json"
 
-EXPORT_COLUMNS = (
-    "id",
-    "article",
-    "article_title",
-    "start",
-    "end",
-    "exact",
-    "prefix",
-    "suffix",
-    "label",
-    "note",
-    "priority",
-    "due_at",
-    "status",
-    "anchor_state",
-    "version",
-    "assignees",
-    "rating",
-    "verdict_status",
-    "created_by",
-    "created_at",
-    "updated_at",
-)
-
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection);
 # tab and carriage return are on OWASP's list too.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def iso(value: datetime | None) -> str | None:
-    """UTC ISO 8601 with `Z`, as W3C and schema.org readers expect."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+# Every timestamp is formatted by representation.py; these names stay for the callers.
+iso = representation.utc_time
+row_time = representation.row_time
+ROW_TIME_FORMAT = representation.ROW_TIME_FORMAT
+_UtcText = selectors.RowTime
 
 
 # --- rows: CSV and JSON Lines ---------------------------------------------------------------
 
-ROW_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width: the same from either database
-_PG_ROW_TIME_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
-
-
-def row_time(value: datetime | str | None) -> str | None:
-    """A row's timestamp as ROW_TIME_FORMAT; text that PostgreSQL formatted passes through."""
-    if value is None or isinstance(value, str):
-        return value
-    return value.astimezone(UTC).strftime(ROW_TIME_FORMAT)
-
-
-class _UtcText(Func):
-    """A timestamp as ROW_TIME_FORMAT text, formatted by PostgreSQL: cheaper than turning
-    it into a datetime and back for every row of a bulk export."""
-
-    template = f"to_char(%(expressions)s AT TIME ZONE 'UTC', '{_PG_ROW_TIME_FORMAT}')"
-    output_field = TextField()
-
-
-def _row_fields() -> list[Any]:
-    def moment(name: str) -> Any:
-        return _UtcText(name) if connection.vendor == "postgresql" else name
-
-    return [
-        "id",
-        "article_id",
-        "article__title",
-        "start",
-        "end",
-        "exact",
-        "prefix",
-        "suffix",
-        "label__slug",
-        "note",
-        "priority",
-        moment("due_at"),
-        "status",
-        "anchor_state",
-        "version",
-        "created_by__username",
-        moment("created_at"),
-        moment("updated_at"),
-    ]
-
-
-_Chunk = tuple[list[tuple[Any, ...]], dict[int, list[str]], dict[int, tuple[str, str]]]
+_Chunk = tuple[list[AnnotationRow], dict[int, list[str]], dict[int, VerdictRow]]
 
 
 def _chunks(annotations: QuerySet[Annotation], chunk_size: int) -> Iterator[_Chunk]:
     """Keyset pagination by id: (rows, assignees by id, latest verdict by id) per chunk.
 
-    Three queries per chunk: the rows, their assignees and their current verdicts.
+    Three queries per chunk: the rows, their assignees and their latest verdicts, the
+    last two by the chunk's id range.
     """
-    rows = annotations.order_by("id").values_list(*_row_fields())
+    rows = selectors.annotation_values(annotations.order_by("id"), article_title=True, times="row")
     last_id = 0
     while True:
         chunk = list(rows.filter(id__gt=last_id)[:chunk_size])
         if not chunk:
             return
-        first_id, last_id = chunk[0][0], chunk[-1][0]
+        id_range = (chunk[0].id, chunk[-1].id)
+        last_id = id_range[1]
         yield (
             chunk,
-            _assignees_by_annotation(first_id, last_id),
-            _current_verdicts(first_id, last_id),
+            selectors.assignee_names(id_range=id_range),
+            selectors.latest_verdicts(id_range=id_range),
         )
         if len(chunk) < chunk_size:
             return
+
+
+def _export_rows(annotations: QuerySet[Annotation], chunk_size: int) -> Iterator[list[ExportRow]]:
+    """The export rows (representation.export_row) of the annotations, a chunk at a time."""
+    export_row = representation.export_row
+    for chunk, assignees, verdicts in _chunks(annotations, chunk_size):
+        yield [export_row(row, assignees.get(row.id, []), verdicts.get(row.id)) for row in chunk]
 
 
 def annotation_rows(
     annotations: QuerySet[Annotation], *, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[dict[str, Any]]:
     """Flat rows (EXPORT_COLUMNS) of the given annotations in id order, read in chunks."""
-    for chunk, assignees, verdicts in _chunks(annotations, chunk_size):
-        for row in chunk:
-            yield _row_dict(row, assignees, verdicts)
-
-
-def _row_dict(
-    row: tuple[Any, ...],
-    assignees: dict[int, list[str]],
-    verdicts: dict[int, tuple[str, str]],
-) -> dict[str, Any]:
-    (
-        pk,
-        article_id,
-        article_title,
-        start,
-        end,
-        exact,
-        prefix,
-        suffix,
-        label,
-        note,
-        priority,
-        due_at,
-        status,
-        anchor_state,
-        version,
-        created_by,
-        created_at,
-        updated_at,
-    ) = row
-    rating, verdict_status = verdicts.get(pk, (None, None))
-    return {
-        "id": pk,
-        "article": article_id,
-        "article_title": article_title,
-        "start": start,
-        "end": end,
-        "exact": exact,
-        "prefix": prefix,
-        "suffix": suffix,
-        "label": label,
-        "note": note,
-        "priority": priority,
-        "due_at": row_time(due_at),
-        "status": status,
-        "anchor_state": anchor_state,
-        "version": version,
-        "assignees": assignees.get(pk, []),
-        "rating": rating,
-        "verdict_status": verdict_status,
-        "created_by": created_by,
-        "created_at": row_time(created_at),
-        "updated_at": row_time(updated_at),
-    }
-
-
-# A chunk is a contiguous id range, so its assignees and verdicts are read by range (an
-# index range scan) rather than by a list of 2,000 ids; rows of annotations that the
-# filters left out are read but never looked up.
-
-
-def _assignees_by_annotation(first_id: int, last_id: int) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = defaultdict(list)
-    for annotation_id, username in (
-        Assignment.objects.filter(annotation_id__gte=first_id, annotation_id__lte=last_id)
-        .exclude(state=Assignment.State.DECLINED)
-        .order_by("annotation_id", "id")
-        .values_list("annotation_id", "reviewer__username")
-    ):
-        if username not in found[annotation_id]:
-            found[annotation_id].append(username)
-    return found
-
-
-def _current_verdicts(first_id: int, last_id: int) -> dict[int, tuple[str, str]]:
-    """The latest verdict of each annotation: (rating slug, status)."""
-    result: dict[int, tuple[str, str]] = {}
-    for annotation_id, rating, status in (
-        Verdict.objects.filter(annotation_id__gte=first_id, annotation_id__lte=last_id)
-        .order_by("annotation_id", "id")
-        .values_list("annotation_id", "rating__slug", "status")
-    ):
-        result[annotation_id] = (rating, status)
-    return result
+    for rows in _export_rows(annotations, chunk_size):
+        for row in rows:
+            yield row._asdict()
 
 
 def csv_cell(value: Any) -> Any:
@@ -271,65 +129,11 @@ def csv_export(
     """The annotations as RFC 4180 CSV (see csv_lines), one piece per chunk."""
     writer = csv.writer(_Line(), lineterminator="\r\n")
     yield writer.writerow(EXPORT_COLUMNS).encode("utf-8")
-    for chunk, assignees, verdicts in _chunks(annotations, chunk_size):
-        yield "".join(
-            writer.writerow(_csv_values(row, assignees, verdicts)) for row in chunk
-        ).encode("utf-8")
+    for rows in _export_rows(annotations, chunk_size):
+        yield "".join(writer.writerow(map(csv_cell, row)) for row in rows).encode("utf-8")
 
 
-def _csv_values(
-    row: tuple[Any, ...],
-    assignees: dict[int, list[str]],
-    verdicts: dict[int, tuple[str, str]],
-) -> list[Any]:
-    """The CSV cells of one row (the same as csv_cell over the row's dict, without it)."""
-    (
-        pk,
-        article_id,
-        article_title,
-        start,
-        end,
-        exact,
-        prefix,
-        suffix,
-        label,
-        note,
-        priority,
-        due_at,
-        status,
-        anchor_state,
-        version,
-        created_by,
-        created_at,
-        updated_at,
-    ) = row
-    rating, verdict_status = verdicts.get(pk, ("", ""))
-    return [
-        pk,
-        article_id,
-        csv_cell(article_title),
-        start,
-        end,
-        csv_cell(exact),
-        csv_cell(prefix),
-        csv_cell(suffix),
-        csv_cell(label),
-        csv_cell(note),
-        priority,
-        row_time(due_at) or "",
-        status,
-        anchor_state,
-        version,
-        csv_cell(assignees.get(pk, [])),
-        csv_cell(rating),
-        verdict_status,
-        csv_cell(created_by),
-        row_time(created_at),
-        row_time(updated_at),
-    ]
-
-
-# JSON Lines are written by hand from the row tuple: json.dumps of a dict per row was most
+# JSON Lines are written by hand from the export row: json.dumps of a dict per row was most
 # of the export's time. Strings go through the json module's own (C) string encoder; the
 # other values are ints, None or fixed-format times. tests/test_exports.py checks that
 # each line parses to the row annotation_rows gives.
@@ -340,42 +144,17 @@ def _text(value: str | None) -> str:
     return "null" if value is None else _string(value)
 
 
-def _json_line(
-    row: tuple[Any, ...],
-    assignees: dict[int, list[str]],
-    verdicts: dict[int, tuple[str, str]],
-) -> str:
-    (
-        pk,
-        article_id,
-        article_title,
-        start,
-        end,
-        exact,
-        prefix,
-        suffix,
-        label,
-        note,
-        priority,
-        due_at,
-        status,
-        anchor_state,
-        version,
-        created_by,
-        created_at,
-        updated_at,
-    ) = row
-    rating, verdict_status = verdicts.get(pk, (None, None))
-    names = ",".join(_string(name) for name in assignees.get(pk, ()))
+def _json_line(row: ExportRow) -> str:
+    names = ",".join(_string(name) for name in row.assignees)
     return (
-        f'{{"id":{pk},"article":{article_id},"article_title":{_text(article_title)},'
-        f'"start":{start},"end":{end},"exact":{_text(exact)},"prefix":{_text(prefix)},'
-        f'"suffix":{_text(suffix)},"label":{_text(label)},"note":{_text(note)},'
-        f'"priority":{priority},"due_at":{_text(row_time(due_at))},"status":{_text(status)},'
-        f'"anchor_state":{_text(anchor_state)},"version":{version},"assignees":[{names}],'
-        f'"rating":{_text(rating)},"verdict_status":{_text(verdict_status)},'
-        f'"created_by":{_text(created_by)},"created_at":{_text(row_time(created_at))},'
-        f'"updated_at":{_text(row_time(updated_at))}}}\n'
+        f'{{"id":{row.id},"article":{row.article},"article_title":{_text(row.article_title)},'
+        f'"start":{row.start},"end":{row.end},"exact":{_text(row.exact)},'
+        f'"prefix":{_text(row.prefix)},"suffix":{_text(row.suffix)},"label":{_text(row.label)},'
+        f'"note":{_text(row.note)},"priority":{row.priority},"due_at":{_text(row.due_at)},'
+        f'"status":{_text(row.status)},"anchor_state":{_text(row.anchor_state)},'
+        f'"version":{row.version},"assignees":[{names}],"rating":{_text(row.rating)},'
+        f'"verdict_status":{_text(row.verdict_status)},"created_by":{_text(row.created_by)},'
+        f'"created_at":{_text(row.created_at)},"updated_at":{_text(row.updated_at)}}}\n'
     )
 
 
@@ -383,8 +162,8 @@ def jsonl_export(
     annotations: QuerySet[Annotation], *, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[bytes]:
     """The annotations as JSON Lines (UTF-8), one object of EXPORT_COLUMNS per line."""
-    for chunk, assignees, verdicts in _chunks(annotations, chunk_size):
-        yield "".join(_json_line(row, assignees, verdicts) for row in chunk).encode("utf-8")
+    for rows in _export_rows(annotations, chunk_size):
+        yield "".join(_json_line(row) for row in rows).encode("utf-8")
 
 
 # --- one article ----------------------------------------------------------------------------
@@ -439,58 +218,29 @@ def article_record(article: Article) -> dict[str, Any]:
     }
 
 
-def _verdict_record(verdict: Verdict) -> dict[str, Any]:
-    return {
-        "id": verdict.pk,
-        "rating": verdict.rating.slug,
-        "status": verdict.status,
-        "rationale": verdict.rationale,
-        "author": verdict.author.username,
-        "decided_by": verdict.decided_by.username if verdict.decided_by else None,
-        "decided_at": iso(verdict.decided_at),
-        "decision_note": verdict.decision_note,
-        "quote": verdict.quote,
-        "article_revision": verdict.article_revision,
-        "created_at": iso(verdict.created_at),
-    }
-
-
 def annotation_record(annotation: Annotation) -> dict[str, Any]:
-    """The API's annotation object, plus every verdict and the live evidence."""
-    current = selectors.current_verdict(annotation)
-    return {
-        "id": annotation.pk,
-        "article": annotation.article_id,
-        "start": annotation.start,
-        "end": annotation.end,
-        "exact": annotation.exact,
-        "prefix": annotation.prefix,
-        "suffix": annotation.suffix,
-        "label": annotation.label.slug,
-        "note": annotation.note,
-        "priority": annotation.priority,
-        "due_at": iso(annotation.due_at),
-        "status": annotation.status,
-        "anchor_state": annotation.anchor_state,
-        "version": annotation.version,
-        "assignees": selectors.assignees(annotation),
-        "current_verdict": _verdict_record(current) if current else None,
-        "created_by": annotation.created_by.username,
-        "created_at": iso(annotation.created_at),
-        "updated_at": iso(annotation.updated_at),
-        "verdicts": [_verdict_record(v) for v in getattr(annotation, "verdict_list", [])],
-        "evidence": [
-            {
-                "id": e.pk,
-                "url": e.url,
-                "title": e.title,
-                "note": e.note,
-                "added_by": e.added_by.username,
-                "created_at": iso(e.created_at),
-            }
-            for e in getattr(annotation, "live_evidence", [])
-        ],
-    }
+    """The API's annotation object (times in UTC), plus every verdict and the live
+    evidence."""
+    current = representation.verdict_row_of(selectors.current_verdict(annotation))
+    record = representation.record(
+        representation.row_of(annotation), selectors.assignees(annotation), current, iso
+    )
+    record["verdicts"] = [
+        representation.verdict_object(representation.verdict_row_of(v), iso)
+        for v in getattr(annotation, "verdict_list", [])
+    ]
+    record["evidence"] = [
+        {
+            "id": e.pk,
+            "url": e.url,
+            "title": e.title,
+            "note": e.note,
+            "added_by": e.added_by.username,
+            "created_at": iso(e.created_at),
+        }
+        for e in getattr(annotation, "live_evidence", [])
+    ]
+    return record
 
 
 def article_json(article: Article, annotations: Iterable[Annotation]) -> dict[str, Any]:
@@ -517,15 +267,16 @@ def w3c_annotation(
     """One Web Annotation. Bodies: the label (tagging), the note (commenting) and the
     approved verdict (assessing). The target quotes the span, gives its code-point
     position, and pins the text revision with a TimeState."""
+    row = representation.row_of(annotation)  # the record's fields, by name
     bodies: list[dict[str, Any]] = [
-        {"type": "TextualBody", "purpose": "tagging", "value": annotation.label.slug}
+        {"type": "TextualBody", "purpose": "tagging", "value": row.label}
     ]
-    if annotation.note:
+    if row.note:
         bodies.append(
             {
                 "type": "TextualBody",
                 "purpose": "commenting",
-                "value": annotation.note,
+                "value": row.note,
                 "format": "text/plain",
             }
         )
@@ -534,7 +285,7 @@ def w3c_annotation(
     approved = [
         v
         for v in getattr(annotation, "verdict_list", [])
-        if v.status == Verdict.Status.APPROVED and v.approved_quote == annotation.exact
+        if v.status == Verdict.Status.APPROVED and v.approved_quote == row.exact
     ]
     if approved:
         verdict = approved[-1]
@@ -548,26 +299,24 @@ def w3c_annotation(
                 "created": iso(verdict.decided_at or verdict.created_at),
             }
         )
-    quote: dict[str, Any] = {"type": "TextQuoteSelector", "exact": annotation.exact}
-    if annotation.prefix:
-        quote["prefix"] = annotation.prefix
-    if annotation.suffix:
-        quote["suffix"] = annotation.suffix
+    quote: dict[str, Any] = {"type": "TextQuoteSelector", "exact": row.exact}
+    if row.prefix:
+        quote["prefix"] = row.prefix
+    if row.suffix:
+        quote["suffix"] = row.suffix
     selectors_: list[dict[str, Any]] = [quote]
     # An orphan's offsets point into an older revision: its quote is all that still holds.
-    if annotation.anchor_state != Annotation.AnchorState.ORPHANED:
-        selectors_.append(
-            {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end}
-        )
-    path = _path("api:annotation-detail", annotation.pk, f"/api/v1/annotations/{annotation.pk}/")
+    if row.anchor_state != Annotation.AnchorState.ORPHANED:
+        selectors_.append({"type": "TextPositionSelector", "start": row.start, "end": row.end})
+    path = _path("api:annotation-detail", row.id, f"/api/v1/annotations/{row.id}/")
     return {
         "@context": W3C_CONTEXT,
         "id": base_url + path,
         "type": "Annotation",
         "motivation": "assessing" if approved else "tagging",
-        "creator": {"type": "Person", "nickname": annotation.created_by.username},
-        "created": iso(annotation.created_at),
-        "modified": iso(annotation.updated_at),
+        "creator": {"type": "Person", "nickname": row.created_by},
+        "created": iso(row.created_at),
+        "modified": iso(row.updated_at),
         "body": bodies,
         "target": {
             "type": "SpecificResource",

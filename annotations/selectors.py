@@ -7,6 +7,7 @@ Access scoping lives here once: every newsroom role reads every article and anno
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,11 +29,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest
+from django.db.models.query import ValuesListIterable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +54,7 @@ from .models import (
     Suggestion,
     Verdict,
 )
+from .representation import AnnotationRow, VerdictRow
 
 SEARCH_CONFIGS = {"de": "german", "en": "english"}
 
@@ -86,41 +90,64 @@ def annotations_with_relations(
     )
 
 
-# The API's annotation object read as plain values: building model instances (with label,
-# author and article) and running DRF's per-field serializers cost most of a list's time.
-ANNOTATION_VALUES = (
-    "id",
-    "article_id",
-    "start",
-    "end",
-    "exact",
-    "prefix",
-    "suffix",
-    "label__slug",
-    "note",
-    "priority",
-    "due_at",
-    "status",
-    "anchor_state",
-    "version",
-    "created_by__username",
-    "created_at",
-    "updated_at",
-)
-VERDICT_VALUES = (
-    "annotation_id",
-    "id",
-    "rating__slug",
-    "status",
-    "rationale",
-    "author__username",
-    "decided_by__username",
-    "decided_at",
-    "decision_note",
-    "quote",
-    "article_revision",
-    "created_at",
-)
+# The annotation record read as plain values, named by its fields (representation.py):
+# building model instances (with label, author and article) and running DRF's per-field
+# serializers cost most of a list's time.
+ANNOTATION_VALUES = {
+    "id": "id",
+    "article": "article_id",
+    "start": "start",
+    "end": "end",
+    "exact": "exact",
+    "prefix": "prefix",
+    "suffix": "suffix",
+    "label": "label__slug",
+    "note": "note",
+    "priority": "priority",
+    "due_at": "due_at",
+    "status": "status",
+    "anchor_state": "anchor_state",
+    "version": "version",
+    "created_by": "created_by__username",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "article_title": "article__title",
+}
+VERDICT_VALUES = {
+    "annotation": "annotation_id",
+    "id": "id",
+    "rating": "rating__slug",
+    "status": "status",
+    "rationale": "rationale",
+    "author": "author__username",
+    "decided_by": "decided_by__username",
+    "decided_at": "decided_at",
+    "decision_note": "decision_note",
+    "quote": "quote",
+    "article_revision": "article_revision",
+    "created_at": "created_at",
+}
+assert tuple(ANNOTATION_VALUES) == AnnotationRow._fields
+assert tuple(VERDICT_VALUES) == VerdictRow._fields
+_TIMESTAMPS = ("due_at", "created_at", "updated_at")
+
+
+def _named(row_type: Any) -> type[ValuesListIterable]:
+    """An iterable class for values_list() that yields `row_type` records (what
+    values_list(named=True) does, with the record's names rather than the lookups'):
+    callers read rows by name, and the one place that maps positions to names is here."""
+
+    class Rows(ValuesListIterable):
+        def __iter__(self) -> Any:
+            make = row_type._make if len(self.queryset._fields) == len(row_type._fields) else None
+            for row in super().__iter__():
+                yield make(row) if make else row_type(*row)
+
+    return Rows
+
+
+_ANNOTATION_ROWS = _named(AnnotationRow)
+_VERDICT_ROWS = _named(VerdictRow)
 
 
 class IsoTimestamp(Func):
@@ -128,7 +155,7 @@ class IsoTimestamp(Func):
     zone, microseconds only when there are any, UTC as `Z`), written by PostgreSQL. Reading
     a thousand rows, parsing their timestamps and formatting them again in Python was a
     third of the list's time. PostgreSQL only: elsewhere `annotation_values` reads the
-    column and Python formats it (api.serializers._iso)."""
+    column and Python formats it (representation.api_time)."""
 
     output_field = CharField()
 
@@ -161,56 +188,112 @@ def _sql(*parts: str | tuple[str, list]) -> tuple[str, list]:
     return "".join(sql), params
 
 
-def annotation_values(annotations: QuerySet[Annotation], *extra: str) -> QuerySet:
-    """`annotations` as tuples of ANNOTATION_VALUES (then the `extra` columns), in their
-    order; on PostgreSQL the three timestamps come as the API's text (IsoTimestamp)."""
+class RowTime(Func):
+    """A timestamp as representation.ROW_TIME_FORMAT text, formatted by PostgreSQL:
+    cheaper than turning it into a datetime and back for every row of a bulk export."""
+
+    template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    output_field = TextField()
+
+
+def annotation_values(
+    annotations: QuerySet[Annotation], *, article_title: bool = False, times: str = "api"
+) -> QuerySet:
+    """`annotations`, in their order, as `representation.AnnotationRow` records (with the
+    article's title if asked). On PostgreSQL the three timestamps come as text: the API's
+    (`times="api"`, IsoTimestamp) or an export row's (`times="row"`, RowTime)."""
+    names = [name for name in ANNOTATION_VALUES if article_title or name != "article_title"]
     if connection.vendor != "postgresql":
-        return annotations.values_list(*ANNOTATION_VALUES, *extra)
-    columns = [
-        IsoTimestamp(name) if name in ("due_at", "created_at", "updated_at") else name
-        for name in ANNOTATION_VALUES
-    ]
-    return annotations.values_list(*columns, *extra)
+        columns: list[Any] = [ANNOTATION_VALUES[name] for name in names]
+    else:
+        timestamp = IsoTimestamp if times == "api" else RowTime
+        columns = [
+            timestamp(name) if name in _TIMESTAMPS else ANNOTATION_VALUES[name] for name in names
+        ]
+    rows = annotations.values_list(*columns)
+    rows._iterable_class = _ANNOTATION_ROWS
+    return rows
+
+
+# The reads below answer for many annotations at once, named by a list of ids, by `among`
+# (a query of the same ids, a page's: a thousand bound ids cost more to compile and plan
+# than the subquery costs to run) or by `id_range` (first, last: a bulk export's chunk is
+# a contiguous id range, read by an index range scan; ids the filters left out are read
+# but never looked up).
+
+
+def _of(
+    queryset: QuerySet,
+    annotation_ids: Iterable[int] | None,
+    among: QuerySet | None,
+    id_range: tuple[int, int] | None,
+) -> QuerySet:
+    if id_range is not None:
+        return queryset.filter(annotation_id__gte=id_range[0], annotation_id__lte=id_range[1])
+    return queryset.filter(annotation_id__in=among if among is not None else annotation_ids)
 
 
 def assignee_names(
-    annotation_ids: list[int], *, among: QuerySet | None = None
+    annotation_ids: Iterable[int] | None = None,
+    *,
+    among: QuerySet | None = None,
+    id_range: tuple[int, int] | None = None,
 ) -> dict[int, list[str]]:
-    """Who each annotation is assigned to (declined ones left out), in assignment order:
-    what `assignees` gives, for many annotations in one query. `among`, a query of the
-    same ids (a page's), is sent instead of the list: a thousand bound ids cost more to
-    compile and plan than the subquery costs to run."""
-    names: dict[int, list[str]] = {pk: [] for pk in annotation_ids}
+    """Who each annotation is assigned to (declined ones left out, each name once), in
+    assignment order: what `assignees` gives, for many annotations in one query.
+    Annotations without assignees are missing from the answer."""
+    names: dict[int, list[str]] = {}
+    assignments = _of(Assignment.objects.all(), annotation_ids, among, id_range)
     for annotation_id, username in (
-        Assignment.objects.filter(annotation_id__in=annotation_ids if among is None else among)
-        .exclude(state=Assignment.State.DECLINED)
+        assignments.exclude(state=Assignment.State.DECLINED)
         .order_by("id")
         .values_list("annotation_id", "reviewer__username")
     ):
-        if username not in names[annotation_id]:
-            names[annotation_id].append(username)
+        found = names.setdefault(annotation_id, [])
+        if username not in found:
+            found.append(username)
     return names
 
 
-def current_verdict_values(
-    annotation_ids: list[int], *, among: QuerySet | None = None
-) -> dict[int, tuple]:
-    """The newest verdict of each annotation as a tuple of VERDICT_VALUES, in one query
-    (`among` as for `assignee_names`)."""
-    if not annotation_ids:
-        return {}
-    verdicts = Verdict.objects.filter(annotation_id__in=annotation_ids if among is None else among)
+def latest_verdicts(
+    annotation_ids: Iterable[int] | None = None,
+    *,
+    among: QuerySet | None = None,
+    id_range: tuple[int, int] | None = None,
+    instances: bool = False,
+) -> dict[int, Any]:
+    """The newest verdict of each annotation that has one, in one query: a
+    `representation.VerdictRow`, or with `instances` a Verdict with its rating, author
+    and decider (for pages that show a rating's name)."""
+    if annotation_ids is not None and among is None and id_range is None:
+        annotation_ids = list(annotation_ids)
+        if not annotation_ids:
+            return {}
+    verdicts = _of(Verdict.objects.all(), annotation_ids, among, id_range)
+    if instances:
+        verdicts = verdicts.select_related("rating", "author", "decided_by")
+    else:
+        verdicts = verdicts.values_list(*VERDICT_VALUES.values())
+        verdicts._iterable_class = _VERDICT_ROWS
+    key = (lambda v: v.annotation_id) if instances else (lambda v: v.annotation)
     if connection.vendor == "postgresql":
-        rows = (
-            verdicts.order_by("annotation_id", "-id")
-            .distinct("annotation_id")
-            .values_list(*VERDICT_VALUES)
-        )
-        return {row[0]: row for row in rows}
-    result: dict[int, tuple] = {}
-    for row in verdicts.order_by("annotation_id", "id").values_list(*VERDICT_VALUES):
-        result[row[0]] = row
+        newest = verdicts.order_by("annotation_id", "-id").distinct("annotation_id")
+        return {key(verdict): verdict for verdict in newest}
+    result: dict[int, Any] = {}
+    for verdict in verdicts.order_by("annotation_id", "id"):
+        result[key(verdict)] = verdict
     return result
+
+
+def verdict_histories(*, among: QuerySet) -> dict[int, list[VerdictRow]]:
+    """Every verdict of each annotation (`among`, a query of their ids), oldest first."""
+    histories: dict[int, list[VerdictRow]] = {}
+    verdicts = Verdict.objects.filter(annotation_id__in=among).order_by("id")
+    rows = verdicts.values_list(*VERDICT_VALUES.values())
+    rows._iterable_class = _VERDICT_ROWS
+    for verdict in rows:
+        histories.setdefault(verdict.annotation, []).append(verdict)
+    return histories
 
 
 def current_verdict(annotation: Annotation) -> Verdict | None:
@@ -504,38 +587,14 @@ def queue_page_relations(assignments: list[Assignment]) -> list[Assignment]:
     )
     for assignment in assignments:
         assignment.annotation = annotations[assignment.annotation_id]
-    names: dict[int, list[str]] = {pk: [] for pk in annotations}
-    for annotation_id, username in (
-        Assignment.objects.filter(annotation_id__in=names)
-        .exclude(state=Assignment.State.DECLINED)
-        .order_by("id")
-        .values_list("annotation_id", "reviewer__username")
-    ):
-        if username not in names[annotation_id]:
-            names[annotation_id].append(username)
-    verdicts = latest_verdicts(list(names))
-    checks = latest_checks(list(names))
+    names = assignee_names(list(annotations))
+    verdicts = latest_verdicts(list(annotations), instances=True)
+    checks = latest_checks(list(annotations))
     for pk, annotation in annotations.items():
-        annotation.assignee_names = names[pk]
+        annotation.assignee_names = names.get(pk, [])
         annotation.latest_verdict = verdicts.get(pk)
         annotation.latest_check = checks.get(pk)
     return assignments
-
-
-def latest_verdicts(annotation_ids: list[int]) -> dict[int, Verdict]:
-    """The newest verdict of each annotation, in one query."""
-    if not annotation_ids:
-        return {}
-    verdicts = Verdict.objects.filter(annotation_id__in=annotation_ids).select_related(
-        "rating", "author", "decided_by"
-    )
-    if connection.vendor == "postgresql":
-        rows = verdicts.order_by("annotation_id", "-id").distinct("annotation_id")
-        return {row.annotation_id: row for row in rows}
-    result: dict[int, Verdict] = {}
-    for row in verdicts.order_by("annotation_id", "-id"):
-        result.setdefault(row.annotation_id, row)
-    return result
 
 
 def latest_checks(annotation_ids: list[int]) -> dict[int, SourceCheck]:
@@ -917,32 +976,6 @@ def article_list_counts(
         .annotate(n=Count("pk"))
     )
     return counts, failing
-
-
-def article_span_rows(
-    article: Article, annotation_columns: tuple[str, ...], verdict_columns: tuple[str, ...]
-) -> tuple[list[dict[str, Any]], dict[int, list[str]], list[dict[str, Any]]]:
-    """Every annotation of the article (withdrawn too) as plain rows in text order, the
-    assignees of each (declined left out), and every verdict in order: three queries."""
-    assignees: dict[int, list[str]] = {}
-    for annotation_id, username in (
-        Assignment.objects.filter(annotation__article=article)
-        .exclude(state=Assignment.State.DECLINED)
-        .order_by("id")
-        .values_list("annotation_id", "reviewer__username")
-    ):
-        names = assignees.setdefault(annotation_id, [])
-        if username not in names:
-            names.append(username)
-    verdicts = list(
-        Verdict.objects.filter(annotation__article=article).order_by("id").values(*verdict_columns)
-    )
-    rows = list(
-        Annotation.objects.filter(article=article)
-        .order_by("start", "end", "id")
-        .values(*annotation_columns)
-    )
-    return rows, assignees, verdicts
 
 
 def reviewers_with_workload() -> QuerySet:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -27,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import policy, selectors, services
+from . import policy, representation, selectors, services
 from .forms import ArticleFilterForm, PasteImportForm, UploadImportForm, UrlImportForm
 from .models import (
     Annotation,
@@ -255,100 +254,35 @@ class Span:
     data: dict[str, Any]
 
 
-ANNOTATION_COLUMNS = (
-    "id",
-    "article_id",
-    "start",
-    "end",
-    "exact",
-    "label_id",
-    "note",
-    "priority",
-    "due_at",
-    "status",
-    "anchor_state",
-    "version",
-    "created_by__username",
-    "created_at",
-    "updated_at",
-)
-VERDICT_COLUMNS = (
-    "id",
-    "annotation_id",
-    "rating__slug",
-    "status",
-    "rationale",
-    "author__username",
-    "decided_by__username",
-    "decision_note",
-    "created_at",
-    "decided_at",
-)
-
-
 def _article_spans(article: Article, labels: list[Label]) -> list[Span]:
     """Every annotation of the article (withdrawn ones too, for the sidebar filter) with its
     assignees and verdict history, in three queries whatever their number. Each span's
-    `data` is the API's annotation object plus `verdicts`, for annotate.js."""
-    rows, assignees, verdict_rows = selectors.article_span_rows(
-        article, ANNOTATION_COLUMNS, VERDICT_COLUMNS
-    )
-    verdicts: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in verdict_rows:
-        verdicts[row["annotation_id"]].append(
-            {
-                "id": row["id"],
-                "rating": row["rating__slug"],
-                "status": row["status"],
-                "rationale": row["rationale"],
-                "author": row["author__username"],
-                "decided_by": row["decided_by__username"],
-                "decision_note": row["decision_note"],
-                "created_at": row["created_at"],
-                "decided_at": row["decided_at"],
-            }
-        )
-    by_id = {label.pk: label for label in labels}
+    `data` is representation.page_span: the API's annotation object plus `verdicts`."""
+    annotations = Annotation.objects.filter(article=article)
+    ids = annotations.values("id")
+    rows = selectors.annotation_values(annotations.order_by("start", "end", "id"))
+    assignees = selectors.assignee_names(among=ids)
+    histories = selectors.verdict_histories(among=ids)
+    by_slug = {label.slug: label for label in labels}
     status_names = {value: str(name) for value, name in Annotation.Status.choices}
-    spans = []
-    for row in rows:
-        label = by_id[row["label_id"]]
-        history = verdicts.get(row["id"], [])
-        data = {
-            "id": row["id"],
-            "article": row["article_id"],
-            "start": row["start"],
-            "end": row["end"],
-            "exact": row["exact"],
-            "label": label.slug,
-            "note": row["note"],
-            "priority": row["priority"],
-            "due_at": row["due_at"],
-            "status": row["status"],
-            "anchor_state": row["anchor_state"],
-            "version": row["version"],
-            "assignees": assignees.get(row["id"], []),
-            "current_verdict": history[-1] if history else None,
-            "verdicts": history,
-            "created_by": row["created_by__username"],
-            "created_at": row["created_at"],
-            "updated_at": row["updated_at"],
-        }
-        spans.append(
-            Span(
-                pk=row["id"],
-                start=row["start"],
-                end=row["end"],
-                exact=row["exact"],
-                note=row["note"],
-                label=label,
-                status=row["status"],
-                status_name=status_names[row["status"]],
-                anchor_state=row["anchor_state"],
-                data=data,
-            )
+    time = representation.api_time()
+    return [
+        Span(
+            pk=row.id,
+            start=row.start,
+            end=row.end,
+            exact=row.exact,
+            note=row.note,
+            label=by_slug[row.label],
+            status=row.status,
+            status_name=status_names[row.status],
+            anchor_state=row.anchor_state,
+            data=representation.page_span(
+                row, assignees.get(row.id, []), histories.get(row.id, []), time
+            ),
         )
-    return spans
+        for row in rows
+    ]
 
 
 def _url_pattern(name: str) -> str:

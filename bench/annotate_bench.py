@@ -14,7 +14,8 @@ SPANS annotations of one to three words spread over it; every tenth one is neste
 longer one, so the page has overlaps. An editor's session opens the page and:
 
 - load: `loadEventEnd` of the navigation entry (ms from navigation start), median of 5
-  loads;
+  loads; beside it the first byte of the HTML (`responseStart`: the server's time), its
+  last byte (`responseEnd`) and `domContentLoadedEventEnd` (parsed, scripts run);
 - heap: the page's used JS heap after a forced garbage collection (CDP
   Runtime.getHeapUsage), after a fresh load;
 - scroll: from the top, `scrollIntoView` of the last highlight until the next animation
@@ -173,12 +174,17 @@ def measure(browser, base_url: str, cookie: str, article, body: str, free, tags:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     url = f"/articles/{article.pk}/"
-    loads = []
+    loads, firsts, received, ready = [], [], [], []
     for _ in range(LOADS):
         page.goto(url, wait_until="load")
-        loads.append(
-            page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
+        timing = page.evaluate(
+            "() => { const t = performance.getEntriesByType('navigation')[0];"
+            " return [t.responseStart, t.responseEnd, t.domContentLoadedEventEnd, t.loadEventEnd]; }"
         )
+        firsts.append(timing[0])
+        received.append(timing[1])
+        ready.append(timing[2])
+        loads.append(timing[3])
     page.wait_for_load_state("networkidle")
     cdp = context.new_cdp_session(page)
     cdp.send("HeapProfiler.collectGarbage")
@@ -213,6 +219,9 @@ def measure(browser, base_url: str, cookie: str, article, body: str, free, tags:
         raise SystemExit(f"JavaScript errors on the page: {errors}")
     return {
         "load": statistics.median(loads),
+        "first_byte": statistics.median(firsts),
+        "received": statistics.median(received),
+        "dom_ready": statistics.median(ready),
         "heap": heap / 1024 / 1024,
         "scroll": statistics.median(scrolls),
         "tag_p50": percentile(latencies, 0.5),
@@ -283,12 +292,15 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.2f}"
     )
     print(
-        f"{'spans':>6} | {'load event':>10} | {'tag p50':>8} | {'tag p95':>8} | "
+        f"{'spans':>6} | {'load event':>10} | {'first byte':>10} | {'HTML received':>13} | "
+        f"{'DOM ready':>10} | "
+        f"{'tag p50':>8} | {'tag p95':>8} | "
         f"{'scroll to last':>14} | {'JS heap':>8}"
     )
     for row in rows:
         print(
-            f"{row['spans']:>6} | {row['load']:>7.0f} ms | {row['tag_p50']:>5.1f} ms | "
+            f"{row['spans']:>6} | {row['load']:>7.0f} ms | {row['first_byte']:>7.0f} ms | "
+            f"{row['received']:>9.0f} ms | {row['dom_ready']:>7.0f} ms | {row['tag_p50']:>5.1f} ms | "
             f"{row['tag_p95']:>5.1f} ms | {row['scroll']:>11.1f} ms | {row['heap']:>5.1f} MB"
         )
 

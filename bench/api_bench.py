@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BENCH_DB = "fc_api_bench"
+BENCH_DB = os.environ.get("BENCH_DB", "fc_api_bench")
 ANNOTATIONS = 1_000
 LIST_RUNS = {"page": 200, "page_size=500": 40, "detail": 40}
 WARMUP = 10

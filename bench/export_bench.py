@@ -34,10 +34,10 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BENCH_DB = "fc_export_bench"
+BENCH_DB = os.environ.get("BENCH_DB", "fc_export_bench")
 SIZES = (10_000, 100_000)
 PER_ARTICLE = 1_000
-PORT = 8765
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
 
 
 def bench_database_url() -> str:

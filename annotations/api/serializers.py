@@ -9,18 +9,17 @@ number of queries) and give labels and ratings as slugs, users as usernames.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.validators import MinValueValidator
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import history, selectors
+from .. import history, representation, selectors
 from ..models import (
     Annotation,
     Article,
@@ -387,7 +386,6 @@ class VerdictSerializer(CurrentVerdictSerializer):
 
 # One instance each, reused for every row: a ModelSerializer builds its fields on first use,
 # and building them again per row of a 50-row list cost more than the queries (queue bench).
-_CURRENT_VERDICT = CurrentVerdictSerializer()
 _SOURCE_CHECK = SourceCheckSerializer()
 
 
@@ -432,8 +430,20 @@ class AnnotationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CurrentVerdictSerializer(allow_null=True))
     def get_current_verdict(self, annotation: Annotation) -> dict[str, Any] | None:
-        verdict = selectors.current_verdict(annotation)
-        return _CURRENT_VERDICT.to_representation(verdict) if verdict is not None else None
+        verdict = representation.verdict_row_of(selectors.current_verdict(annotation))
+        if verdict is None:
+            return None
+        return representation.verdict_object(verdict, representation.api_time())
+
+    def to_representation(self, instance: Annotation) -> dict[str, Any]:
+        """The object from representation.api_object: this class describes it for the
+        schema and builds nothing itself. Reads what `selectors.annotations_with_relations`
+        prefetched."""
+        return representation.api_object(
+            representation.row_of(instance),
+            selectors.assignees(instance),
+            representation.verdict_row_of(selectors.current_verdict(instance)),
+        )
 
 
 class SimilarEvidenceSerializer(serializers.Serializer):
@@ -485,6 +495,11 @@ class AnnotationDetailSerializer(AnnotationSerializer):
             return []
         return SimilarVerdictSerializer(selectors.similar_claims(annotation), many=True).data
 
+    def to_representation(self, instance: Annotation) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["similar"] = self.get_similar(instance)
+        return data
+
 
 class QueueItemSerializer(AnnotationSerializer):
     """A queue row: the assignment's annotation plus where it comes from and its state.
@@ -501,163 +516,61 @@ class QueueItemSerializer(AnnotationSerializer):
         read_only_fields = fields
 
 
-def annotation_objects(rows: list[tuple], *, among: QuerySet | None = None) -> list[dict[str, Any]]:
+def annotation_objects(rows: list[Any], *, among: QuerySet | None = None) -> list[dict[str, Any]]:
     """Annotation objects (what AnnotationSerializer gives) for rows of
     `selectors.annotation_values`, with two more queries for the page: assignees and
-    current verdicts (`among`: a query of the rows' ids, see selectors.assignee_names).
+    latest verdicts (`among`: a query of the rows' ids, see selectors.assignee_names).
     tests/test_api_annotations.py compares the two, field by field."""
     if not rows:
         return []
-    ids = [row[0] for row in rows]
-    names = selectors.assignee_names(ids, among=among)
-    verdicts = selectors.current_verdict_values(ids, among=among)
-    zone = timezone.get_current_timezone()
-    return [_annotation_object(row, names, verdicts, zone) for row in rows]
-
-
-def _annotation_object(
-    row: tuple, names: dict[int, list[str]], verdicts: dict[int, tuple], zone: tzinfo
-) -> dict[str, Any]:
-    (
-        pk,
-        article_id,
-        start,
-        end,
-        exact,
-        prefix,
-        suffix,
-        label,
-        note,
-        priority,
-        due_at,
-        status,
-        anchor_state,
-        version,
-        created_by,
-        created_at,
-        updated_at,
-    ) = row[:17]
-    verdict = verdicts.get(pk)
-    return {
-        "id": pk,
-        "article": article_id,
-        "start": start,
-        "end": end,
-        "exact": exact,
-        "prefix": prefix,
-        "suffix": suffix,
-        "label": label,
-        "note": note,
-        "priority": priority,
-        "due_at": _iso(due_at, zone),
-        "status": status,
-        "anchor_state": anchor_state,
-        "version": version,
-        "assignees": names[pk],
-        "current_verdict": None if verdict is None else _verdict_object(verdict, zone),
-        "created_by": created_by,
-        "created_at": _iso(created_at, zone),
-        "updated_at": _iso(updated_at, zone),
-    }
+    ids = [row.id for row in rows]
+    return representation.api_objects(
+        rows,
+        selectors.assignee_names(ids, among=among),
+        selectors.latest_verdicts(ids, among=among),
+    )
 
 
 def queue_objects(rows: list[tuple]) -> list[dict[str, Any]]:
     """Queue rows (QueueItemSerializer's shape) for a page of `selectors.queue_values`:
     the annotation object with the assignment's due date, the article's title, who
     assigned it and the latest source check. Four queries for the page: the annotations,
-    their assignees, current verdicts and latest checks (tests/test_queue_order.py
+    their assignees, latest verdicts and latest checks (tests/test_queue_order.py
     compares a row with the annotation endpoint's object)."""
     if not rows:
         return []
-    ids = [row[0] for row in rows]
+    ids = [annotation_id for annotation_id, _due_at, _assigned_by in rows]
     annotations = {
-        row[0]: row
+        row.id: row
         for row in selectors.annotation_values(
-            Annotation.objects.filter(pk__in=ids).order_by(), "article__title"
+            Annotation.objects.filter(pk__in=ids).order_by(), article_title=True
         )
     }
     names = selectors.assignee_names(ids)
-    verdicts = selectors.current_verdict_values(ids)
+    verdicts = selectors.latest_verdicts(ids)
     checks = selectors.latest_checks(ids)
-    zone = timezone.get_current_timezone()
+    time = representation.api_time()
     objects = []
     for annotation_id, due_at, assigned_by in rows:
-        row = annotations[annotation_id]
-        item = _annotation_object(row, names, verdicts, zone)
         check = checks.get(annotation_id)
-        item["due_at"] = _iso(due_at, zone)
-        item["article_title"] = row[17]
-        item["assigned_by"] = assigned_by
-        item["latest_check"] = _SOURCE_CHECK.to_representation(check) if check else None
-        objects.append(item)
+        objects.append(
+            representation.queue_item(
+                annotations[annotation_id],
+                names.get(annotation_id, []),
+                verdicts.get(annotation_id),
+                due_at=due_at,
+                assigned_by=assigned_by,
+                latest_check=_SOURCE_CHECK.to_representation(check) if check else None,
+                time=time,
+            )
+        )
     return objects
 
 
 def new_annotation_object(annotation: Annotation) -> dict[str, Any]:
     """The annotation object of an annotation just created (no assignments or verdicts
     yet), built from the instance the service returned, with its label and author."""
-    zone = timezone.get_current_timezone()
-    return {
-        "id": annotation.pk,
-        "article": annotation.article_id,
-        "start": annotation.start,
-        "end": annotation.end,
-        "exact": annotation.exact,
-        "prefix": annotation.prefix,
-        "suffix": annotation.suffix,
-        "label": annotation.label.slug,
-        "note": annotation.note,
-        "priority": annotation.priority,
-        "due_at": _iso(annotation.due_at, zone),
-        "status": annotation.status,
-        "anchor_state": annotation.anchor_state,
-        "version": annotation.version,
-        "assignees": [],
-        "current_verdict": None,
-        "created_by": annotation.created_by.username,
-        "created_at": _iso(annotation.created_at, zone),
-        "updated_at": _iso(annotation.updated_at, zone),
-    }
-
-
-def _verdict_object(row: tuple, zone: tzinfo) -> dict[str, Any]:
-    """CurrentVerdictSerializer's object from a row of `selectors.VERDICT_VALUES`."""
-    (
-        _annotation_id,
-        pk,
-        rating,
-        status,
-        rationale,
-        author,
-        decided_by,
-        decided_at,
-        decision_note,
-        quote,
-        article_revision,
-        created_at,
-    ) = row
-    return {
-        "id": pk,
-        "rating": rating,
-        "status": status,
-        "rationale": rationale,
-        "author": author,
-        "decided_by": decided_by,
-        "decided_at": _iso(decided_at, zone),
-        "decision_note": decision_note,
-        "quote": quote,
-        "article_revision": article_revision,
-        "created_at": _iso(created_at, zone),
-    }
-
-
-def _iso(value: datetime | None, zone: tzinfo) -> str | None:
-    """A datetime as serializers.DateTimeField gives it: ISO 8601 in the current time
-    zone, UTC written as Z."""
-    if value is None or isinstance(value, str):  # None, or written by selectors.IsoTimestamp
-        return value
-    text = value.astimezone(zone).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return representation.api_object(representation.row_of(annotation), [], None)
 
 
 class ArticleSerializer(serializers.ModelSerializer):

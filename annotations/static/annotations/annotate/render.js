@@ -78,7 +78,7 @@ function mark(piece, start, covering, ctx) {
     const inner = stacked[0].item;
     classes.push("hl", "hl-" + inner.label, "depth-" + Math.min(stacked.length, MAX_DEPTH));
     stacked.slice(1, MAX_DEPTH).forEach((span, n) => classes.push(`u${n + 1}-${span.item.label}`));
-    if (inner.anchor_state === "fuzzy") classes.push("fuzz");
+    if (inner.anchor_state === "fuzzy") classes.push("fuzzy");
     node.dataset.ids = annotations.map((span) => span.item.id).join(" ");
     node.dataset.badge = annotations
       .filter((span) => span.s === start)

@@ -19,7 +19,7 @@ export function redrawSpan(start, end) {
   const from16 = state.offsets.toUtf16(start);
   const to16 = state.offsets.toUtf16(end);
   const length = state.text.length;
-  const before = from16;
+  const before = Math.max(0, from16 - 1);
   const at = Math.min(length - 1, to16);
   let first = null;
   let last = null;

@@ -1,0 +1,305 @@
+"""The annotation record, built in one place from selected rows, and its named projections.
+
+Pure Python over plain values, no queries: `selectors` reads the rows (named records of
+`AnnotationRow` and `VerdictRow`), the assignees of each annotation (`assignee_names`)
+and its latest verdict (`latest_verdicts`); this module turns them into
+
+- `api_object`: the annotation object of DESIGN.md, as the API gives it (the list, the
+  detail, a create's answer, an article's embedded annotations);
+- `queue_item`: the API's queue row, the annotation object plus where it comes from;
+- `page_span`: what the annotate page hands annotate.js, the API object plus `verdicts`;
+- `export_row`: the bulk export's flat row (EXPORT_COLUMNS, for CSV and JSON Lines);
+- `record` with `time=utc_time`: the JSON export's annotation, whose W3C and ClaimReview
+  neighbours format their timestamps with `utc_time` too.
+
+Timestamps are formatted here only, in three formats: the API's (`api_time`), UTC for
+W3C, schema.org and the JSON export (`utc_time`), and the fixed width of export rows
+(`row_time`). PostgreSQL may have written them already (selectors.IsoTimestamp,
+selectors.RowTime): text passes through.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from django.utils import timezone
+
+from .models import Annotation
+
+# The annotation object's own fields, in the API's order (a row has them in this order,
+# so that positional readers such as tests still find them where they were).
+ANNOTATION_FIELDS = (
+    "id",
+    "article",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "label",
+    "note",
+    "priority",
+    "due_at",
+    "status",
+    "anchor_state",
+    "version",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
+# One selected annotation: label and author as slug and username. `article_title` only
+# where a projection shows it (queue items, export rows).
+AnnotationRow = namedtuple("AnnotationRow", (*ANNOTATION_FIELDS, "article_title"), defaults=(None,))
+
+# CurrentVerdictSerializer's fields, in its order.
+VERDICT_FIELDS = (
+    "id",
+    "rating",
+    "status",
+    "rationale",
+    "author",
+    "decided_by",
+    "decided_at",
+    "decision_note",
+    "quote",
+    "article_revision",
+    "created_at",
+)
+# One selected verdict, with the annotation it belongs to.
+VerdictRow = namedtuple("VerdictRow", ("annotation", *VERDICT_FIELDS))
+
+EXPORT_COLUMNS = (
+    "id",
+    "article",
+    "article_title",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "label",
+    "note",
+    "priority",
+    "due_at",
+    "status",
+    "anchor_state",
+    "version",
+    "assignees",
+    "rating",
+    "verdict_status",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
+ExportRow = namedtuple("ExportRow", EXPORT_COLUMNS)
+
+Time = Callable[[datetime | str | None], str | None]
+
+# --- timestamps -----------------------------------------------------------------------------
+
+
+def _iso(value: datetime | str | None, zone: tzinfo) -> str | None:
+    if value is None or isinstance(value, str):  # None, or written by selectors.IsoTimestamp
+        return value
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def api_time(zone: tzinfo | None = None) -> Time:
+    """The API's timestamps, as serializers.DateTimeField writes them: ISO 8601 in the
+    current time zone (or `zone`), UTC written as Z."""
+    zone = zone or timezone.get_current_timezone()
+    return lambda value: _iso(value, zone)
+
+
+def utc_time(value: datetime | None) -> str | None:
+    """UTC ISO 8601 with `Z`, as W3C and schema.org readers expect (and the JSON export)."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+ROW_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width: the same from either database
+
+
+def row_time(value: datetime | str | None) -> str | None:
+    """An export row's timestamp as ROW_TIME_FORMAT; text that PostgreSQL formatted
+    (selectors.RowTime) passes through."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.astimezone(UTC).strftime(ROW_TIME_FORMAT)
+
+
+# --- rows from model instances ----------------------------------------------------------------
+
+
+def row_of(annotation: Annotation) -> AnnotationRow:
+    """The row of an annotation instance (its label and author loaded), for the places
+    that hold instances: a create's answer, the detail, the per-article exports."""
+    return AnnotationRow(
+        id=annotation.pk,
+        article=annotation.article_id,
+        start=annotation.start,
+        end=annotation.end,
+        exact=annotation.exact,
+        prefix=annotation.prefix,
+        suffix=annotation.suffix,
+        label=annotation.label.slug,
+        note=annotation.note,
+        priority=annotation.priority,
+        due_at=annotation.due_at,
+        status=annotation.status,
+        anchor_state=annotation.anchor_state,
+        version=annotation.version,
+        created_by=annotation.created_by.username,
+        created_at=annotation.created_at,
+        updated_at=annotation.updated_at,
+    )
+
+
+def verdict_row_of(verdict: Any) -> VerdictRow | None:
+    """The row of a Verdict instance (rating, author and decider loaded), or None."""
+    if verdict is None:
+        return None
+    return VerdictRow(
+        annotation=verdict.annotation_id,
+        id=verdict.pk,
+        rating=verdict.rating.slug,
+        status=verdict.status,
+        rationale=verdict.rationale,
+        author=verdict.author.username,
+        decided_by=verdict.decided_by.username if verdict.decided_by_id else None,
+        decided_at=verdict.decided_at,
+        decision_note=verdict.decision_note,
+        quote=verdict.quote,
+        article_revision=verdict.article_revision,
+        created_at=verdict.created_at,
+    )
+
+
+# --- projections ------------------------------------------------------------------------------
+
+
+def verdict_object(verdict: VerdictRow, time: Time) -> dict[str, Any]:
+    """CurrentVerdictSerializer's object."""
+    return {
+        "id": verdict.id,
+        "rating": verdict.rating,
+        "status": verdict.status,
+        "rationale": verdict.rationale,
+        "author": verdict.author,
+        "decided_by": verdict.decided_by,
+        "decided_at": time(verdict.decided_at),
+        "decision_note": verdict.decision_note,
+        "quote": verdict.quote,
+        "article_revision": verdict.article_revision,
+        "created_at": time(verdict.created_at),
+    }
+
+
+def record(
+    row: AnnotationRow, assignees: list[str], verdict: VerdictRow | None, time: Time
+) -> dict[str, Any]:
+    """The annotation object of DESIGN.md: the one place that builds it. `assignees` in
+    assignment order (declined left out), `verdict` the latest one or None."""
+    return {
+        "id": row.id,
+        "article": row.article,
+        "start": row.start,
+        "end": row.end,
+        "exact": row.exact,
+        "prefix": row.prefix,
+        "suffix": row.suffix,
+        "label": row.label,
+        "note": row.note,
+        "priority": row.priority,
+        "due_at": time(row.due_at),
+        "status": row.status,
+        "anchor_state": row.anchor_state,
+        "version": row.version,
+        "assignees": assignees,
+        "current_verdict": None if verdict is None else verdict_object(verdict, time),
+        "created_by": row.created_by,
+        "created_at": time(row.created_at),
+        "updated_at": time(row.updated_at),
+    }
+
+
+def api_object(
+    row: AnnotationRow, assignees: list[str], verdict: VerdictRow | None
+) -> dict[str, Any]:
+    """One annotation object as the API gives it (AnnotationSerializer's shape)."""
+    return record(row, assignees, verdict, api_time())
+
+
+def api_objects(
+    rows: Iterable[AnnotationRow],
+    assignees: Mapping[int, list[str]],
+    verdicts: Mapping[int, VerdictRow],
+) -> list[dict[str, Any]]:
+    """The API's annotation objects of a page of rows (selectors.annotation_values)."""
+    time = api_time()
+    return [record(row, assignees.get(row.id, []), verdicts.get(row.id), time) for row in rows]
+
+
+def queue_item(
+    row: AnnotationRow,
+    assignees: list[str],
+    verdict: VerdictRow | None,
+    *,
+    due_at: datetime | None,
+    assigned_by: str | None,
+    latest_check: dict[str, Any] | None,
+    time: Time,
+) -> dict[str, Any]:
+    """A queue row (QueueItemSerializer's shape): the annotation object with the
+    assignment's due date, the article's title, who assigned it and the latest check."""
+    item = record(row, assignees, verdict, time)
+    item["due_at"] = time(due_at)
+    item["article_title"] = row.article_title
+    item["assigned_by"] = assigned_by
+    item["latest_check"] = latest_check
+    return item
+
+
+def page_span(
+    row: AnnotationRow, assignees: list[str], history: list[VerdictRow], time: Time
+) -> dict[str, Any]:
+    """What annotate.js reads of one span: the API's object plus its verdicts in order,
+    so that an object the API sends back later replaces it field for field."""
+    verdicts = [verdict_object(verdict, time) for verdict in history]
+    data = record(row, assignees, None, time)
+    data["current_verdict"] = verdicts[-1] if verdicts else None
+    data["verdicts"] = verdicts
+    return data
+
+
+def export_row(row: AnnotationRow, assignees: list[str], verdict: VerdictRow | None) -> ExportRow:
+    """The bulk export's flat row: the annotation with its article's title, the assignees
+    and the latest verdict's rating slug and status, times as ROW_TIME_FORMAT."""
+    return ExportRow(
+        id=row.id,
+        article=row.article,
+        article_title=row.article_title,
+        start=row.start,
+        end=row.end,
+        exact=row.exact,
+        prefix=row.prefix,
+        suffix=row.suffix,
+        label=row.label,
+        note=row.note,
+        priority=row.priority,
+        due_at=row_time(row.due_at),
+        status=row.status,
+        anchor_state=row.anchor_state,
+        version=row.version,
+        assignees=assignees,
+        rating=None if verdict is None else verdict.rating,
+        verdict_status=None if verdict is None else verdict.status,
+        created_by=row.created_by,
+        created_at=row_time(row.created_at),
+        updated_at=row_time(row.updated_at),
+    )

@@ -22,7 +22,7 @@ from django.urls import NoReverseMatch, reverse
 
 from . import representation, selectors
 from .models import Annotation, Article, ArticleRevision, Evidence, Verdict
-from .representation import EXPORT_COLUMNS, AnnotationRow, ExportRow, VerdictRow
+from .representation import EXPORT_COLUMNS, VerdictRow, export_row, row_id
 
 CHUNK_SIZE = 2000
 # Bytes of CSV/JSONL gathered before a chunk goes to the WSGI server: big enough to avoid
@@ -47,7 +47,7 @@ _UtcText = selectors.RowTime
 
 # --- rows: CSV and JSON Lines ---------------------------------------------------------------
 
-_Chunk = tuple[list[AnnotationRow], dict[int, list[str]], dict[int, VerdictRow]]
+_Chunk = tuple[list[tuple[Any, ...]], dict[int, list[str]], dict[int, VerdictRow]]
 
 
 def _chunks(annotations: QuerySet[Annotation], chunk_size: int) -> Iterator[_Chunk]:
@@ -56,13 +56,15 @@ def _chunks(annotations: QuerySet[Annotation], chunk_size: int) -> Iterator[_Chu
     Three queries per chunk: the rows, their assignees and their latest verdicts, the
     last two by the chunk's id range.
     """
-    rows = selectors.annotation_values(annotations.order_by("id"), article_title=True, times="row")
+    rows = selectors.annotation_values(
+        annotations.order_by("id"), article_title=True, times="row", named=False
+    )
     last_id = 0
     while True:
         chunk = list(rows.filter(id__gt=last_id)[:chunk_size])
         if not chunk:
             return
-        id_range = (chunk[0].id, chunk[-1].id)
+        id_range = (row_id(chunk[0]), row_id(chunk[-1]))
         last_id = id_range[1]
         yield (
             chunk,
@@ -73,11 +75,16 @@ def _chunks(annotations: QuerySet[Annotation], chunk_size: int) -> Iterator[_Chu
             return
 
 
-def _export_rows(annotations: QuerySet[Annotation], chunk_size: int) -> Iterator[list[ExportRow]]:
-    """The export rows (representation.export_row) of the annotations, a chunk at a time."""
-    export_row = representation.export_row
+def _export_rows(
+    annotations: QuerySet[Annotation], chunk_size: int, **encoding: Any
+) -> Iterator[Iterator[tuple[Any, ...]]]:
+    """The export rows (representation.export_row, with the writer's `encoding`) of the
+    annotations, a chunk at a time, each row made as it is written."""
     for chunk, assignees, verdicts in _chunks(annotations, chunk_size):
-        yield [export_row(row, assignees.get(row.id, []), verdicts.get(row.id)) for row in chunk]
+        yield (
+            export_row(row, assignees.get(row_id(row), []), verdicts.get(row_id(row)), **encoding)
+            for row in chunk
+        )
 
 
 def annotation_rows(
@@ -86,7 +93,7 @@ def annotation_rows(
     """Flat rows (EXPORT_COLUMNS) of the given annotations in id order, read in chunks."""
     for rows in _export_rows(annotations, chunk_size):
         for row in rows:
-            yield row._asdict()
+            yield dict(zip(EXPORT_COLUMNS, row, strict=True))
 
 
 def csv_cell(value: Any) -> Any:
@@ -129,41 +136,32 @@ def csv_export(
     """The annotations as RFC 4180 CSV (see csv_lines), one piece per chunk."""
     writer = csv.writer(_Line(), lineterminator="\r\n")
     yield writer.writerow(EXPORT_COLUMNS).encode("utf-8")
-    for rows in _export_rows(annotations, chunk_size):
-        yield "".join(writer.writerow(map(csv_cell, row)) for row in rows).encode("utf-8")
+    for rows in _export_rows(annotations, chunk_size, text=csv_cell, names=csv_cell):
+        yield "".join(writer.writerow(row) for row in rows).encode("utf-8")
 
 
-# JSON Lines are written by hand from the export row: json.dumps of a dict per row was most
-# of the export's time. Strings go through the json module's own (C) string encoder; the
-# other values are ints, None or fixed-format times. tests/test_exports.py checks that
-# each line parses to the row annotation_rows gives.
+# JSON Lines are written by hand: json.dumps of a dict per row was most of the export's
+# time. export_row encodes the strings with the json module's own (C) string encoder; the
+# other values are ints. tests/test_exports.py checks that each line parses to the row
+# annotation_rows gives.
 _string = json.encoder.encode_basestring
+_JSON_LINE = "{" + ",".join(f'"{column}":%s' for column in EXPORT_COLUMNS) + "}\n"
 
 
 def _text(value: str | None) -> str:
     return "null" if value is None else _string(value)
 
 
-def _json_line(row: ExportRow) -> str:
-    names = ",".join(_string(name) for name in row.assignees)
-    return (
-        f'{{"id":{row.id},"article":{row.article},"article_title":{_text(row.article_title)},'
-        f'"start":{row.start},"end":{row.end},"exact":{_text(row.exact)},'
-        f'"prefix":{_text(row.prefix)},"suffix":{_text(row.suffix)},"label":{_text(row.label)},'
-        f'"note":{_text(row.note)},"priority":{row.priority},"due_at":{_text(row.due_at)},'
-        f'"status":{_text(row.status)},"anchor_state":{_text(row.anchor_state)},'
-        f'"version":{row.version},"assignees":[{names}],"rating":{_text(row.rating)},'
-        f'"verdict_status":{_text(row.verdict_status)},"created_by":{_text(row.created_by)},'
-        f'"created_at":{_text(row.created_at)},"updated_at":{_text(row.updated_at)}}}\n'
-    )
+def _names(names: list[str]) -> str:
+    return "[" + ",".join(_string(name) for name in names) + "]"
 
 
 def jsonl_export(
     annotations: QuerySet[Annotation], *, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[bytes]:
     """The annotations as JSON Lines (UTF-8), one object of EXPORT_COLUMNS per line."""
-    for rows in _export_rows(annotations, chunk_size):
-        yield "".join(_json_line(row) for row in rows).encode("utf-8")
+    for rows in _export_rows(annotations, chunk_size, text=_text, names=_names):
+        yield "".join(_JSON_LINE % row for row in rows).encode("utf-8")
 
 
 # --- one article ----------------------------------------------------------------------------

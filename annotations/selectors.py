@@ -197,11 +197,17 @@ class RowTime(Func):
 
 
 def annotation_values(
-    annotations: QuerySet[Annotation], *, article_title: bool = False, times: str = "api"
+    annotations: QuerySet[Annotation],
+    *,
+    article_title: bool = False,
+    times: str = "api",
+    named: bool = True,
 ) -> QuerySet:
     """`annotations`, in their order, as `representation.AnnotationRow` records (with the
-    article's title if asked). On PostgreSQL the three timestamps come as text: the API's
-    (`times="api"`, IsoTimestamp) or an export row's (`times="row"`, RowTime)."""
+    article's title if asked; `named=False`: plain tuples of the same fields, for the bulk
+    export, see representation.export_row). On PostgreSQL the three timestamps come as
+    text: the API's (`times="api"`, IsoTimestamp) or an export row's (`times="row"`,
+    RowTime)."""
     names = [name for name in ANNOTATION_VALUES if article_title or name != "article_title"]
     if connection.vendor != "postgresql":
         columns: list[Any] = [ANNOTATION_VALUES[name] for name in names]
@@ -211,7 +217,8 @@ def annotation_values(
             timestamp(name) if name in _TIMESTAMPS else ANNOTATION_VALUES[name] for name in names
         ]
     rows = annotations.values_list(*columns)
-    rows._iterable_class = _ANNOTATION_ROWS
+    if named:
+        rows._iterable_class = _ANNOTATION_ROWS
     return rows
 
 

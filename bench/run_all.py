@@ -14,6 +14,8 @@ SCRIPTS = [
     "api_bench.py",
     "export_bench.py",
     "page_bench.py",
+    # The annotate page in Debian's Chromium (load, tag latency, scroll, heap).
+    "annotate_bench.py",
     "queue_bench.py",
     "checks_bench.py",
     # Installs doccano 1.8.4 from PyPI into var/doccano-venv on first use (about a minute).

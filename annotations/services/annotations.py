@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from .. import cues, policy, selectors, tasks, text
 from ..models import (
-    ROLE_CHIEF,
     Annotation,
     Article,
     Assignment,
@@ -30,6 +29,7 @@ from .base import (
     article_bump,
     event_record,
     require,
+    require_role,
     status_name,
 )
 from .jobs import enqueue
@@ -77,7 +77,7 @@ def annotation_create(
 
     Raises Forbidden, Invalid (offsets, exact, label), Conflict (archived article).
     """
-    require(policy.can_edit_annotation(actor), _("only editors and chiefs can annotate"))
+    require_role(actor, "annotation.create")
     label = _label(label)
     if priority not in Annotation.Priority.values:
         raise Invalid(
@@ -164,7 +164,7 @@ def annotation_update(
     Invalid, Conflict (withdrawn, the article's state, an approved span relabelled by a
     non-chief), Stale (version moved on).
     """
-    require(policy.can_edit_annotation(actor), _("only editors and chiefs can edit annotations"))
+    require_role(actor, "annotation.edit")
     unknown = set(changes) - set(EDITABLE_ANNOTATION_FIELDS)
     if unknown:
         raise Invalid(_("unknown field(s): %(fields)s") % {"fields": ", ".join(sorted(unknown))})
@@ -235,7 +235,7 @@ def _plain(value: Any) -> Any:
 
 def _approved_needs_chief(actor: User, annotation: Annotation) -> None:
     """An approved verdict is on the report: only a chief withdraws or relabels its span."""
-    if annotation.status == Annotation.Status.APPROVED and not policy.has_role(actor, ROLE_CHIEF):
+    if annotation.status == Annotation.Status.APPROVED and not policy.can_decide_verdicts(actor):
         raise Conflict(_("the verdict is approved; only a chief can change its span now"))
 
 
@@ -247,9 +247,7 @@ def annotation_withdraw(
     Locks the annotation. Raises Forbidden, Stale (`expected_version` moved on), Conflict
     (already withdrawn, the article's state, an approved span and the actor not a chief).
     """
-    require(
-        policy.can_edit_annotation(actor), _("only editors and chiefs can withdraw annotations")
-    )
+    require_role(actor, "annotation.withdraw")
     with transaction.atomic():
         annotation = annotation_lock(annotation_id)
         if expected_version is not None and annotation.version != expected_version:
@@ -294,7 +292,7 @@ def annotation_assign(
 
     Locks the annotation. Raises Forbidden, Invalid (not a reviewer), Conflict.
     """
-    require(policy.can_assign(actor), _("only editors and chiefs can assign"))
+    require_role(actor, "annotation.assign")
     if reviewer is None or not policy.can_be_assigned(reviewer):
         name = getattr(reviewer, "username", reviewer)
         raise Invalid(_("'%(name)s' is not a reviewer") % {"name": name}, field="reviewer")
@@ -380,7 +378,7 @@ def comment_add(*, actor: User, annotation_id: int, body: str) -> Comment:
     Takes no lock: a comment is a new row and changes nothing it could race with. Raises
     Forbidden, Invalid (empty), Conflict (the article's state).
     """
-    require(policy.can_comment(actor), _("you cannot comment"))
+    require_role(actor, "comment.add")
     body = (body or "").strip()
     if not body:
         raise Invalid(_("the comment is empty"), field="body")

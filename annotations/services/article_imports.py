@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext as _
 
-from .. import fetch, policy, tasks, text, uploads
+from .. import fetch, tasks, text, uploads
 from ..models import (
     Article,
     ArticleRevision,
@@ -19,7 +18,7 @@ from .base import (
     TooLarge,
     article_bump,
     event_record,
-    require,
+    require_role,
     url_checked,
     url_fetch,
 )
@@ -46,7 +45,7 @@ def article_create_from_url(*, actor: User, url: str) -> Article:
     """Create an `importing` article whose text a worker fetches (task article_import_url).
 
     Takes no lock (a new row). Raises Forbidden, Invalid (not an http(s) URL)."""
-    require(policy.can_edit_article(actor), _("only editors and chiefs can import articles"))
+    require_role(actor, "article.import")
     url = url_checked(url)
     with transaction.atomic():
         article = Article.objects.create(

@@ -27,6 +27,7 @@ from .base import (
     article_size_check,
     event_record,
     require,
+    require_role,
     status_name,
     url_checked,
 )
@@ -60,7 +61,7 @@ def article_create(
     Takes no lock (new rows only). Raises Forbidden, Invalid (empty title or text, a bad
     source URL), TooLarge.
     """
-    require(policy.can_edit_article(actor), _("only editors and chiefs can create articles"))
+    require_role(actor, "article.create")
     body = text.normalise(body or "")
     title = (title or "").strip()
     if not title:
@@ -113,7 +114,7 @@ def article_update(
     Returns the article and the re-anchoring counts (None when the text did not change).
     Raises Forbidden, Invalid, Conflict (the state does not allow edits), Stale.
     """
-    require(policy.can_edit_article(actor), _("only editors and chiefs can edit articles"))
+    require_role(actor, "article.edit")
     allowed = {"title", "language", "source_url", "outlet", "byline", "published_at"}
     unknown = set(fields) - allowed
     if unknown:
@@ -240,7 +241,7 @@ def article_archive(
 
     Locks the article. Raises Forbidden, Stale, Conflict (already archived or withdrawn,
     still importing, or a published fact-check and the actor is not a chief)."""
-    require(policy.can_edit_article(actor), _("only editors and chiefs can archive articles"))
+    require_role(actor, "article.archive")
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
         if expected_version is not None and expected_version != article.version:
@@ -281,7 +282,7 @@ def article_restore(*, actor: User, article_id: int) -> Article:
     to the status it had, and a withdrawn fact-check is published again.
 
     Locks the article. Raises Forbidden, Conflict (neither archived nor withdrawn)."""
-    require(policy.can_edit_article(actor), _("only editors and chiefs can restore articles"))
+    require_role(actor, "article.restore")
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
         require(
@@ -322,7 +323,7 @@ def article_publish(
 
     Locks the article. Raises Forbidden, Conflict (the state, blockers or unacknowledged
     warnings; `extra` carries the gate's lists)."""
-    require(policy.can_publish_article(actor), _("only chiefs can publish"))
+    require_role(actor, "article.publish")
     acknowledged = set(acknowledge)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)

@@ -66,6 +66,14 @@ def require(allowed: bool, message: str) -> None:
         raise Forbidden(message)
 
 
+def require_role(actor: User, action: str) -> None:
+    """Raise Forbidden unless the actor's roles allow `action`, with policy's own words
+    (policy.ROLE_ACTIONS: the API's early refusal says the same)."""
+    reason = policy.role_refusal(actor, action)
+    if reason is not None:
+        raise Forbidden(reason)
+
+
 def status_name(value: str, choices: type[models.TextChoices]) -> str:
     """A status as a message names it: the API's value (`in_review`) in English, which
     clients may match on, and its translated label (`In Prüfung`) in any other language."""

@@ -21,7 +21,7 @@ from .base import (
     Conflict,
     article_allows,
     event_record,
-    require,
+    require_role,
     status_name,
 )
 from .source_checks import _source_checks_refresh
@@ -109,9 +109,7 @@ def suggestion_accept(*, actor: User, suggestion_id: int) -> Annotation:
     Locks the suggestion, then the article (`annotation_create`). Raises Forbidden,
     Conflict (not pending, already tagged, the article's state), Invalid (the span).
     """
-    require(
-        policy.can_accept_suggestion(actor), _("only editors and chiefs can accept suggestions")
-    )
+    require_role(actor, "suggestion.accept")
     with transaction.atomic():
         suggestion = (
             Suggestion.objects.select_for_update().select_related("label").get(pk=suggestion_id)
@@ -143,9 +141,7 @@ def suggestion_dismiss(*, actor: User, suggestion_id: int) -> Suggestion:
 
     Locks the suggestion. Raises Forbidden, Conflict (not pending, the article's state).
     """
-    require(
-        policy.can_accept_suggestion(actor), _("only editors and chiefs can dismiss suggestions")
-    )
+    require_role(actor, "suggestion.dismiss")
     with transaction.atomic():
         suggestion = Suggestion.objects.select_for_update().get(pk=suggestion_id)
         if suggestion.status != Suggestion.Status.PENDING:

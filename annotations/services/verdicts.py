@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from .. import policy, tasks
 from ..models import (
-    ROLE_CHIEF,
     Annotation,
     Article,
     Assignment,
@@ -28,6 +27,7 @@ from .base import (
     article_allows,
     event_record,
     require,
+    require_role,
     status_name,
     url_checked,
 )
@@ -155,7 +155,7 @@ def verdict_approve(*, actor: User, verdict_id: int, note: str = "") -> Verdict:
     """
     with transaction.atomic():
         verdict = _lock_verdict(verdict_id)
-        require(policy.has_role(actor, ROLE_CHIEF), _("only chiefs can approve verdicts"))
+        require_role(actor, "verdict.approve")
         require(policy.can_decide_verdict(actor, verdict), _("you cannot approve your own verdict"))
         if verdict.status != Verdict.Status.PROPOSED:
             raise Conflict(
@@ -225,7 +225,7 @@ def verdict_reject(*, actor: User, verdict_id: int, note: str) -> Verdict:
     note = (note or "").strip()
     with transaction.atomic():
         verdict = _lock_verdict(verdict_id)
-        require(policy.has_role(actor, ROLE_CHIEF), _("only chiefs can reject verdicts"))
+        require_role(actor, "verdict.reject")
         require(policy.can_decide_verdict(actor, verdict), _("you cannot reject your own verdict"))
         if verdict.status != Verdict.Status.PROPOSED:
             raise Conflict(

@@ -11,12 +11,13 @@ function onKeyDown(event) {
   if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
   if (isTyping(event.target) || state.editingText) return;
   const key = event.key;
-  if (USER.can_edit && selectedSpan()) {
+  const span = USER.can_edit ? selectedSpan() : null;
+  if (span) {
     const label =
       LABELS.find((l) => l.key && l.key === key) || LABELS.find((l) => l.shortcut && l.shortcut.toLowerCase() === key.toLowerCase());
     if (label) {
       event.preventDefault();
-      createFromSelection(label.slug);
+      createFromSelection(label.slug, span);
       return;
     }
     if (key === "Escape") {

@@ -16,16 +16,17 @@ const drawn = (a) => a.status !== "withdrawn" && a.anchor_state !== "orphaned";
 // annotations in text order, then the pending suggestions (when shown). `within` limits
 // them to those overlapping a UTF-16 range [from, to).
 export function drawnSpans(annotations, suggestions, offsets, within = null) {
-  const spans = [];
+  const found = { a: [], s: [] };
   const add = (kind, item) => {
     const s = offsets.toUtf16(item.start);
     const e = offsets.toUtf16(item.end);
     if (within && (s >= within[1] || e <= within[0])) return;
-    spans.push({ kind, item, s, e });
+    found[kind].push({ kind, item, s, e });
   };
-  for (const a of [...annotations].sort(textOrder)) if (drawn(a)) add("a", a);
+  for (const a of annotations) if (drawn(a)) add("a", a);
   for (const sug of suggestions) if (sug.status === "pending") add("s", sug);
-  return spans;
+  // Sorted after the filter: a redraw of a few pieces sorts a few spans, not thousands.
+  return [...found.a.sort((x, y) => textOrder(x.item, y.item)), ...found.s];
 }
 
 const labelName = (ctx, slug) => (ctx.labels[slug] ? ctx.labels[slug].name : slug);

@@ -53,8 +53,7 @@ async function post(body) {
   return response.status === 0 ? api("POST", "annotations/", body, headers) : response;
 }
 
-export async function createFromSelection(slug) {
-  const span = selectedSpan();
+export async function createFromSelection(slug, span = selectedSpan()) {
   if (!span) return;
   const body = {
     article: ARTICLE.id,

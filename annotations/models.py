@@ -33,7 +33,6 @@ class Article(models.Model):
         IMPORT_FAILED = "import_failed", _("Import failed")
         DRAFT = "draft", _("Draft")
         IN_REVIEW = "in_review", _("In review")
-        CHECKED = "checked", _("Checked")
         PUBLISHED = "published", _("Published")
         # A published fact-check taken back by a chief: its report says so and stays.
         WITHDRAWN = "withdrawn", _("Withdrawn")

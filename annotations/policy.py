@@ -205,7 +205,6 @@ ARTICLE_STATES: dict[str, tuple[frozenset[Act], frozenset[Act]]] = {
     Article.Status.IMPORT_FAILED: (frozenset({Act.ARCHIVE}), frozenset()),
     Article.Status.DRAFT: (frozenset(_WORKING), frozenset()),
     Article.Status.IN_REVIEW: (frozenset(_WORKING), frozenset()),
-    Article.Status.CHECKED: (frozenset(_WORKING), frozenset()),
     Article.Status.PUBLISHED: (
         frozenset({Act.EDIT, Act.ANNOTATE, Act.REVIEW, Act.DECIDE, Act.PUBLISH, Act.ARCHIVE}),
         frozenset({Act.EDIT, Act.ANNOTATE, Act.ARCHIVE}),

@@ -1116,7 +1116,6 @@ def publish_gate(article: Article) -> PublishGate:
     if article.status not in (
         Article.Status.DRAFT,
         Article.Status.IN_REVIEW,
-        Article.Status.CHECKED,
         Article.Status.PUBLISHED,
     ):
         blockers.append(

@@ -896,6 +896,25 @@ def evidence_with_annotation(pk: int) -> Evidence:
     return Evidence.objects.select_related("annotation").get(pk=pk)
 
 
+def user_named(username: str) -> Any:
+    """The user with this username, or None."""
+    return get_user_model().objects.filter(username=username).first()
+
+
+def first_editor() -> Any:
+    """The longest-standing active editor or chief, or None (for operators' commands)."""
+    return (
+        get_user_model()
+        .objects.filter(groups__name__in=["editor", "chief"], is_active=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def article_titled(title: str) -> bool:
+    return Article.objects.filter(title=title).exists()
+
+
 def newsroom_users(role: str | None = None) -> QuerySet:
     """Active users with a newsroom role (or the given one), each with `open_assignments`:
     their pending assignments on live annotations."""

@@ -58,6 +58,7 @@ from .suggestions import (
     suggestion_dismiss,
     suggestions_replace,
 )
+from .users import user_ensure
 from .verdicts import (
     MIN_RATIONALE_CHARS,
     verdict_approve,
@@ -105,6 +106,7 @@ __all__ = [
     "suggestion_accept",
     "suggestion_dismiss",
     "suggestions_replace",
+    "user_ensure",
     "verdict_approve",
     "verdict_propose",
     "verdict_reject",

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations import policy, services
+from annotations import policy, selectors, services
 
 
 class Command(BaseCommand):
@@ -57,19 +56,13 @@ class Command(BaseCommand):
         )
 
     def _actor(self, username: str):
-        User = get_user_model()
         if username:
-            try:
-                actor = User.objects.get(username=username)
-            except User.DoesNotExist:
-                raise CommandError(f"unknown user '{username}'") from None
+            actor = selectors.user_named(username)
+            if actor is None:
+                raise CommandError(f"unknown user '{username}'")
         else:
             # The first editor or chief; commands run by operators on the server.
-            actor = (
-                User.objects.filter(groups__name__in=["editor", "chief"], is_active=True)
-                .order_by("pk")
-                .first()
-            )
+            actor = selectors.first_editor()
             if actor is None:
                 raise CommandError("no editor or chief exists; create one or pass --user")
         if not policy.can_edit_article(actor):

@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from annotations import services
+from annotations import selectors, services
 from annotations.models import Annotation, Article
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -38,7 +36,7 @@ class Command(BaseCommand):
         created = []
         for name, builder in (("de.txt", self._german), ("en.txt", self._english)):
             title, body = self._read(name)
-            if Article.objects.filter(title=title).exists():
+            if selectors.article_titled(title):
                 continue
             with transaction.atomic():
                 article = services.article_create(
@@ -58,17 +56,14 @@ class Command(BaseCommand):
         self.stdout.write("demo users: editor, reviewer, reviewer2, chief — password: " + password)
 
     def _users(self, password: str) -> dict:
-        User = get_user_model()
         users = {}
         for username, groups in USERS:
-            user, made = User.objects.get_or_create(
-                username=username, defaults={"email": f"{username}@example.org"}
+            users[username], _made = services.user_ensure(
+                username=username,
+                email=f"{username}@example.org",
+                roles=list(groups),
+                password=password,
             )
-            if made:
-                user.set_password(password)
-                user.save()
-                user.groups.set(Group.objects.filter(name__in=groups))
-            users[username] = user
         return users
 
     def _read(self, name: str) -> tuple[str, str]:

@@ -896,6 +896,24 @@ def evidence_with_annotation(pk: int) -> Evidence:
     return Evidence.objects.select_related("annotation").get(pk=pk)
 
 
+def article_status(pk: int) -> str:
+    """The article's status, unlocked; raises Article.DoesNotExist."""
+    status = Article.objects.filter(pk=pk).values_list("status", flat=True).first()
+    if status is None:
+        raise Article.DoesNotExist
+    return status
+
+
+def live_twin(article_id: int, label_id: int, start: int, end: int) -> int | None:
+    """The id of a live annotation with this span and label, if there is one."""
+    return (
+        Annotation.objects.filter(article_id=article_id, label_id=label_id, start=start, end=end)
+        .exclude(status=Annotation.Status.WITHDRAWN)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def user_named(username: str) -> Any:
     """The user with this username, or None."""
     return get_user_model().objects.filter(username=username).first()
@@ -1028,9 +1046,7 @@ def pending_suggestion_count(article: Article) -> int:
 
 
 def verdict_history(annotation: Annotation) -> list[Verdict]:
-    return list(
-        annotation.verdicts.select_related("rating", "author", "decided_by").order_by("id")
-    )
+    return list(annotation.verdicts.select_related("rating", "author", "decided_by").order_by("id"))
 
 
 def assignment_history(annotation: Annotation) -> list[Assignment]:

@@ -99,10 +99,11 @@ SELECT u.id, g.id FROM auth_user u JOIN auth_group g
   OR (u.username LIKE 'bench-reviewer-%%' AND g.name = 'reviewer');
 
 INSERT INTO annotations_article (title, text, language, source_url, outlet, byline,
-    published_at, revision, status, import_error, created_by_id, created_at, updated_at)
+    published_at, revision, status, status_before, import_error, created_by_id, created_at,
+    updated_at)
 SELECT 'Bench-Artikel ' || g,
        'Berlin – Die Bundesregierung hat am Mittwoch 4,2 Milliarden Euro für den Ausbau der Schiene freigegeben. Artikel ' || g || E'.\n',
-       'de', 'https://news.example/artikel/' || g, 'Bench-Zeitung', '', NULL, 1, 'in_review', '',
+       'de', 'https://news.example/artikel/' || g, 'Bench-Zeitung', '', NULL, 1, 'in_review', '', '',
        (SELECT id FROM auth_user WHERE username = 'bench-editor'), now(), now()
 FROM generate_series(1, %(articles)s) g;
 
@@ -134,10 +135,12 @@ FROM annotations_annotation an,
                             ORDER BY id))[1 + an.id %% %(reviewers)s] AS id) r;
 
 INSERT INTO annotations_verdict (annotation_id, rating_id, rationale, author_id, status,
-    decided_by_id, decided_at, decision_note, created_at)
+    decided_by_id, decided_at, decision_note, quote, article_revision, approved_quote,
+    approved_revision, created_at)
 SELECT an.id, (SELECT id FROM annotations_rating WHERE slug = 'false'),
        'Der Haushaltsplan nennt 3,1 Milliarden Euro.', asg.reviewer_id, 'approved',
-       (SELECT id FROM auth_user WHERE username = 'bench-chief'), now(), '', an.created_at
+       (SELECT id FROM auth_user WHERE username = 'bench-chief'), now(), '', an.exact, 1,
+       an.exact, 1, an.created_at
 FROM annotations_annotation an JOIN annotations_assignment asg ON asg.annotation_id = an.id
 WHERE an.status = 'approved';
 

@@ -27,6 +27,7 @@ from .base import (
     annotation_lock,
     article_allows,
     article_bump,
+    article_lock_shared,
     event_record,
     require,
     require_role,
@@ -72,10 +73,16 @@ def annotation_create(
     offset_unit: str = "codepoint",
     verb: Event.Verb = Event.Verb.ANNOTATION_CREATED,
 ) -> Annotation:
-    """Create a span on the article's current text. Locks the article row (FOR SHARE-like
-    via select_for_update) so the text cannot change between validation and insert.
+    """Create a span on the article's current text.
 
-    Raises Forbidden, Invalid (offsets, exact, label), Conflict (archived article).
+    Holds the article row FOR SHARE (`article_lock_shared`) so the text cannot change
+    between validation and insert while creates on one article run side by side; the first
+    span of a draft takes FOR UPDATE instead, since it moves the article to `in_review`.
+    The same live span twice is refused by a unique constraint as well as by the check, so
+    two racing creates end in one 201 and one 409.
+
+    Raises Forbidden, Invalid (offsets, exact, label), Conflict (the article's state, the
+    span already tagged).
     """
     require_role(actor, "annotation.create")
     label = _label(label)
@@ -85,7 +92,10 @@ def annotation_create(
             field="priority",
         )
     with transaction.atomic():
-        article = Article.objects.select_for_update().get(pk=article_id)
+        if selectors.article_status(article_id) == Article.Status.DRAFT:
+            article = Article.objects.select_for_update().get(pk=article_id)
+        else:
+            article = article_lock_shared(article_id)
         article_allows(actor, article, policy.Act.ANNOTATE)
         body = article.text
         try:
@@ -98,37 +108,31 @@ def annotation_create(
         except text.SpanError as exc:
             raise Invalid(_span_message(exc, body)) from exc
         quote = text.quote_at(body, start, end)
-        twin = (
-            Annotation.objects.filter(article=article, label=label, start=start, end=end)
-            .exclude(status=Annotation.Status.WITHDRAWN)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if twin is not None:
-            # A double submit or a second tagger: the first span stands (409 names it).
-            raise Conflict(
-                _("already tagged: this span is already a %(label)s (annotation %(id)s)")
-                % {"label": label.display_name, "id": twin},
-                extra={"annotation": twin},
-            )
-        annotation = Annotation.objects.create(
-            article=article,
-            label=label,
-            start=start,
-            end=end,
-            exact=quote.exact,
-            prefix=quote.prefix,
-            suffix=quote.suffix,
-            note=note or "",
-            priority=priority,
-            due_at=due_at,
-            checkworthiness=(
-                cues.checkworthiness(quote.exact, article.language[:2])
-                if label.needs_verdict
-                else None
-            ),
-            created_by=actor,
-        )
+        _refuse_twin(article, label, start, end)
+        try:
+            with transaction.atomic():
+                annotation = Annotation.objects.create(
+                    article=article,
+                    label=label,
+                    start=start,
+                    end=end,
+                    exact=quote.exact,
+                    prefix=quote.prefix,
+                    suffix=quote.suffix,
+                    note=note or "",
+                    priority=priority,
+                    due_at=due_at,
+                    checkworthiness=(
+                        cues.checkworthiness(quote.exact, article.language[:2])
+                        if label.needs_verdict
+                        else None
+                    ),
+                    created_by=actor,
+                )
+        except IntegrityError:
+            # A create racing this one inserted the same span first (shared lock).
+            _refuse_twin(article, label, start, end)
+            raise
         if article.status == Article.Status.DRAFT:
             article.status = Article.Status.IN_REVIEW
             article_bump(article, "status")
@@ -141,6 +145,17 @@ def annotation_create(
         if label.slug == "source":
             _source_span_checks(actor=actor, annotation=annotation)
     return annotation
+
+
+def _refuse_twin(article: Article, label: Label, start: int, end: int) -> None:
+    """A double submit or a second tagger: the first span stands (the 409 names it)."""
+    twin = selectors.live_twin(article.pk, label.pk, start, end)
+    if twin is not None:
+        raise Conflict(
+            _("already tagged: this span is already a %(label)s (annotation %(id)s)")
+            % {"label": label.display_name, "id": twin},
+            extra={"annotation": twin},
+        )
 
 
 def _span_message(exc: text.SpanError, body: str) -> str:

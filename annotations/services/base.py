@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -111,6 +111,22 @@ def event_record(
 
 
 # --- small helpers of several entities' services ----------------------------------------------
+
+
+def article_lock_shared(article_id: int) -> Article:
+    """The article row held FOR SHARE on PostgreSQL: writers that need only its text to
+    stay put (annotation creates) go side by side, while a text edit's FOR UPDATE waits for
+    them and they for it. SQLite has one writer at a time anyway: a plain read there."""
+    if connection.vendor != "postgresql":
+        return Article.objects.select_for_update().get(pk=article_id)
+    rows = list(
+        Article.objects.raw(
+            "SELECT * FROM annotations_article WHERE id = %s FOR SHARE", [article_id]
+        )
+    )
+    if not rows:
+        raise Article.DoesNotExist
+    return rows[0]
 
 
 def article_allows(actor: User | None, article: Article, act: policy.Act) -> None:

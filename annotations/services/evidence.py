@@ -79,12 +79,7 @@ def evidence_add(
     """
     item = EvidenceInput(url=url_checked(url), title=title or "", note=note or "")
     with transaction.atomic():
-        annotation = annotation_lock(annotation_id)
-        require(
-            policy.can_work_on_evidence(actor, annotation),
-            _("only editors, chiefs and the assigned reviewer can add evidence"),
-        )
-        _evidence_may_change(annotation, actor)
+        annotation = _annotation_for_evidence(actor, annotation_id)
         existing = Evidence.objects.filter(
             annotation=annotation, url=item.url, removed_at__isnull=True
         ).first()
@@ -93,6 +88,17 @@ def evidence_add(
             existing.is_existing = True
             return existing
         return _evidence_create(actor=actor, annotation=annotation, item=item)
+
+
+def _annotation_for_evidence(actor: User, annotation_id: int) -> Annotation:
+    """The annotation, locked, once the actor may add evidence to it in its state."""
+    annotation = annotation_lock(annotation_id)
+    require(
+        policy.can_work_on_evidence(actor, annotation),
+        _("only editors, chiefs and the assigned reviewer can add evidence"),
+    )
+    _evidence_may_change(annotation, actor)
+    return annotation
 
 
 def _evidence_may_change(annotation: Annotation, actor: User = None) -> None:
@@ -115,12 +121,7 @@ def evidence_reuse(*, actor: User, annotation_id: int, verdict_id: int) -> list[
     approved, or belongs to this annotation), Verdict.DoesNotExist.
     """
     with transaction.atomic():
-        annotation = annotation_lock(annotation_id)
-        require(
-            policy.can_work_on_evidence(actor, annotation),
-            _("only editors, chiefs and the assigned reviewer can add evidence"),
-        )
-        _evidence_may_change(annotation, actor)
+        annotation = _annotation_for_evidence(actor, annotation_id)
         verdict = Verdict.objects.get(pk=verdict_id)
         if verdict.status != Verdict.Status.APPROVED:
             raise Invalid(

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from annotations import fetch
+from annotations.services.base import url_fetch
 
 # Exit codes, so that scripts can tell a refusal by the guard from a failed fetch.
 EXIT_FAILED = 1
@@ -30,14 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, url: str, **options) -> None:
         try:
-            result = fetch.fetch(
-                url,
-                allow_hosts=settings.FETCH_ALLOW_HOSTS,
-                max_bytes=settings.FETCH_MAX_BYTES,
-                connect_timeout=settings.FETCH_CONNECT_TIMEOUT,
-                read_timeout=settings.FETCH_READ_TIMEOUT,
-                total_timeout=settings.FETCH_TOTAL_TIMEOUT,
-            )
+            result = url_fetch(url)  # what a worker's source check would do
         except fetch.BlockedURL as exc:
             self._refuse(f"blocked: {exc.message}", exc, url, EXIT_BLOCKED)
         except fetch.TransientFetchError as exc:

@@ -102,17 +102,21 @@ INSERT INTO annotations_article (title, text, language, source_url, outlet, byli
     published_at, revision, status, status_before, import_error, created_by_id, created_at,
     updated_at)
 SELECT 'Bench-Artikel ' || g,
-       'Berlin – Die Bundesregierung hat am Mittwoch 4,2 Milliarden Euro für den Ausbau der Schiene freigegeben. Artikel ' || g || E'.\n',
+       'Berlin – Die Bundesregierung hat am Mittwoch 4,2 Milliarden Euro für den Ausbau der Schiene freigegeben.' || repeat(' Mehr Text dazu.', 40) || ' Artikel ' || g || E'.\n',
        'de', 'https://news.example/artikel/' || g, 'Bench-Zeitung', '', NULL, 1, 'in_review', '', '',
        (SELECT id FROM auth_user WHERE username = 'bench-editor'), now(), now()
 FROM generate_series(1, %(articles)s) g;
 
--- Annotations: the span "4,2 Milliarden Euro" (code points 45–64) of each article.
+-- Annotations: spans from "4,2 Milliarden Euro" (code points 45–64) on, one code point longer
+-- each (a live span and label is unique per article), 500 per article.
 INSERT INTO annotations_annotation (article_id, label_id, start, "end", exact, prefix, suffix,
     note, priority, due_at, status, anchor_state, checkworthiness, version, created_by_id,
     created_at, updated_at)
-SELECT a.id, (SELECT id FROM annotations_label WHERE slug = 'claim'), 45, 64,
-       '4,2 Milliarden Euro', 'Bundesregierung hat am Mittwoch ', ' für den Ausbau der Schiene frei',
+SELECT a.id, (SELECT id FROM annotations_label WHERE slug = 'claim'), 45,
+       64 + g / %(articles)s,
+       substr('Berlin – Die Bundesregierung hat am Mittwoch 4,2 Milliarden Euro für den Ausbau der Schiene freigegeben.' || repeat(' Mehr Text dazu.', 40), 46, 19 + g / %(articles)s),
+       'Bundesregierung hat am Mittwoch ',
+       substr('Berlin – Die Bundesregierung hat am Mittwoch 4,2 Milliarden Euro für den Ausbau der Schiene freigegeben.' || repeat(' Mehr Text dazu.', 40), 65 + g / %(articles)s, 32),
        '', 1 + g %% 4, now() + ((g %% 30) - 10) * interval '1 day',
        -- Pending in whole blocks of 50 consecutive rows, so that the round-robin over the
        -- 50 reviewers below (by id) gives each of them the same share.

@@ -1,0 +1,1 @@
+"""The fact-check desk app: articles, annotations, verdicts, source checks and exports."""

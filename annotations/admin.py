@@ -1,3 +1,5 @@
+"""The Django admin: vocabularies editable, every workflow table read-only (services write)."""
+
 from django.contrib import admin
 
 from .models import (

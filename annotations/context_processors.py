@@ -1,3 +1,5 @@
+"""What every template knows about the user's roles."""
+
 from . import policy
 from .models import ROLE_CHIEF, ROLE_EDITOR, ROLE_REVIEWER
 

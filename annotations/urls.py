@@ -1,3 +1,5 @@
+"""The routes of the HTML pages."""
+
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 

@@ -1,0 +1,1 @@
+"""REST API v1 (DRF): serializers validate shape, views call selectors and services."""

@@ -1,3 +1,5 @@
+"""The API's page-number pagination: {count, next, previous, results}."""
+
 from rest_framework.pagination import PageNumberPagination
 
 

@@ -1,3 +1,5 @@
+"""Who may use the API at all: a newsroom role (401 anonymous, 403 without one)."""
+
 from rest_framework.permissions import BasePermission
 
 from .. import policy

@@ -1,3 +1,5 @@
+"""The routes of /api/v1/."""
+
 from django.urls import path, re_path
 
 from . import views

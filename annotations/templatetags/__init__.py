@@ -1,0 +1,1 @@
+"""Template tags: highlighted text (the one server renderer) and review helpers."""

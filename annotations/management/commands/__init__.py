@@ -1,0 +1,1 @@
+"""import_article, load_demo, check_url."""

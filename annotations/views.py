@@ -1,6 +1,7 @@
 """HTML pages. Reads go through selectors, writes through services; every page needs a
 newsroom role (403 otherwise). The annotate page renders the text and its highlights on the
-server and hands its data to annotate.js in a json_script tag (no inline script: CSP)."""
+server and hands its data to the annotate modules (static/annotations/annotate/) in a
+json_script tag (no inline script: CSP)."""
 
 from __future__ import annotations
 

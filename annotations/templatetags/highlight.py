@@ -2,8 +2,9 @@
 
 The text is cut at every span boundary (text.segments); each piece is escaped by
 format_html, and a piece covered by spans is wrapped in one <mark> that lists all their
-ids. Nothing here marks user text safe. annotate.js draws the same markup after a change
-(renderText), so the two must agree: class names, data-ids order, data-badge and title.
+ids. Nothing here marks user text safe. The browser (static/annotations/annotate/render.js)
+draws the same markup after a change, so the two must agree: class names, data-ids order,
+data-badge and title (tests/browser/test_ui_render_parity.py compares them).
 """
 
 from collections.abc import Callable, Iterable
@@ -111,7 +112,7 @@ def highlighted(body: str, annotations) -> SafeString:
 
 @register.simple_tag
 def annotation_items(spans) -> SafeString:
-    """The sidebar entries as annotate.js draws them (listItem), for the first paint and for
+    """The sidebar entries as the browser draws them (annotate/list.js), for the first paint and for
     readers without JavaScript. Built here rather than in a template loop: a thousand
     entries would cost a template render each."""
     return format_html_join(

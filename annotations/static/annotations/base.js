@@ -34,3 +34,18 @@ window.addEventListener("pageshow", () => {
     });
   });
 });
+
+// The header's menu on narrow screens: the button shows and hides the links, the account and
+// the language switch; Escape closes it and returns focus to the button.
+(() => {
+  const toggle = document.getElementById("menu-toggle");
+  const menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  if (!menu) return;
+  const setOpen = (open) => toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  toggle.addEventListener("click", () => setOpen(toggle.getAttribute("aria-expanded") !== "true"));
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || toggle.getAttribute("aria-expanded") !== "true") return;
+    setOpen(false);
+    toggle.focus();
+  });
+})();

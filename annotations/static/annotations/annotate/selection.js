@@ -13,16 +13,30 @@ export function select(id, { scroll = true, focusList = false } = {}) {
   state.selectedId = id;
   markCurrent();
   const item = markSelectedEntry(id, previous);
+  // On a narrow screen the panel is a sheet over the lower part of the page (app.css) and
+  // the list is far below the text: the page stays at the highlight, above the sheet.
+  const sheet = window.matchMedia(SHEET_MEDIA).matches;
   if (item) {
-    item.scrollIntoView({ block: "nearest" });
+    if (!sheet) item.scrollIntoView({ block: "nearest" });
     const button = item.querySelector("button.entry");
     if (focusList && button) button.focus({ preventScroll: true });
   }
-  if (scroll) {
+  if (scroll && !sheet) {
     const first = marksOf(id)[0];
     if (first) first.scrollIntoView({ block: "center", behavior: "smooth" });
   }
   openPanel(id);
+  if (sheet) keepAboveSheet(marksOf(id)[0]);
+}
+
+// The width below which app.css turns the panel into a bottom sheet.
+const SHEET_MEDIA = "(max-width: 60rem)";
+
+function keepAboveSheet(mark) {
+  const sheet = document.getElementById("detail-panel");
+  if (!mark || !sheet || sheet.hidden) return;
+  const box = mark.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > sheet.getBoundingClientRect().top) mark.scrollIntoView({ block: "start" });
 }
 
 export function deselect() {

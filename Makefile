@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/factcheck
 REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install install-dev services chromium lint format bench check-deploy clean
+.PHONY: run test test-fast install install-dev services chromium lint format bench check-deploy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ chromium:
 test: install-dev services chromium
 	DEBUG=1 CONN_MAX_AGE=0 DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 		CELERY_TASK_DEFAULT_QUEUE=factcheck-tests-$$$$ $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The quick loop while working: the pure modules (no database) and the services on
+# PostgreSQL, without the worker, HTTP servers or browser.
+test-fast: install-dev services
+	DEBUG=1 CONN_MAX_AGE=0 DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) \
+		CELERY_TASK_DEFAULT_QUEUE=factcheck-tests-$$$$ $(BIN)/python -m pytest tests/pure tests/services $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

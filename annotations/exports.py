@@ -22,7 +22,7 @@ from django.urls import NoReverseMatch, reverse
 
 from . import representation, selectors
 from .models import Annotation, Article, ArticleRevision, Evidence, Verdict
-from .representation import EXPORT_COLUMNS, VerdictRow, export_row, row_id
+from .representation import EXPORT_COLUMNS, VerdictRow, row_id
 
 CHUNK_SIZE = 2000
 # Bytes of CSV/JSONL gathered before a chunk goes to the WSGI server: big enough to avoid
@@ -69,31 +69,20 @@ def _chunks(annotations: QuerySet[Annotation], chunk_size: int) -> Iterator[_Chu
         yield (
             chunk,
             selectors.assignee_names(id_range=id_range),
-            selectors.latest_verdicts(id_range=id_range),
+            selectors.latest_verdicts(id_range=id_range, brief=True),
         )
         if len(chunk) < chunk_size:
             return
-
-
-def _export_rows(
-    annotations: QuerySet[Annotation], chunk_size: int, **encoding: Any
-) -> Iterator[Iterator[tuple[Any, ...]]]:
-    """The export rows (representation.export_row, with the writer's `encoding`) of the
-    annotations, a chunk at a time, each row made as it is written."""
-    for chunk, assignees, verdicts in _chunks(annotations, chunk_size):
-        yield (
-            export_row(row, assignees.get(row_id(row), []), verdicts.get(row_id(row)), **encoding)
-            for row in chunk
-        )
 
 
 def annotation_rows(
     annotations: QuerySet[Annotation], *, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[dict[str, Any]]:
     """Flat rows (EXPORT_COLUMNS) of the given annotations in id order, read in chunks."""
-    for rows in _export_rows(annotations, chunk_size):
-        for row in rows:
-            yield dict(zip(EXPORT_COLUMNS, row, strict=True))
+    make = representation.export_row()
+    for chunk, assignees, verdicts in _chunks(annotations, chunk_size):
+        for row in chunk:
+            yield dict(zip(EXPORT_COLUMNS, make(row, assignees, verdicts), strict=True))
 
 
 def csv_cell(value: Any) -> Any:
@@ -136,8 +125,11 @@ def csv_export(
     """The annotations as RFC 4180 CSV (see csv_lines), one piece per chunk."""
     writer = csv.writer(_Line(), lineterminator="\r\n")
     yield writer.writerow(EXPORT_COLUMNS).encode("utf-8")
-    for rows in _export_rows(annotations, chunk_size, text=csv_cell, names=csv_cell):
-        yield "".join(writer.writerow(row) for row in rows).encode("utf-8")
+    make = representation.export_row(text=csv_cell, optional=csv_cell, plain=str, names=csv_cell)
+    for chunk, assignees, verdicts in _chunks(annotations, chunk_size):
+        yield "".join(writer.writerow(make(row, assignees, verdicts)) for row in chunk).encode(
+            "utf-8"
+        )
 
 
 # JSON Lines are written by hand: json.dumps of a dict per row was most of the export's
@@ -153,15 +145,16 @@ def _text(value: str | None) -> str:
 
 
 def _names(names: list[str]) -> str:
-    return "[" + ",".join(_string(name) for name in names) + "]"
+    return "[" + ",".join(map(_string, names)) + "]" if names else "[]"
 
 
 def jsonl_export(
     annotations: QuerySet[Annotation], *, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[bytes]:
     """The annotations as JSON Lines (UTF-8), one object of EXPORT_COLUMNS per line."""
-    for rows in _export_rows(annotations, chunk_size, text=_text, names=_names):
-        yield "".join(_JSON_LINE % row for row in rows).encode("utf-8")
+    make = representation.export_row(text=_string, optional=_text, plain=_string, names=_names)
+    for chunk, assignees, verdicts in _chunks(annotations, chunk_size):
+        yield "".join(_JSON_LINE % make(row, assignees, verdicts) for row in chunk).encode("utf-8")
 
 
 # --- one article ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ and its latest verdict (`latest_verdicts`); this module turns them into
   detail, a create's answer, an article's embedded annotations);
 - `queue_item`: the API's queue row, the annotation object plus where it comes from;
 - `page_span`: what the annotate page hands annotate.js, the API object plus `verdicts`;
-- `export_row`: the bulk export's flat row (EXPORT_COLUMNS, for CSV and JSON Lines);
+- `export_row`: the bulk export's flat row (EXPORT_COLUMNS), encoded for CSV or JSON Lines;
 - `record` with `time=utc_time`: the JSON export's annotation, whose W3C and ClaimReview
   neighbours format their timestamps with `utc_time` too.
 
@@ -68,8 +68,11 @@ VERDICT_FIELDS = (
     "article_revision",
     "created_at",
 )
-# One selected verdict, with the annotation it belongs to.
-VerdictRow = namedtuple("VerdictRow", ("annotation", *VERDICT_FIELDS))
+# One selected verdict, with the annotation it belongs to. A brief one (the bulk export's)
+# has its id, rating and status only.
+VerdictRow = namedtuple(
+    "VerdictRow", ("annotation", *VERDICT_FIELDS), defaults=(None,) * (len(VERDICT_FIELDS) - 3)
+)
 
 EXPORT_COLUMNS = (
     "id",
@@ -100,18 +103,18 @@ Time = Callable[[datetime | str | None], str | None]
 # --- timestamps -----------------------------------------------------------------------------
 
 
-def _iso(value: datetime | str | None, zone: tzinfo) -> str | None:
-    if value is None or isinstance(value, str):  # None, or written by selectors.IsoTimestamp
-        return value
-    text = value.astimezone(zone).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def api_time(zone: tzinfo | None = None) -> Time:
     """The API's timestamps, as serializers.DateTimeField writes them: ISO 8601 in the
     current time zone (or `zone`), UTC written as Z."""
     zone = zone or timezone.get_current_timezone()
-    return lambda value: _iso(value, zone)
+
+    def iso(value: datetime | str | None) -> str | None:
+        if value is None or isinstance(value, str):  # None, or selectors.IsoTimestamp's
+            return value
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return iso
 
 
 def utc_time(value: datetime | None) -> str | None:
@@ -241,7 +244,8 @@ def api_objects(
 ) -> list[dict[str, Any]]:
     """The API's annotation objects of a page of rows (selectors.annotation_values)."""
     time = api_time()
-    return [record(row, assignees.get(row.id, []), verdicts.get(row.id), time) for row in rows]
+    names, latest = assignees.get, verdicts.get
+    return [record(row, names(row.id, []), latest(row.id), time) for row in rows]
 
 
 def queue_item(
@@ -280,66 +284,82 @@ def _same(value: Any) -> Any:
     return value
 
 
-def export_row(
-    row: tuple[Any, ...],
-    assignees: list[str],
-    verdict: VerdictRow | None,
-    *,
-    text: Callable[[Any], Any] = _same,
-    names: Callable[[list[str]], Any] = _same,
-) -> tuple[Any, ...]:
-    """The bulk export's flat row, in EXPORT_COLUMNS order: the annotation with its
-    article's title, the assignees and the latest verdict's rating slug and status, times
-    as ROW_TIME_FORMAT. `text` encodes each text cell and `names` the assignees, for the
-    writer (a CSV cell guard, a JSON string) so that no writer takes the row apart again.
+ExportRow = Callable[
+    [tuple[Any, ...], Mapping[int, list[str]], Mapping[int, VerdictRow]], tuple[Any, ...]
+]
 
-    `row` is a bulk row of `selectors.annotation_values(named=False, article_title=True)`:
+
+def export_row(
+    *,
+    text: Callable[[str], Any] = _same,
+    optional: Callable[[str | None], Any] = _same,
+    plain: Callable[[str], Any] = _same,
+    names: Callable[[list[str]], Any] = _same,
+) -> ExportRow:
+    """The bulk export's flat row, in EXPORT_COLUMNS order: the annotation with its
+    article's title, its assignees and its latest verdict's rating slug and status, times
+    as ROW_TIME_FORMAT. Made for one writer, which says how it encodes text, text that may
+    be null, `plain` text that no spreadsheet could take for a formula (a status, a
+    timestamp) and the assignees: a CSV cell guard, a JSON string. So no writer takes a
+    row apart again; C functions where they fit, since this runs for every row of a bulk
+    export. The function returned takes a row, the chunk's assignees by
+    annotation id and its latest verdicts by annotation id.
+
+    A row is a bulk row of `selectors.annotation_values(named=False, article_title=True)`:
     AnnotationRow's fields in order, left unnamed because a namedtuple per row cost a
     fifth of a 100,000-row export. This is the one place that reads it by position."""
-    (
-        pk,
-        article,
-        start,
-        end,
-        exact,
-        prefix,
-        suffix,
-        label,
-        note,
-        priority,
-        due_at,
-        status,
-        anchor_state,
-        version,
-        created_by,
-        created_at,
-        updated_at,
-        article_title,
-    ) = row
-    rating, verdict_status = (None, None) if verdict is None else (verdict.rating, verdict.status)
-    return (
-        pk,
-        article,
-        text(article_title),
-        start,
-        end,
-        text(exact),
-        text(prefix),
-        text(suffix),
-        text(label),
-        text(note),
-        priority,
-        text(row_time(due_at)),
-        text(status),
-        text(anchor_state),
-        version,
-        names(assignees),
-        text(rating),
-        text(verdict_status),
-        text(created_by),
-        text(row_time(created_at)),
-        text(row_time(updated_at)),
-    )
+
+    def row_of_export(
+        row: tuple[Any, ...],
+        assignees: Mapping[int, list[str]],
+        verdicts: Mapping[int, VerdictRow],
+    ) -> tuple[Any, ...]:
+        (
+            pk,
+            article,
+            start,
+            end,
+            exact,
+            prefix,
+            suffix,
+            label,
+            note,
+            priority,
+            due_at,
+            status,
+            anchor_state,
+            version,
+            created_by,
+            created_at,
+            updated_at,
+            article_title,
+        ) = row
+        verdict = verdicts.get(pk)
+        return (
+            pk,
+            article,
+            text(article_title),
+            start,
+            end,
+            text(exact),
+            text(prefix),
+            text(suffix),
+            text(label),
+            text(note),
+            priority,
+            optional(row_time(due_at)),
+            plain(status),
+            plain(anchor_state),
+            version,
+            names(assignees.get(pk, [])),
+            optional(None if verdict is None else verdict.rating),
+            optional(None if verdict is None else verdict.status),
+            text(created_by),
+            plain(row_time(created_at)),
+            plain(row_time(updated_at)),
+        )
+
+    return row_of_export
 
 
 def row_id(row: tuple[Any, ...]) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -135,13 +136,18 @@ _TIMESTAMPS = ("due_at", "created_at", "updated_at")
 def _named(row_type: Any) -> type[ValuesListIterable]:
     """An iterable class for values_list() that yields `row_type` records (what
     values_list(named=True) does, with the record's names rather than the lookups'):
-    callers read rows by name, and the one place that maps positions to names is here."""
+    callers read rows by name, and the one place that maps positions to names is here.
+    Rows with fewer columns than the record take its defaults for the rest."""
 
     class Rows(ValuesListIterable):
         def __iter__(self) -> Any:
-            make = row_type._make if len(self.queryset._fields) == len(row_type._fields) else None
-            for row in super().__iter__():
-                yield make(row) if make else row_type(*row)
+            missing = len(row_type._fields) - len(self.queryset._fields)
+            # tuple.__new__ from C, not a Python call per row: a thousand rows a list.
+            make = partial(tuple.__new__, row_type)
+            if not missing:
+                return map(make, super().__iter__())
+            rest = tuple(row_type._field_defaults[name] for name in row_type._fields[-missing:])
+            return (make(row + rest) for row in super().__iter__())
 
     return Rows
 
@@ -268,10 +274,13 @@ def latest_verdicts(
     among: QuerySet | None = None,
     id_range: tuple[int, int] | None = None,
     instances: bool = False,
+    brief: bool = False,
 ) -> dict[int, Any]:
     """The newest verdict of each annotation that has one, in one query: a
     `representation.VerdictRow`, or with `instances` a Verdict with its rating, author
-    and decider (for pages that show a rating's name)."""
+    and decider (for pages that show a rating's name). A `brief` row has only the id,
+    rating and status, what a bulk export shows: the texts and the authors' names were
+    three quarters of the export's verdict reads."""
     if annotation_ids is not None and among is None and id_range is None:
         annotation_ids = list(annotation_ids)
         if not annotation_ids:
@@ -280,7 +289,8 @@ def latest_verdicts(
     if instances:
         verdicts = verdicts.select_related("rating", "author", "decided_by")
     else:
-        verdicts = verdicts.values_list(*VERDICT_VALUES.values())
+        columns = list(VERDICT_VALUES.values())
+        verdicts = verdicts.values_list(*(columns[:4] if brief else columns))
         verdicts._iterable_class = _VERDICT_ROWS
     key = (lambda v: v.annotation_id) if instances else (lambda v: v.annotation)
     if connection.vendor == "postgresql":

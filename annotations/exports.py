@@ -134,7 +134,7 @@ def csv_export(
 
 # JSON Lines are written by hand: json.dumps of a dict per row was most of the export's
 # time. export_row encodes the strings with the json module's own (C) string encoder; the
-# other values are ints. tests/test_exports.py checks that each line parses to the row
+# other values are ints. tests/api/test_exports.py checks that each line parses to the row
 # annotation_rows gives.
 _string = json.encoder.encode_basestring
 _JSON_LINE = "{" + ",".join(f'"{column}":%s' for column in EXPORT_COLUMNS) + "}\n"

@@ -520,7 +520,7 @@ def annotation_objects(rows: list[Any], *, among: QuerySet | None = None) -> lis
     """Annotation objects (what AnnotationSerializer gives) for rows of
     `selectors.annotation_values`, with two more queries for the page: assignees and
     latest verdicts (`among`: a query of the rows' ids, see selectors.assignee_names).
-    tests/test_api_annotations.py compares the two, field by field."""
+    tests/api/test_api_annotations.py compares the two, field by field."""
     if not rows:
         return []
     ids = [row.id for row in rows]
@@ -535,7 +535,7 @@ def queue_objects(rows: list[tuple]) -> list[dict[str, Any]]:
     """Queue rows (QueueItemSerializer's shape) for a page of `selectors.queue_values`:
     the annotation object with the assignment's due date, the article's title, who
     assigned it and the latest source check. Four queries for the page: the annotations,
-    their assignees, latest verdicts and latest checks (tests/test_queue_order.py
+    their assignees, latest verdicts and latest checks (tests/api/test_queue_order.py
     compares a row with the annotation endpoint's object)."""
     if not rows:
         return []

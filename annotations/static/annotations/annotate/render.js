@@ -1,7 +1,7 @@
 // Segments → marks: cut the text at every boundary of the drawn spans and wrap each covered
 // piece in one <mark>. It must make exactly the DOM of the server's renderer
 // (annotations/templatetags/highlight.py): the same class names in the same order, data-ids
-// in text order, data-badge and title; tests/test_ui_render_parity.py holds the two to it.
+// in text order, data-badge and title; tests/browser/test_ui_render_parity.py holds the two to it.
 // Reads no page data: the caller passes the labels, statuses and the selection (`ctx`).
 import { _, el, format } from "./dom.js";
 import { Offsets } from "./offsets.js";

@@ -7,17 +7,10 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
 from annotations.models import Annotation, Event
 from tests.factories import api_token
 
 WRITERS = 20
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _patch(url: str, token: str, etag: str, note: str) -> tuple[int, dict]:

@@ -34,12 +34,6 @@ def _fresh_throttles():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Runs before the persona fixtures: PBKDF2 takes most of a second per password here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(editor, reviewer, chief, article, claim):
     """One of everything, so that every route has a real id to refuse."""

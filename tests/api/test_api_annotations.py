@@ -48,11 +48,6 @@ def api(user=None) -> APIClient:
     return client
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def create(client, article, **fields):
     body = {"article": article.pk, "label": "claim", **fields}
     return client.post("/api/v1/annotations/", body, format="json")

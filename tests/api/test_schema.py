@@ -33,11 +33,6 @@ MIN_REQUESTS = 1500
 JSON_SCHEMA = {"HTTP_ACCEPT": "application/vnd.oai.openapi+json"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def api(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")

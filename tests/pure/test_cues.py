@@ -23,7 +23,7 @@ from annotations.cues import (
 )
 from bench.eval_cues import evaluate
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 def demo(language: str) -> str:

@@ -25,7 +25,7 @@ from django.conf import settings as django_settings
 
 from tests.conftest import wait_for
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 LIMIT = 5
 PASSWORD = "pw-for-tests-1"  # the factories' password
 LOCKED = "Too many failed logins. Wait 15 minutes, then try again."

@@ -12,7 +12,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from annotations import services
 from annotations.models import Annotation, Article, ArticleRevision, Event, Label, Suggestion
 from tests.factories import api_token, make_annotation, make_article
-from tests.test_pages import claim_suggestion, scored_claim
+from tests.pages.test_pages import claim_suggestion, scored_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +31,6 @@ def _fresh_throttles():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 ARTICLE_LIST_KEYS = {

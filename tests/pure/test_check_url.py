@@ -27,7 +27,7 @@ PAGE = (
     "<html><head><meta charset='utf-8'><title>Haushalt 2026 | Stadt</title></head><body>"
     f"<article><p>{TEXT}</p></article></body></html>"
 )
-MANAGE_PY = Path(__file__).resolve().parent.parent / "manage.py"
+MANAGE_PY = Path(__file__).resolve().parents[2] / "manage.py"
 
 
 @pytest.fixture

@@ -117,11 +117,6 @@ def api(user) -> APIClient:
     return client
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def earlier(editor, reviewer, chief):
     """A claim of a first article with an approved verdict and two evidence items: one

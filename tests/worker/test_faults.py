@@ -37,7 +37,7 @@ from tests.conftest import wait_for
 from tests.factories import GERMAN_TEXT, make_article
 from tests.source_site import SourceSite, running_site
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 UNFINISHED = (SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING)
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Mitteilung</title></head>
 <body><article><p>Das Verkehrsministerium teilte mit, dass insgesamt 4,2 Milliarden Euro für

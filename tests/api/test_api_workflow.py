@@ -26,11 +26,6 @@ def api(user=None) -> APIClient:
     return client
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def assigned(editor, reviewer, claim):
     services.annotation_assign(actor=editor, annotation_id=claim.pk, reviewer=reviewer)

@@ -13,7 +13,7 @@ from annotations import history
 from annotations.models import Annotation, Event
 from annotations.services.base import event_record
 
-SOURCE = Path(__file__).resolve().parent.parent / "annotations"
+SOURCE = Path(__file__).resolve().parents[2] / "annotations"
 # `verb="x"`, `verb = "x"`, `verb: str = "x"` and f-strings like `verb=f"annotation.{...}"`.
 VERB_STRING = re.compile(r"""\bverb\b(?:\s*:\s*[\w.| ]+)?\s*=\s*(f?)["']([^"'\n]*)["']""")
 VERB_MEMBER = re.compile(r"\bVerb\.([A-Z][A-Z_]*)\b")

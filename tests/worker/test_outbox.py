@@ -2,7 +2,7 @@
 again by the sweep until a worker finishes it, claimed once however often it is delivered,
 and given up as `failed` (with its error, in the admin) after its last attempt.
 
-On the shared test Redis with the in-process worker; tests/test_faults.py stops brokers."""
+On the shared test Redis with the in-process worker; tests/worker/test_faults.py stops brokers."""
 
 from __future__ import annotations
 

@@ -302,6 +302,23 @@ def latest_verdicts(
     return result
 
 
+def article_span_rows(
+    article: Article,
+) -> tuple[QuerySet, dict[int, list[str]], dict[int, list[VerdictRow]]]:
+    """What the annotate page draws: every annotation of the article (withdrawn ones too) as
+    named rows in text order, the assignees of each and its verdicts: three queries."""
+    annotations = Annotation.objects.filter(article=article)
+    ids = annotations.values("id")
+    rows = annotation_values(annotations.order_by("start", "end", "id"))
+    return rows, assignee_names(among=ids), verdict_histories(among=ids)
+
+
+def database_ping() -> None:
+    """One round trip to the database (`/healthz`); raises the driver's error if it is down."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
 def verdict_histories(*, among: QuerySet) -> dict[int, list[VerdictRow]]:
     """Every verdict of each annotation (`among`, a query of their ids), oldest first."""
     histories: dict[int, list[VerdictRow]] = {}
@@ -649,10 +666,16 @@ def annotation_comments(annotation_id: int) -> QuerySet[Comment]:
     )
 
 
-def annotation_evidence(annotation_id: int, *, include_removed: bool = False) -> QuerySet[Evidence]:
+def annotation_evidence(
+    annotation_id: int, *, include_removed: bool = False, ids: list[int] | None = None
+) -> QuerySet[Evidence]:
+    """An annotation's evidence (live only, unless `include_removed`; only `ids` if given),
+    each with its checks newest first as `check_list`."""
     evidence = Evidence.objects.filter(annotation_id=annotation_id).select_related("added_by")
     if not include_removed:
         evidence = evidence.filter(removed_at__isnull=True)
+    if ids is not None:
+        evidence = evidence.filter(pk__in=ids)
     return evidence.prefetch_related(
         Prefetch(
             "checks",

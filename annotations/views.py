@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -259,11 +258,7 @@ def _article_spans(article: Article, labels: list[Label]) -> list[Span]:
     """Every annotation of the article (withdrawn ones too, for the sidebar filter) with its
     assignees and verdict history, in three queries whatever their number. Each span's
     `data` is representation.page_span: the API's annotation object plus `verdicts`."""
-    annotations = Annotation.objects.filter(article=article)
-    ids = annotations.values("id")
-    rows = selectors.annotation_values(annotations.order_by("start", "end", "id"))
-    assignees = selectors.assignee_names(among=ids)
-    histories = selectors.verdict_histories(among=ids)
+    rows, assignees, histories = selectors.article_span_rows(article)
     by_slug = {label.slug: label for label in labels}
     status_names = {value: str(name) for value, name in Annotation.Status.choices}
     time = representation.api_time()
@@ -423,8 +418,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Database and broker reachability for load balancers; 503 when either is down."""
     checks: dict[str, str] = {}
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+        selectors.database_ping()
         checks["database"] = "ok"
     except Exception:  # any driver error means "down" to a load balancer
         logger.exception("healthz: the database does not answer")

@@ -950,7 +950,7 @@ class AnnotationEvidenceReuseView(ApiView):
         added = services.evidence_reuse(
             actor=request.user, annotation_id=pk, verdict_id=data["verdict"]
         )
-        evidence = selectors.annotation_evidence(pk).filter(pk__in=[e.pk for e in added])
+        evidence = selectors.annotation_evidence(pk, ids=[e.pk for e in added])
         return Response(
             {"added": s.EvidenceSerializer(evidence, many=True).data},
             status=status.HTTP_201_CREATED if added else status.HTTP_200_OK,

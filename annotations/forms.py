@@ -1,5 +1,5 @@
 """Forms of the HTML pages. They check shape and size with messages in the user's language;
-services.py still validates everything again and its errors land on the same form."""
+the services validate everything again and its errors land on the same form."""
 
 from __future__ import annotations
 

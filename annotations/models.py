@@ -1,4 +1,4 @@
-"""Tables of the fact-check desk. Workflow lives in services.py, never here.
+"""Tables of the fact-check desk. Workflow lives in services/, never here.
 
 Offsets (`start`, `end`) are half-open code-point indices into `Article.text`, which is
 stored NFC-normalised with `\\n` line ends (see text.py).
@@ -233,7 +233,7 @@ class Assignment(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
     decline_reason = models.TextField(blank=True)
-    # Copies of the annotation's sort keys, kept in step by services.py, so that the queue
+    # Copies of the annotation's sort keys, kept in step by the services, so that the queue
     # sorts a reviewer's pending rows from one index without joining their annotations.
     priority = models.PositiveSmallIntegerField(
         choices=Annotation.Priority.choices,

@@ -1,5 +1,5 @@
-"""Forms of the review pages. They only shape the input; services.py decides what is valid
-(rationale length, evidence for a claim, URL schemes), and its messages land on these forms,
+"""Forms of the review pages. They only shape the input; the services decide what is valid
+(rationale length, evidence for a claim, URL schemes), and their messages land on these forms,
 so a reviewer reads the same words the API answers."""
 
 from __future__ import annotations

@@ -526,8 +526,8 @@ def queue_for(
     `ordering="-checkworthiness"` the most check-worthy claims come first and the queue
     order breaks the ties.
 
-    Every sort key lives on the assignment (services.py copies the annotation's priority
-    and check-worthiness, and closes the pending assignments of a withdrawn annotation),
+    Every sort key lives on the assignment (the services copy the annotation's priority
+    and check-worthiness, and close the pending assignments of a withdrawn annotation),
     so PostgreSQL sorts a reviewer's rows from the covering index `assignment_queue`
     alone, then joins the annotations of the one page shown. `queue_page_relations` loads
     the rest of that page.

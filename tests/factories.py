@@ -3,7 +3,23 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from annotations import services
-from annotations.models import Article
+from annotations.models import (
+    Annotation,
+    Article,
+    ArticleRevision,
+    Assignment,
+    Comment,
+    Event,
+    Evidence,
+    IdempotencyKey,
+    Job,
+    Label,
+    Rating,
+    SourceCheck,
+    Suggestion,
+    UserPreference,
+    Verdict,
+)
 from annotations.services.tokens import api_token_create
 
 GERMAN_TEXT = (
@@ -56,3 +72,168 @@ def api_token(user) -> str:
     keeps only its digest)."""
     token, _expiry = api_token_create(user=user)
     return token
+
+
+# --- a factory per model ------------------------------------------------------------------
+# Rows as a test needs them, written directly: for tests that set up a state (a check that
+# failed, a verdict long approved) without walking the workflow to it. Tests of the
+# workflow itself go through the services (make_article, make_annotation above).
+
+
+class LabelRef(factory.django.DjangoModelFactory):
+    """A seeded label (migration 0002), by slug."""
+
+    class Meta:
+        model = Label
+        django_get_or_create = ("slug",)
+
+    slug = "claim"
+    name = factory.LazyAttribute(lambda label: label.slug.title())
+
+
+class RatingRef(factory.django.DjangoModelFactory):
+    """A seeded rating (migration 0002), by slug."""
+
+    class Meta:
+        model = Rating
+        django_get_or_create = ("slug",)
+
+    slug = "false"
+    name = factory.LazyAttribute(lambda rating: rating.slug.title())
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+
+    title = factory.Sequence(lambda n: f"Artikel {n}")
+    text = GERMAN_TEXT
+    language = "de"
+    status = Article.Status.IN_REVIEW
+    created_by = factory.SubFactory(UserFactory, roles=["editor"])
+
+
+class ArticleRevisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ArticleRevision
+
+    article = factory.SubFactory(ArticleFactory)
+    number = factory.Sequence(lambda n: n + 2)
+    text = factory.LazyAttribute(lambda revision: revision.article.text)
+
+
+class AnnotationFactory(factory.django.DjangoModelFactory):
+    """The span "Bundesregierung" of the German text, or `quote=` another of its words."""
+
+    class Meta:
+        model = Annotation
+
+    class Params:
+        quote = "Bundesregierung"
+
+    article = factory.SubFactory(ArticleFactory)
+    label = factory.SubFactory(LabelRef)
+    start = factory.LazyAttribute(lambda a: a.article.text.index(a.quote))
+    end = factory.LazyAttribute(lambda a: a.start + len(a.quote))
+    exact = factory.LazyAttribute(lambda a: a.quote)
+    created_by = factory.SelfAttribute("article.created_by")
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    annotation = factory.SubFactory(AnnotationFactory)
+    reviewer = factory.SubFactory(UserFactory, roles=["reviewer"])
+    assigned_by = factory.SelfAttribute("annotation.created_by")
+
+
+class VerdictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Verdict
+
+    annotation = factory.SubFactory(AnnotationFactory)
+    rating = factory.SubFactory(RatingRef)
+    rationale = "Der Haushaltsplan nennt eine andere Summe."
+    author = factory.SubFactory(UserFactory, roles=["reviewer"])
+    quote = factory.SelfAttribute("annotation.exact")
+    article_revision = factory.SelfAttribute("annotation.article.revision")
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Evidence
+
+    annotation = factory.SubFactory(AnnotationFactory)
+    url = factory.Sequence(lambda n: f"https://example.org/beleg/{n}")
+    added_by = factory.SelfAttribute("annotation.created_by")
+
+
+class SourceCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SourceCheck
+
+    evidence = factory.SubFactory(EvidenceFactory)
+    annotation = factory.SelfAttribute("evidence.annotation")
+    url = factory.SelfAttribute("evidence.url")
+
+
+class SuggestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Suggestion
+
+    class Params:
+        quote = "Bundesregierung"
+
+    article = factory.SubFactory(ArticleFactory)
+    revision = factory.SelfAttribute("article.revision")
+    label = factory.SubFactory(LabelRef)
+    start = factory.LazyAttribute(lambda s: s.article.text.index(s.quote))
+    end = factory.LazyAttribute(lambda s: s.start + len(s.quote))
+    exact = factory.LazyAttribute(lambda s: s.quote)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    annotation = factory.SubFactory(AnnotationFactory)
+    author = factory.SelfAttribute("annotation.created_by")
+    body = "Bitte die Primärquelle verlinken."
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    annotation = factory.SubFactory(AnnotationFactory)
+    article = factory.SelfAttribute("annotation.article")
+    actor = factory.SelfAttribute("annotation.created_by")
+    verb = Event.Verb.ANNOTATION_CREATED
+
+
+class JobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Job
+
+    task = "annotations.analyse_article"
+    args = factory.LazyFunction(lambda: [ArticleFactory().pk])
+
+
+class IdempotencyKeyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IdempotencyKey
+
+    user = factory.SubFactory(UserFactory, roles=["editor"])
+    key = factory.Sequence(lambda n: f"key-{n}")
+    method = "POST"
+    path = "/api/v1/annotations/"
+    fingerprint = "0" * 64
+
+
+class UserPreferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserPreference
+
+    user = factory.SubFactory(UserFactory)
+    language = "de"

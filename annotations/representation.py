@@ -74,28 +74,18 @@ VerdictRow = namedtuple(
     "VerdictRow", ("annotation", *VERDICT_FIELDS), defaults=(None,) * (len(VERDICT_FIELDS) - 3)
 )
 
+# The API object's keys in order: the annotation's own fields with its assignees and current
+# verdict before the author and times (AnnotationSerializer describes the same).
+API_FIELDS = (*ANNOTATION_FIELDS[:14], "assignees", "current_verdict", *ANNOTATION_FIELDS[14:])
+# A bulk export's columns (CSV header, JSONL keys): the same, flat, with the article's title.
 EXPORT_COLUMNS = (
-    "id",
-    "article",
+    *ANNOTATION_FIELDS[:2],
     "article_title",
-    "start",
-    "end",
-    "exact",
-    "prefix",
-    "suffix",
-    "label",
-    "note",
-    "priority",
-    "due_at",
-    "status",
-    "anchor_state",
-    "version",
+    *ANNOTATION_FIELDS[2:14],
     "assignees",
     "rating",
     "verdict_status",
-    "created_by",
-    "created_at",
-    "updated_at",
+    *ANNOTATION_FIELDS[14:],
 )
 
 Time = Callable[[datetime | str | None], str | None]

@@ -338,19 +338,7 @@ class CurrentVerdictSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Verdict
-        fields = [
-            "id",
-            "rating",
-            "status",
-            "rationale",
-            "author",
-            "decided_by",
-            "decided_at",
-            "decision_note",
-            "quote",
-            "article_revision",
-            "created_at",
-        ]
+        fields = list(representation.VERDICT_FIELDS)
 
 
 class VerdictSerializer(CurrentVerdictSerializer):
@@ -365,16 +353,7 @@ class VerdictSerializer(CurrentVerdictSerializer):
             "id",
             "annotation",
             "annotation_status",
-            "rating",
-            "status",
-            "rationale",
-            "author",
-            "decided_by",
-            "decided_at",
-            "decision_note",
-            "quote",
-            "article_revision",
-            "created_at",
+            *representation.VERDICT_FIELDS[1:],
             "evidence",
         ]
 
@@ -401,27 +380,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Annotation
-        fields = [
-            "id",
-            "article",
-            "start",
-            "end",
-            "exact",
-            "prefix",
-            "suffix",
-            "label",
-            "note",
-            "priority",
-            "due_at",
-            "status",
-            "anchor_state",
-            "version",
-            "assignees",
-            "current_verdict",
-            "created_by",
-            "created_at",
-            "updated_at",
-        ]
+        fields = list(representation.API_FIELDS)
         read_only_fields = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))

@@ -3,6 +3,9 @@
 Each kind has two templates, `templates/emails/<kind>_subject.txt` and `<kind>_body.txt`,
 written with gettext and rendered in each recipient's language (services/preferences.py):
 recipients who share a language get one message, so a kind sends one message per language.
+The templates turn autoescape off on purpose: the mail is text/plain, where HTML escaping
+would print "&amp;" into a title; a subject is collapsed to one line, so no user text can
+start a header of its own.
 """
 
 from __future__ import annotations

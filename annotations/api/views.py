@@ -27,7 +27,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from .authentication import TokenAuthentication
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
 from rest_framework.generics import GenericAPIView
@@ -230,7 +230,7 @@ class TokenView(ApiView):
         # POST is the login and takes no credentials; DELETE takes the token it revokes and
         # nothing else. (DRF asks before it wraps the request; self.request is Django's.)
         if getattr(self.request, "method", None) == "DELETE":
-            return [KnoxTokenAuthentication()]
+            return [TokenAuthentication()]
         return []
 
     def get_permissions(self) -> list:

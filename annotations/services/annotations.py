@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -78,8 +79,9 @@ def annotation_create(
     Holds the article row FOR SHARE (`article_lock_shared`) so the text cannot change
     between validation and insert while creates on one article run side by side; the first
     span of a draft takes FOR UPDATE instead, since it moves the article to `in_review`.
-    The same live span twice is refused by a unique constraint as well as by the check, so
-    two racing creates end in one 201 and one 409.
+    The same live span twice (a double submit, or two creates racing) is refused by the
+    unique constraint `annotation_one_live_per_span_label`, not by a read beforehand: the
+    first create answers 201 and the second 409 naming the first.
 
     Raises Forbidden, Invalid (offsets, exact, label), Conflict (the article's state, the
     span already tagged).
@@ -91,65 +93,121 @@ def annotation_create(
             _("priority must be one of %(values)s") % {"values": Annotation.Priority.values},
             field="priority",
         )
-    with transaction.atomic():
-        if selectors.article_status(article_id) == Article.Status.DRAFT:
-            article = Article.objects.select_for_update().get(pk=article_id)
-        else:
-            article = article_lock_shared(article_id)
-        article_allows(actor, article, policy.Act.ANNOTATE)
-        body = article.text
-        try:
-            if offset_unit == "utf16":
-                start = text.utf16_to_codepoint(body, start)
-                end = text.utf16_to_codepoint(body, end)
-            elif offset_unit != "codepoint":
-                raise text.SpanError("offset_unit must be 'codepoint' or 'utf16'")
-            text.validate_span(body, start, end, exact)
-        except text.SpanError as exc:
-            raise Invalid(_span_message(exc, body)) from exc
-        quote = text.quote_at(body, start, end)
-        _refuse_twin(article, label, start, end)
-        try:
-            with transaction.atomic():
-                annotation = Annotation.objects.create(
-                    article=article,
-                    label=label,
-                    start=start,
-                    end=end,
-                    exact=quote.exact,
-                    prefix=quote.prefix,
-                    suffix=quote.suffix,
-                    note=note or "",
-                    priority=priority,
-                    due_at=due_at,
-                    checkworthiness=(
-                        cues.checkworthiness(quote.exact, article.language[:2])
-                        if label.needs_verdict
-                        else None
-                    ),
-                    created_by=actor,
-                )
-        except IntegrityError:
-            # A create racing this one inserted the same span first (shared lock).
-            _refuse_twin(article, label, start, end)
-            raise
-        if article.status == Article.Status.DRAFT:
-            article.status = Article.Status.IN_REVIEW
-            article_bump(article, "status")
-        event_record(
-            actor=actor,
-            verb=verb,
-            annotation=annotation,
-            data={"label": label.slug, "start": start, "end": end, "exact": quote.exact[:200]},
-        )
-        if label.slug == "source":
-            _source_span_checks(actor=actor, annotation=annotation)
+    # A lost race needs no savepoint of its own: this block rolls back (to its savepoint,
+    # inside a caller's transaction) and the twin is looked up afterwards.
+    try:
+        with transaction.atomic():
+            annotation, article, quote = _annotation_insert(
+                actor=actor,
+                article_id=article_id,
+                label=label,
+                start=start,
+                end=end,
+                exact=exact,
+                offset_unit=offset_unit,
+                note=note,
+                priority=priority,
+                due_at=due_at,
+            )
+            if article.status == Article.Status.DRAFT:
+                article.status = Article.Status.IN_REVIEW
+                article_bump(article, "status")
+            event_record(
+                actor=actor,
+                verb=verb,
+                annotation=annotation,
+                data={
+                    "label": label.slug,
+                    "start": annotation.start,
+                    "end": annotation.end,
+                    "exact": quote.exact[:200],
+                },
+            )
+            if label.slug == "source":
+                _source_span_checks(actor=actor, annotation=annotation)
+    except _SpanTaken as taken:
+        # The same live span with this label exists: the unique constraint refused the
+        # insert (a double submit, or a create racing this one). The first span stands.
+        _refuse_twin(article_id, label, taken.start, taken.end)
+        raise taken.error from None
     return annotation
 
 
-def _refuse_twin(article: Article, label: Label, start: int, end: int) -> None:
+class _SpanTaken(Exception):
+    """The insert hit `annotation_one_live_per_span_label`; carries the codepoint offsets."""
+
+    def __init__(self, error: IntegrityError, start: int, end: int) -> None:
+        super().__init__(str(error))
+        self.error, self.start, self.end = error, start, end
+
+
+def _annotation_insert(
+    *,
+    actor: User,
+    article_id: int,
+    label: Label,
+    start: int,
+    end: int,
+    exact: str | None,
+    offset_unit: str,
+    note: str,
+    priority: int,
+    due_at: datetime | None,
+) -> tuple[Annotation, Article, text.Quote]:
+    """Lock the article (FOR SHARE, or FOR UPDATE for a draft's first span), validate the
+    span against its text, and insert the row. Needs a transaction. Raises Invalid,
+    Conflict, _SpanTaken."""
+    if selectors.article_status(article_id) == Article.Status.DRAFT:
+        article = Article.objects.select_for_update().get(pk=article_id)
+    else:
+        article = article_lock_shared(article_id)
+    article_allows(actor, article, policy.Act.ANNOTATE)
+    body = article.text
+    try:
+        if offset_unit == "utf16":
+            start = text.utf16_to_codepoint(body, start)
+            end = text.utf16_to_codepoint(body, end)
+        elif offset_unit != "codepoint":
+            raise text.SpanError("offset_unit must be 'codepoint' or 'utf16'")
+        text.validate_span(body, start, end, exact)
+    except text.SpanError as exc:
+        raise Invalid(_span_message(exc, body)) from exc
+    quote = text.quote_at(body, start, end)
+    try:
+        annotation = Annotation.objects.create(
+            article=article,
+            label=label,
+            start=start,
+            end=end,
+            exact=quote.exact,
+            prefix=quote.prefix,
+            suffix=quote.suffix,
+            note=note or "",
+            priority=priority,
+            due_at=due_at,
+            checkworthiness=(
+                cues.checkworthiness(quote.exact, article.language[:2])
+                if label.needs_verdict
+                else None
+            ),
+            created_by=actor,
+        )
+    except IntegrityError as exc:
+        if not _SPAN_TAKEN.search(str(exc)):
+            raise
+        raise _SpanTaken(exc, start, end) from exc
+    return annotation, article, quote
+
+
+# PostgreSQL names the constraint; SQLite names the table's unique columns.
+_SPAN_TAKEN = re.compile(
+    r"annotation_one_live_per_span_label|UNIQUE constraint failed: annotations_annotation\."
+)
+
+
+def _refuse_twin(article_id: int, label: Label, start: int, end: int) -> None:
     """A double submit or a second tagger: the first span stands (the 409 names it)."""
-    twin = selectors.live_twin(article.pk, label.pk, start, end)
+    twin = selectors.live_twin(article_id, label.pk, start, end)
     if twin is not None:
         raise Conflict(
             _("already tagged: this span is already a %(label)s (annotation %(id)s)")

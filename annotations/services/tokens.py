@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
 from knox.models import AuthToken
 
 if TYPE_CHECKING:
@@ -17,8 +18,10 @@ if TYPE_CHECKING:
 
 
 def api_token_create(*, user: User) -> tuple[str, datetime | None]:
-    """A new token for `user` and its expiry. The caller has checked the password and the
-    role; the token string exists only in this return value, never in a row."""
+    """A new token for `user` and its expiry, after deleting the user's expired tokens. The
+    caller has checked the password and the role; the token string exists only in this
+    return value, never in a row."""
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     row, token = AuthToken.objects.create(user=user)
     return token, row.expiry
 

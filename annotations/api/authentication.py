@@ -10,6 +10,7 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.crypto import hash_token
 from knox.models import get_token_model
@@ -60,3 +61,10 @@ class TokenAuthentication(KnoxTokenAuthentication):
             auth_token.delete()
             return True
         return False
+
+
+class TokenScheme(KnoxTokenScheme):
+    """The schema's `knoxApiToken` scheme for this subclass (drf-spectacular matches the
+    exact class, so knox's own extension does not apply)."""
+
+    target_class = "annotations.api.authentication.TokenAuthentication"

@@ -7,6 +7,7 @@ the pages and the API filter the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC
 from typing import Any
 
@@ -19,6 +20,11 @@ from ..models import NEWSROOM_ROLES, Annotation, Article, Suggestion
 
 
 class ValidatingFilterSet(django_filters.FilterSet):
+    class Meta:
+        # The declared filters only, none made from the model's fields. A subclass names
+        # its model (`class Meta(ValidatingFilterSet.Meta)`).
+        fields: list[str] = []
+
     def cleaned(self) -> dict[str, Any]:
         """The given filters, validated; raises ValidationError (400) otherwise."""
         if not self.is_valid():
@@ -36,6 +42,14 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+def values_filter(values: Iterable[str], help_text: str) -> django_filters.ChoiceFilter:
+    """One of `values`. The schema lists them and shows `help_text`, which says what each
+    means; a choice's label would be shown nowhere."""
+    return django_filters.ChoiceFilter(
+        choices=[(value, value) for value in values], help_text=help_text
+    )
+
+
 class ArticleFilter(ValidatingFilterSet):
     status = django_filters.ChoiceFilter(
         choices=Article.Status.choices,
@@ -46,18 +60,14 @@ class ArticleFilter(ValidatingFilterSet):
         max_length=500, help_text="Full-text search in each article's language."
     )
     # Named like DRF's OrderingFilter; validated here and applied by the selector.
-    ordering = django_filters.ChoiceFilter(
-        choices=[
-            ("-created_at", "Newest first (default)"),
-            ("-checkworthiness", "Most check-worthy claim first, then newest"),
-        ],
-        help_text="-created_at (default), or -checkworthiness: by the article's most "
-        "check-worthy claim, over its live claim spans and pending claim suggestions.",
+    ordering = values_filter(
+        ["-created_at", "-checkworthiness"],
+        "-created_at (default), or -checkworthiness: by the article's most check-worthy "
+        "claim, over its live claim spans and pending claim suggestions.",
     )
 
-    class Meta:
+    class Meta(ValidatingFilterSet.Meta):
         model = Article
-        fields: list[str] = []
 
 
 class AnnotationFilter(ValidatingFilterSet):
@@ -72,9 +82,8 @@ class AnnotationFilter(ValidatingFilterSet):
         help_text="ISO 8601 date-time; annotations changed at or after it."
     )
 
-    class Meta:
+    class Meta(ValidatingFilterSet.Meta):
         model = Annotation
-        fields: list[str] = []
 
     def cleaned(self) -> dict[str, Any]:
         values = super().cleaned()
@@ -91,13 +100,7 @@ class AnnotationFilter(ValidatingFilterSet):
 
 
 class BulkExportFilter(AnnotationFilter):
-    format = django_filters.ChoiceFilter(
-        choices=[("jsonl", "JSON Lines"), ("csv", "CSV")],
-        help_text="jsonl (default) or csv.",
-    )
-
-    class Meta(AnnotationFilter.Meta):
-        pass
+    format = values_filter(["jsonl", "csv"], "jsonl (default) or csv.")
 
 
 class SuggestionFilter(ValidatingFilterSet):
@@ -105,32 +108,23 @@ class SuggestionFilter(ValidatingFilterSet):
         choices=Suggestion.Status.choices, help_text="Default: pending."
     )
 
-    class Meta:
+    class Meta(ValidatingFilterSet.Meta):
         model = Suggestion
-        fields: list[str] = []
 
 
 class QueueFilter(ValidatingFilterSet):
-    ordering = django_filters.ChoiceFilter(
-        choices=[
-            ("queue", "Overdue first, then priority, due date and check-worthiness (default)"),
-            ("-checkworthiness", "Most check-worthy first, then the queue order"),
-        ],
-        help_text="queue (default): overdue first, then priority, then due date, with "
+    ordering = values_filter(
+        ["queue", "-checkworthiness"],
+        "queue (default): overdue first, then priority, then due date, with "
         "check-worthiness breaking ties; or -checkworthiness.",
     )
 
-    class Meta:
+    class Meta(ValidatingFilterSet.Meta):
         model = Annotation
-        fields: list[str] = []
 
 
 class UserFilter(ValidatingFilterSet):
-    role = django_filters.ChoiceFilter(
-        choices=[(role, role) for role in NEWSROOM_ROLES],
-        help_text="Only users holding this role.",
-    )
+    role = values_filter(NEWSROOM_ROLES, "Only users holding this role.")
 
-    class Meta:
+    class Meta(ValidatingFilterSet.Meta):
         model = get_user_model()
-        fields: list[str] = []

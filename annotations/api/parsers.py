@@ -13,9 +13,15 @@ from typing import Any
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from ..storable import fields_problem, json_problem, too_deep_message
+from ..storable import Problem, fields_problem, json_problem, too_deep_message
 
 __all__ = ["FormParser", "JSONParser", "MultiPartParser"]
+
+
+def _refuse(problem: Problem | None) -> None:
+    """A problem found in a parsed body answers 400 with its message."""
+    if problem is not None:
+        raise ParseError(problem.body())
 
 
 class JSONParser(parsers.JSONParser):
@@ -25,25 +31,19 @@ class JSONParser(parsers.JSONParser):
         except RecursionError:
             # The C decoder gives up at Python's recursion limit and unwinds cleanly.
             raise ParseError(too_deep_message()) from None
-        problem = json_problem(data)
-        if problem is not None:
-            raise ParseError(problem.body())
+        _refuse(json_problem(data))
         return data
 
 
 class FormParser(parsers.FormParser):
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
         data = super().parse(stream, media_type, parser_context)
-        problem = fields_problem(data.lists())
-        if problem is not None:
-            raise ParseError(problem.body())
+        _refuse(fields_problem(data.lists()))
         return data
 
 
 class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
         result = super().parse(stream, media_type, parser_context)
-        problem = fields_problem(result.data.lists())
-        if problem is not None:
-            raise ParseError(problem.body())
+        _refuse(fields_problem(result.data.lists()))
         return result

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .models import (
     NEWSROOM_ROLES,
@@ -141,33 +141,50 @@ def can_decide_verdicts(user: User) -> bool:
 # One row per role-only action: the rule and the message of a refusal (a 403), so that the
 # API's early refusal and the service's own check say the same words from one place.
 ROLE_ACTIONS: dict[str, tuple[Callable[[User], bool], Any]] = {
-    "article.create": (is_editor_or_chief, _lazy("only editors and chiefs can create articles")),
-    "article.import": (is_editor_or_chief, _lazy("only editors and chiefs can import articles")),
-    "article.edit": (is_editor_or_chief, _lazy("only editors and chiefs can edit articles")),
-    "article.archive": (is_editor_or_chief, _lazy("only editors and chiefs can archive articles")),
-    "article.restore": (is_editor_or_chief, _lazy("only editors and chiefs can restore articles")),
-    "article.publish": (can_publish_article, _lazy("only chiefs can publish")),
-    "annotation.create": (is_editor_or_chief, _lazy("only editors and chiefs can annotate")),
-    "annotation.edit": (is_editor_or_chief, _lazy("only editors and chiefs can edit annotations")),
+    "article.create": (
+        is_editor_or_chief,
+        gettext_lazy("only editors and chiefs can create articles"),
+    ),
+    "article.import": (
+        is_editor_or_chief,
+        gettext_lazy("only editors and chiefs can import articles"),
+    ),
+    "article.edit": (is_editor_or_chief, gettext_lazy("only editors and chiefs can edit articles")),
+    "article.archive": (
+        is_editor_or_chief,
+        gettext_lazy("only editors and chiefs can archive articles"),
+    ),
+    "article.restore": (
+        is_editor_or_chief,
+        gettext_lazy("only editors and chiefs can restore articles"),
+    ),
+    "article.publish": (can_publish_article, gettext_lazy("only chiefs can publish")),
+    "annotation.create": (is_editor_or_chief, gettext_lazy("only editors and chiefs can annotate")),
+    "annotation.edit": (
+        is_editor_or_chief,
+        gettext_lazy("only editors and chiefs can edit annotations"),
+    ),
     "annotation.withdraw": (
         is_editor_or_chief,
-        _lazy("only editors and chiefs can withdraw annotations"),
+        gettext_lazy("only editors and chiefs can withdraw annotations"),
     ),
-    "annotation.assign": (is_editor_or_chief, _lazy("only editors and chiefs can assign")),
+    "annotation.assign": (is_editor_or_chief, gettext_lazy("only editors and chiefs can assign")),
     "suggestion.accept": (
         is_editor_or_chief,
-        _lazy("only editors and chiefs can accept suggestions"),
+        gettext_lazy("only editors and chiefs can accept suggestions"),
     ),
     "suggestion.dismiss": (
         is_editor_or_chief,
-        _lazy("only editors and chiefs can dismiss suggestions"),
+        gettext_lazy("only editors and chiefs can dismiss suggestions"),
     ),
-    "verdict.approve": (can_decide_verdicts, _lazy("only chiefs can approve verdicts")),
-    "verdict.reject": (can_decide_verdicts, _lazy("only chiefs can reject verdicts")),
-    "comment.add": (is_newsroom_member, _lazy("you cannot comment")),
+    "verdict.approve": (can_decide_verdicts, gettext_lazy("only chiefs can approve verdicts")),
+    "verdict.reject": (can_decide_verdicts, gettext_lazy("only chiefs can reject verdicts")),
+    "comment.add": (is_newsroom_member, gettext_lazy("you cannot comment")),
+    "queue.view": (can_work_queue, gettext_lazy("The queue is for reviewers.")),
+    "approvals.view": (can_decide_verdicts, gettext_lazy("Approvals are for chiefs.")),
     "api.use": (
         is_newsroom_member,
-        _lazy("You need a newsroom role (editor, reviewer or chief) to use the API."),
+        gettext_lazy("You need a newsroom role (editor, reviewer or chief) to use the API."),
     ),
 }
 
@@ -176,6 +193,42 @@ def role_refusal(user: User, action: str) -> str | None:
     """Why `user`'s roles do not allow `action` (a ROLE_ACTIONS key), or None."""
     rule, message = ROLE_ACTIONS[action]
     return None if rule(user) else str(message)
+
+
+# One row per action on one object (an annotation, a verdict, an article): the rule
+# `can_<action>(user, obj)` and the message of a refusal (a 403). Services refuse with it
+# (`services.base.require_allowed`); pages ask the same `can_*` to show or hide a control.
+OBJECT_ACTIONS: dict[str, tuple[Callable[[User, Any], bool], Any]] = {
+    "article.restore": (
+        lambda user, article: can_restore_article(user, article),
+        gettext_lazy("only a chief can publish a withdrawn fact-check again"),
+    ),
+    "annotation.decline": (can_decline, gettext_lazy("this item is not assigned to you")),
+    "evidence.add": (
+        can_work_on_evidence,
+        gettext_lazy("only editors, chiefs and the assigned reviewer can add evidence"),
+    ),
+    "evidence.remove": (
+        can_work_on_evidence,
+        gettext_lazy("only editors, chiefs and the assigned reviewer can remove evidence"),
+    ),
+    "check.request": (
+        can_request_check,
+        gettext_lazy("only editors, chiefs and the assigned reviewer can request checks"),
+    ),
+    "verdict.propose": (
+        can_propose_verdict,
+        gettext_lazy("only the reviewer assigned to this item can propose a verdict"),
+    ),
+    "verdict.approve": (can_decide_verdict, gettext_lazy("you cannot approve your own verdict")),
+    "verdict.reject": (can_decide_verdict, gettext_lazy("you cannot reject your own verdict")),
+}
+
+
+def object_refusal(user: User, action: str, obj: Any) -> str | None:
+    """Why `user` may not take `action` (an OBJECT_ACTIONS key) on `obj`, or None."""
+    rule, message = OBJECT_ACTIONS[action]
+    return None if rule(user, obj) else str(message)
 
 
 # --- what each article state allows ----------------------------------------------------------

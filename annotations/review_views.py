@@ -10,6 +10,7 @@ and live updates (queue.js, review.js, approvals.js); CSP forbids inline script.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -57,9 +58,11 @@ CHECK_POLL_SECONDS = 2
 PARAGRAPH_CONTEXT = 600
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
+def _require(user: Any, action: str) -> None:
+    """A 403 page with policy's words unless `user`'s roles allow `action`."""
+    reason = policy.role_refusal(user, action)
+    if reason is not None:
+        raise PermissionDenied(reason)
 
 
 # --- the queue ------------------------------------------------------------------------------
@@ -69,7 +72,7 @@ def _require(allowed: bool, message: str) -> None:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     user = request.user
-    _require(policy.can_work_queue(user), _("The queue is for reviewers."))
+    _require(user, "queue.view")
     now = timezone.now()
     everything = selectors.queue_for(user, now=now)
     labels = list(selectors.labels())
@@ -217,32 +220,27 @@ def _render_review(
     forms = forms or {}
     verdicts = selectors.verdict_history(annotation)
     current = verdicts[-1] if verdicts else None
-    returned = (
-        current
-        if current
-        and current.status == Verdict.Status.REJECTED
-        and annotation.status == Annotation.Status.ASSIGNED
-        else None
-    )
+
+    def current_if(status: str, *, assigned: bool = False) -> Verdict | None:
+        """The current verdict when it has `status` (and, with `assigned`, the span is back
+        with its reviewer), else None."""
+        if current is None or current.status != status:
+            return None
+        if assigned and annotation.status != Annotation.Status.ASSIGNED:
+            return None
+        return current
+
+    returned = current_if(Verdict.Status.REJECTED, assigned=True)
     # Set aside by a text change: the old text it judged beside the text now.
-    text_changed = (
-        current
-        if current
-        and current.status == Verdict.Status.SET_ASIDE
-        and annotation.status == Annotation.Status.ASSIGNED
-        else None
-    )
+    text_changed = current_if(Verdict.Status.SET_ASIDE, assigned=True)
+    proposed = current_if(Verdict.Status.PROPOSED)
     ratings = list(selectors.ratings())
     rating_names = {rating.slug: rating.display_name for rating in ratings}
     is_live = annotation.status != Annotation.Status.WITHDRAWN
     can_propose = annotation.status == Annotation.Status.ASSIGNED and policy.can_propose_verdict(
         user, annotation
     )
-    can_decide = bool(
-        current
-        and current.status == Verdict.Status.PROPOSED
-        and policy.can_decide_verdict(user, current)
-    )
+    can_decide = bool(proposed and policy.can_decide_verdict(user, proposed))
     evidence = _evidence_items(annotation.pk)
     can_work_on_evidence = policy.can_change_evidence(user, annotation)
     similar = _similar_items(annotation, evidence) if annotation.label.needs_verdict else []
@@ -274,10 +272,7 @@ def _render_review(
         "can_comment": policy.can_comment(user),
         "can_decide": can_decide,
         "is_own_proposal": bool(
-            current
-            and current.status == Verdict.Status.PROPOSED
-            and current.author_id == user.pk
-            and policy.can_decide_verdicts(user)
+            proposed and proposed.author_id == user.pk and policy.can_decide_verdicts(user)
         ),
         "next_item": next_item,
         "is_overdue": bool(annotation.due_at and annotation.due_at < timezone.now()),
@@ -465,33 +460,38 @@ def source_checks_request(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_review_url(annotation.pk, "evidence"))
 
 
+def _text_post(
+    request: HttpRequest, pk: int, form: Any, name: str, write: Callable[..., Any]
+) -> HttpResponse | None:
+    """Post a form of one text field (the comment, a decline's reason) that only the
+    service checks: `write` gets the field by its name. A refusal is the review page
+    again, with the message on the form; None when it was written."""
+    annotation = _annotation_or_404(pk)
+    form.is_valid()  # fills cleaned_data; an empty text is the service's to refuse
+    try:
+        write(actor=request.user, annotation_id=annotation.pk, **form.cleaned_data)
+    except services.ServiceError as error:
+        return _refused(request, annotation, form, name, error)
+    return None
+
+
 @newsroom_required
 @require_POST
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    annotation = _annotation_or_404(pk)
-    form = CommentForm(request.POST)
-    form.is_valid()
-    try:
-        services.comment_add(
-            actor=request.user, annotation_id=annotation.pk, body=form.cleaned_data["body"]
-        )
-    except services.ServiceError as error:
-        return _refused(request, annotation, form, "comment", error)
-    return redirect(_review_url(annotation.pk, "comments"))
+    refusal = _text_post(request, pk, CommentForm(request.POST), "comment", services.comment_add)
+    if refusal is not None:
+        return refusal
+    return redirect(_review_url(pk, "comments"))
 
 
 @newsroom_required
 @require_POST
 def assignment_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    annotation = _annotation_or_404(pk)
-    form = DeclineForm(request.POST)
-    form.is_valid()
-    try:
-        services.assignment_decline(
-            actor=request.user, annotation_id=annotation.pk, reason=form.cleaned_data["reason"]
-        )
-    except services.ServiceError as error:
-        return _refused(request, annotation, form, "decline", error)
+    refusal = _text_post(
+        request, pk, DeclineForm(request.POST), "decline", services.assignment_decline
+    )
+    if refusal is not None:
+        return refusal
     messages.success(request, _("Declined. The item went back to the editors."))
     return redirect("annotations:queue")
 
@@ -507,7 +507,7 @@ def _render_approvals(
     error: str | None = None,
 ) -> HttpResponse:
     user = request.user
-    _require(policy.can_decide_verdicts(user), _("Approvals are for chiefs."))
+    _require(user, "approvals.view")
     verdicts = selectors.approvals_page()
     annotations = [verdict.annotation for verdict in verdicts]
     names = history.Names.load()

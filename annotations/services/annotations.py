@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -24,21 +24,20 @@ from .base import (
     Conflict,
     Invalid,
     Stale,
+    User,
     annotation_bump,
     annotation_lock,
     article_allows,
     article_bump,
     article_lock_shared,
     event_record,
-    require,
+    require_allowed,
     require_role,
     status_name,
+    vocabulary_entry,
 )
 from .jobs import enqueue
 from .source_checks import _source_span_checks
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
 
 
 def _assignments_sort_keys_sync(annotation: Annotation) -> None:
@@ -50,14 +49,7 @@ def _assignments_sort_keys_sync(annotation: Annotation) -> None:
 
 
 def _label(slug_or_label: str | Label) -> Label:
-    if isinstance(slug_or_label, Label):
-        return slug_or_label
-    try:
-        return Label.objects.get(slug=slug_or_label)
-    except Label.DoesNotExist:
-        raise Invalid(
-            _("unknown label '%(label)s'") % {"label": slug_or_label}, field="label"
-        ) from None
+    return vocabulary_entry(Label, slug_or_label)
 
 
 def annotation_create(
@@ -424,7 +416,7 @@ def assignment_decline(*, actor: User, annotation_id: int, reason: str) -> Annot
         raise Invalid(_("give a reason for declining"), field="reason")
     with transaction.atomic():
         annotation = annotation_lock(annotation_id)
-        require(policy.can_decline(actor, annotation), _("this item is not assigned to you"))
+        require_allowed(actor, "annotation.decline", annotation)
         article_allows(actor, annotation.article, policy.Act.REVIEW)
         Assignment.objects.filter(
             annotation=annotation, reviewer=actor, state=Assignment.State.PENDING

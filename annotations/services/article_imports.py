@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.db import transaction
 
@@ -16,6 +14,7 @@ from ..models import (
 from .base import (
     Invalid,
     TooLarge,
+    User,
     article_bump,
     event_record,
     require_role,
@@ -23,9 +22,6 @@ from .base import (
     url_fetch,
 )
 from .jobs import enqueue
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
 
 
 def decode_upload(*, filename: str, payload: bytes) -> tuple[str, str]:

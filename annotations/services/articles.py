@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,21 +22,18 @@ from .base import (
     Conflict,
     Invalid,
     Stale,
+    User,
     article_allows,
     article_bump,
     article_size_check,
     event_record,
-    require,
+    require_allowed,
     require_role,
     status_name,
     url_checked,
 )
 from .jobs import enqueue
 from .verdicts import _verdicts_set_aside
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
-
 
 # The history's verb for a span that a text change moved (fuzzy) or lost (orphaned).
 ANCHOR_VERBS = {
@@ -132,14 +129,7 @@ def article_update(
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
         article_allows(actor, article, policy.Act.EDIT)
-        if expected_version is not None and expected_version != article.version:
-            raise Stale(
-                _(
-                    "the article was changed by someone else (now version %(current)s, "
-                    "you edited version %(expected)s); reload to see their change"
-                )
-                % {"current": article.version, "expected": expected_version}
-            )
+        _version_check(article, expected_version)
         if expected_revision is not None and expected_revision != article.revision:
             raise Stale(
                 _(
@@ -171,6 +161,19 @@ def article_update(
         if counts is not None:
             enqueue(tasks.article_analyse, article.pk)
     return article, counts
+
+
+def _version_check(article: Article, expected_version: int | None) -> None:
+    """An edit sent with `expected_version` (an If-Match) is a compare-and-set on the locked
+    article: raise Stale when someone saved meanwhile."""
+    if expected_version is not None and expected_version != article.version:
+        raise Stale(
+            _(
+                "the article was changed by someone else (now version %(current)s, "
+                "you edited version %(expected)s); reload to see their change"
+            )
+            % {"current": article.version, "expected": expected_version}
+        )
 
 
 def _reanchor_article(*, actor: User, article: Article, new_text: str) -> dict[str, int]:
@@ -244,14 +247,7 @@ def article_archive(
     require_role(actor, "article.archive")
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
-        if expected_version is not None and expected_version != article.version:
-            raise Stale(
-                _(
-                    "the article was changed by someone else (now version %(current)s, "
-                    "you edited version %(expected)s); reload to see their change"
-                )
-                % {"current": article.version, "expected": expected_version}
-            )
+        _version_check(article, expected_version)
         if article.status in (Article.Status.ARCHIVED, Article.Status.WITHDRAWN):
             raise Conflict(
                 _("the article is already %(status)s")
@@ -285,10 +281,7 @@ def article_restore(*, actor: User, article_id: int) -> Article:
     require_role(actor, "article.restore")
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
-        require(
-            policy.can_restore_article(actor, article),
-            _("only a chief can publish a withdrawn fact-check again"),
-        )
+        require_allowed(actor, "article.restore", article)
         article_allows(actor, article, policy.Act.RESTORE)
         previous = article.status
         article.status = article.status_before or Article.Status.DRAFT

@@ -10,22 +10,24 @@ annotation a duplicate points to, the publish gate's lists).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 from django.conf import settings
+
+# Who acts: a signed-in user of the newsroom (AUTH_USER_MODEL is not swapped). The doors
+# pass request.user; policy refuses an anonymous one before anything is written. Every
+# service module takes the type from here.
+from django.contrib.auth.models import User
 from django.db import connection, models
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from .. import fetch, policy
-from ..models import Annotation, Article, Event
+from ..models import Annotation, Article, Event, Label, Rating
 
-if TYPE_CHECKING:
-    # Who acts: a signed-in user of the newsroom (AUTH_USER_MODEL is not swapped). The doors
-    # pass request.user; policy refuses an anonymous one before anything is written.
-    from django.contrib.auth.models import User
+Vocabulary = TypeVar("Vocabulary", Label, Rating)
 
 
 class ServiceError(Exception):
@@ -60,16 +62,18 @@ class TooLarge(ServiceError):
     status_code = 413
 
 
-def require(allowed: bool, message: str) -> None:
-    """Raise Forbidden with `message` unless `allowed` (a policy answer)."""
-    if not allowed:
-        raise Forbidden(message)
-
-
 def require_role(actor: User, action: str) -> None:
     """Raise Forbidden unless the actor's roles allow `action`, with policy's own words
     (policy.ROLE_ACTIONS: the API's early refusal says the same)."""
     reason = policy.role_refusal(actor, action)
+    if reason is not None:
+        raise Forbidden(reason)
+
+
+def require_allowed(actor: User, action: str, obj: Any) -> None:
+    """Raise Forbidden unless `actor` may take `action` on `obj`, with policy's own words
+    (policy.OBJECT_ACTIONS)."""
+    reason = policy.object_refusal(actor, action, obj)
     if reason is not None:
         raise Forbidden(reason)
 
@@ -80,6 +84,25 @@ def status_name(value: str, choices: type[models.TextChoices]) -> str:
     if (get_language() or settings.LANGUAGE_CODE).startswith("en"):
         return value
     return str(dict(choices.choices).get(value, value))
+
+
+# A label or rating named by a slug that no row has: what the field it came in is told.
+UNKNOWN_VOCABULARY = {
+    Label: gettext_lazy("unknown label '%(label)s'"),
+    Rating: gettext_lazy("unknown rating '%(rating)s'"),
+}
+
+
+def vocabulary_entry(model: type[Vocabulary], value: str | Vocabulary) -> Vocabulary:
+    """A label or rating given as itself or by its slug. Raises Invalid naming its field
+    (`label`, `rating`) when no row has the slug."""
+    if isinstance(value, model):
+        return value
+    try:
+        return model.objects.get(slug=value)
+    except model.DoesNotExist:
+        field = model._meta.model_name
+        raise Invalid(str(UNKNOWN_VOCABULARY[model]) % {field: value}, field=field) from None
 
 
 def event_record(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,17 +20,15 @@ from ..models import (
 from .base import (
     Conflict,
     Invalid,
+    User,
     annotation_lock,
     article_allows,
     event_record,
-    require,
+    require_allowed,
     status_name,
     url_checked,
 )
 from .jobs import enqueue
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -51,6 +49,21 @@ def _evidence_create(
         note=item.note,
         added_by=actor,
     )
+    _evidence_check(annotation=annotation, evidence=evidence, actor=actor)
+    event_record(
+        actor=actor,
+        verb=Event.Verb.EVIDENCE_ADDED,
+        annotation=annotation,
+        data={"evidence": evidence.pk, "url": evidence.url, "title": evidence.title},
+    )
+    return evidence
+
+
+def _evidence_check(
+    *, annotation: Annotation, evidence: Evidence, actor: User | None
+) -> SourceCheck:
+    """A new check of the evidence's URL against the article's current revision, its job
+    in the outbox (`actor` None for the scheduled recheck)."""
     check = SourceCheck.objects.create(
         annotation=annotation,
         evidence=evidence,
@@ -58,14 +71,33 @@ def _evidence_create(
         article_revision=annotation.article.revision,
         requested_by=actor,
     )
-    event_record(
-        actor=actor,
-        verb=Event.Verb.EVIDENCE_ADDED,
-        annotation=annotation,
-        data={"evidence": evidence.pk, "url": evidence.url, "title": evidence.title},
-    )
     enqueue(tasks.source_check_run, check.pk)
-    return evidence
+    return check
+
+
+def _evidence_add_new(
+    *,
+    actor: User,
+    annotation: Annotation,
+    items: Iterable[EvidenceInput],
+    verdict: Verdict | None = None,
+) -> list[Evidence]:
+    """Add each item whose URL the annotation has no live evidence for yet (one evidence
+    per URL: the earlier one stands), each with its source check. Returns the new ones."""
+    present = set(
+        Evidence.objects.filter(annotation=annotation, removed_at__isnull=True).values_list(
+            "url", flat=True
+        )
+    )
+    added = []
+    for item in items:
+        if item.url in present:
+            continue
+        present.add(item.url)
+        added.append(
+            _evidence_create(actor=actor, annotation=annotation, item=item, verdict=verdict)
+        )
+    return added
 
 
 def evidence_add(
@@ -93,10 +125,7 @@ def evidence_add(
 def _annotation_for_evidence(actor: User, annotation_id: int) -> Annotation:
     """The annotation, locked, once the actor may add evidence to it in its state."""
     annotation = annotation_lock(annotation_id)
-    require(
-        policy.can_work_on_evidence(actor, annotation),
-        _("only editors, chiefs and the assigned reviewer can add evidence"),
-    )
+    require_allowed(actor, "evidence.add", annotation)
     _evidence_may_change(annotation, actor)
     return annotation
 
@@ -131,18 +160,12 @@ def evidence_reuse(*, actor: User, annotation_id: int, verdict_id: int) -> list[
             )
         if verdict.annotation_id == annotation.pk:
             raise Invalid(_("the verdict is this annotation's own"), field="verdict")
-        present = set(
-            Evidence.objects.filter(annotation=annotation, removed_at__isnull=True).values_list(
-                "url", flat=True
-            )
+        sources = selectors.evidence_behind([verdict])[verdict.pk]
+        added = _evidence_add_new(
+            actor=actor,
+            annotation=annotation,
+            items=[EvidenceInput(url=s.url, title=s.title, note=s.note) for s in sources],
         )
-        added = []
-        for source in selectors.evidence_behind([verdict])[verdict.pk]:
-            if source.url in present:
-                continue
-            present.add(source.url)
-            item = EvidenceInput(url=source.url, title=source.title, note=source.note)
-            added.append(_evidence_create(actor=actor, annotation=annotation, item=item))
         event_record(
             actor=actor,
             verb=Event.Verb.EVIDENCE_REUSED,
@@ -168,10 +191,7 @@ def evidence_remove(*, actor: User, evidence_id: int) -> Evidence:
             .select_related("annotation__article")
             .get(pk=evidence_id)
         )
-        require(
-            policy.can_work_on_evidence(actor, evidence.annotation),
-            _("only editors, chiefs and the assigned reviewer can remove evidence"),
-        )
+        require_allowed(actor, "evidence.remove", evidence.annotation)
         _evidence_may_change(evidence.annotation, actor)
         if evidence.removed_at is not None:
             raise Conflict(_("the evidence is already removed"))
@@ -206,13 +226,7 @@ def evidence_recheck() -> int:
     created = []
     with transaction.atomic():
         for item in evidence.iterator(chunk_size=500):
-            check = SourceCheck.objects.create(
-                annotation=item.annotation,
-                evidence=item,
-                url=item.url,
-                article_revision=item.annotation.article.revision,
-            )
-            enqueue(tasks.source_check_run, check.pk)
+            check = _evidence_check(annotation=item.annotation, evidence=item, actor=None)
             created.append(check.pk)
         event_record(
             actor=None, verb=Event.Verb.EVIDENCE_RECHECK_REQUESTED, data={"checks": created}

@@ -8,15 +8,11 @@ or annotations.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.utils.translation import get_supported_language_variant
 
 from ..models import UserPreference
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+from .base import User
 
 
 def language_supported(language: str | None) -> str | None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from .. import cues, fetch, policy, tasks, text
 from ..models import (
@@ -21,18 +20,15 @@ from ..models import (
     SourceCheck,
 )
 from .base import (
+    User,
     annotation_lock,
     article_allows,
     event_record,
-    require,
+    require_allowed,
     url_fetch,
 )
-from .evidence import _flag_evidence_health
+from .evidence import _evidence_check, _flag_evidence_health
 from .jobs import enqueue
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
-
 
 URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
 
@@ -57,28 +53,39 @@ def _source_span_checks(*, actor: User, annotation: Annotation) -> list[SourceCh
     of a new one: re-runs never queue a second fetch of one URL. The caller holds the
     annotation's (or its article's) lock."""
     unsettled = {
-        (check.url, check.attribution): check
-        for check in SourceCheck.objects.filter(
-            annotation=annotation,
-            evidence__isnull=True,
-            status__in=[SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING],
-        ).order_by("id")
+        (check.url, check.attribution): check for check in _unsettled(annotation, of_evidence=False)
     }
-    checks = []
-    for url, attribution in _span_targets(annotation.exact):
-        if (url, attribution) in unsettled:
-            checks.append(unsettled[(url, attribution)])
-            continue
-        check = SourceCheck.objects.create(
-            annotation=annotation,
-            url=url,
-            attribution=attribution,
-            article_revision=annotation.article.revision,
-            requested_by=actor,
-        )
-        enqueue(tasks.source_check_run, check.pk)
-        checks.append(check)
-    return checks
+    return [
+        unsettled.get(target)
+        or _span_check(annotation, *target, revision=annotation.article.revision, actor=actor)
+        for target in _span_targets(annotation.exact)
+    ]
+
+
+def _unsettled(annotation: Annotation, *, of_evidence: bool) -> QuerySet[SourceCheck]:
+    """The annotation's checks still pending or running, of its evidence or of the span
+    itself, oldest first."""
+    return SourceCheck.objects.filter(
+        annotation=annotation,
+        evidence__isnull=not of_evidence,
+        status__in=[SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING],
+    ).order_by("id")
+
+
+def _span_check(
+    annotation: Annotation, url: str, attribution: str, *, revision: int, actor: User | None
+) -> SourceCheck:
+    """A new check of a `source` span's attribution or of a URL in it, its job in the
+    outbox (`actor` None when the analysis of a text change asks for it)."""
+    check = SourceCheck.objects.create(
+        annotation=annotation,
+        url=url,
+        attribution=attribution,
+        article_revision=revision,
+        requested_by=actor,
+    )
+    enqueue(tasks.source_check_run, check.pk)
+    return check
 
 
 def source_checks_request(*, actor: User, annotation_id: int) -> list[SourceCheck]:
@@ -93,33 +100,14 @@ def source_checks_request(*, actor: User, annotation_id: int) -> list[SourceChec
     """
     with transaction.atomic():
         annotation = annotation_lock(annotation_id)
-        require(
-            policy.can_request_check(actor, annotation),
-            _("only editors, chiefs and the assigned reviewer can request checks"),
-        )
+        require_allowed(actor, "check.request", annotation)
         article_allows(actor, annotation.article, policy.Act.REVIEW)
-        unsettled = {
-            check.evidence_id: check
-            for check in SourceCheck.objects.filter(
-                annotation=annotation,
-                evidence__isnull=False,
-                status__in=[SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING],
-            ).order_by("id")
-        }
-        checks = []
-        for evidence in Evidence.objects.filter(annotation=annotation, removed_at__isnull=True):
-            if evidence.pk in unsettled:
-                checks.append(unsettled[evidence.pk])
-                continue
-            check = SourceCheck.objects.create(
-                annotation=annotation,
-                evidence=evidence,
-                url=evidence.url,
-                article_revision=annotation.article.revision,
-                requested_by=actor,
-            )
-            checks.append(check)
-            enqueue(tasks.source_check_run, check.pk)
+        unsettled = {check.evidence_id: check for check in _unsettled(annotation, of_evidence=True)}
+        checks = [
+            unsettled.get(evidence.pk)
+            or _evidence_check(annotation=annotation, evidence=evidence, actor=actor)
+            for evidence in Evidence.objects.filter(annotation=annotation, removed_at__isnull=True)
+        ]
         if annotation.label.slug == "source":
             checks.extend(_source_span_checks(actor=actor, annotation=annotation))
         event_record(
@@ -149,21 +137,12 @@ def _source_checks_refresh(*, article_id: int) -> list[SourceCheck]:
                 annotation__in=spans, article_revision=article.revision, evidence__isnull=True
             ).values_list("annotation_id", "url", "attribution")
         )
-        created = []
-        for span in spans:
-            for url, attribution in _span_targets(span.exact):
-                if (span.pk, url, attribution) in existing:
-                    continue
-                created.append(
-                    SourceCheck.objects.create(
-                        annotation=span,
-                        url=url,
-                        attribution=attribution,
-                        article_revision=article.revision,
-                    )
-                )
-        for check in created:
-            enqueue(tasks.source_check_run, check.pk)
+        created = [
+            _span_check(span, url, attribution, revision=article.revision, actor=None)
+            for span in spans
+            for url, attribution in _span_targets(span.exact)
+            if (span.pk, url, attribution) not in existing
+        ]
         if created:
             event_record(
                 actor=None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,15 +18,13 @@ from ..models import (
 from .annotations import annotation_create
 from .base import (
     Conflict,
+    User,
     article_allows,
     event_record,
     require_role,
     status_name,
 )
 from .source_checks import _source_checks_refresh
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
 
 
 def article_analyse(*, article_id: int) -> int:
@@ -103,6 +100,21 @@ def suggestions_replace(*, article_id: int, revision: int, found: Iterable[cues.
     return len(rows)
 
 
+def _pending_suggestion(suggestion_id: int, *, with_label: bool = False) -> Suggestion:
+    """The suggestion, locked (with its label's row when `with_label`). Raises Conflict
+    once it is decided."""
+    rows = Suggestion.objects.select_for_update()
+    if with_label:
+        rows = rows.select_related("label")
+    suggestion = rows.get(pk=suggestion_id)
+    if suggestion.status != Suggestion.Status.PENDING:
+        raise Conflict(
+            _("the suggestion is %(status)s")
+            % {"status": status_name(suggestion.status, Suggestion.Status)}
+        )
+    return suggestion
+
+
 def suggestion_accept(*, actor: User, suggestion_id: int) -> Annotation:
     """An editor turns a suggestion into an annotation of their own.
 
@@ -111,14 +123,7 @@ def suggestion_accept(*, actor: User, suggestion_id: int) -> Annotation:
     """
     require_role(actor, "suggestion.accept")
     with transaction.atomic():
-        suggestion = (
-            Suggestion.objects.select_for_update().select_related("label").get(pk=suggestion_id)
-        )
-        if suggestion.status != Suggestion.Status.PENDING:
-            raise Conflict(
-                _("the suggestion is %(status)s")
-                % {"status": status_name(suggestion.status, Suggestion.Status)}
-            )
+        suggestion = _pending_suggestion(suggestion_id, with_label=True)
         annotation = annotation_create(
             actor=actor,
             article_id=suggestion.article_id,
@@ -143,12 +148,7 @@ def suggestion_dismiss(*, actor: User, suggestion_id: int) -> Suggestion:
     """
     require_role(actor, "suggestion.dismiss")
     with transaction.atomic():
-        suggestion = Suggestion.objects.select_for_update().get(pk=suggestion_id)
-        if suggestion.status != Suggestion.Status.PENDING:
-            raise Conflict(
-                _("the suggestion is %(status)s")
-                % {"status": status_name(suggestion.status, Suggestion.Status)}
-            )
+        suggestion = _pending_suggestion(suggestion_id)
         article_allows(actor, suggestion.article, policy.Act.ANNOTATE)
         suggestion.status = Suggestion.Status.DISMISSED
         suggestion.decided_by = actor

@@ -8,13 +8,11 @@ says nothing about either.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from knox.models import AuthToken
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+from .base import User
 
 
 def api_token_create(*, user: User) -> tuple[str, datetime | None]:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+from .base import User
 
 
 def user_ensure(*, username: str, email: str, roles: list[str], password: str) -> tuple[User, bool]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import policy, tasks
 from ..models import (
@@ -22,34 +22,21 @@ from ..models import (
 from .base import (
     Conflict,
     Invalid,
+    User,
     annotation_bump,
     annotation_lock,
     article_allows,
     event_record,
-    require,
+    require_allowed,
     require_role,
     status_name,
     url_checked,
+    vocabulary_entry,
 )
-from .evidence import EvidenceInput, _evidence_create
+from .evidence import EvidenceInput, _evidence_add_new
 from .jobs import enqueue
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
-
-
 MIN_RATIONALE_CHARS = 20
-
-
-def _rating(slug_or_rating: str | Rating) -> Rating:
-    if isinstance(slug_or_rating, Rating):
-        return slug_or_rating
-    try:
-        return Rating.objects.get(slug=slug_or_rating)
-    except Rating.DoesNotExist:
-        raise Invalid(
-            _("unknown rating '%(rating)s'") % {"rating": slug_or_rating}, field="rating"
-        ) from None
 
 
 def verdict_propose(
@@ -65,7 +52,7 @@ def verdict_propose(
     Locks the annotation. Raises Forbidden (not assigned), Invalid (rating, rationale,
     missing evidence for a claim, bad URL), Conflict (not `assigned`).
     """
-    rating = _rating(rating)
+    rating = vocabulary_entry(Rating, rating)
     rationale = (rationale or "").strip()
     if len(rationale) < MIN_RATIONALE_CHARS:
         raise Invalid(
@@ -81,10 +68,7 @@ def verdict_propose(
     ]
     with transaction.atomic():
         annotation = annotation_lock(annotation_id)
-        require(
-            policy.can_propose_verdict(actor, annotation),
-            _("only the reviewer assigned to this item can propose a verdict"),
-        )
+        require_allowed(actor, "verdict.propose", annotation)
         article_allows(actor, annotation.article, policy.Act.REVIEW)
         if annotation.status != Annotation.Status.ASSIGNED:
             raise Conflict(
@@ -118,16 +102,7 @@ def verdict_propose(
             .order_by("-id")
             .first(),
         )
-        present = set(
-            Evidence.objects.filter(annotation=annotation, removed_at__isnull=True).values_list(
-                "url", flat=True
-            )
-        )
-        for item in cleaned:
-            if item.url in present:  # one evidence per URL: the earlier one stands
-                continue
-            present.add(item.url)
-            _evidence_create(actor=actor, annotation=annotation, item=item, verdict=verdict)
+        _evidence_add_new(actor=actor, annotation=annotation, items=cleaned, verdict=verdict)
         Assignment.objects.filter(
             annotation=annotation, reviewer=actor, state=Assignment.State.PENDING
         ).update(state=Assignment.State.DONE, updated_at=timezone.now())
@@ -142,10 +117,45 @@ def verdict_propose(
     return verdict
 
 
-def _lock_verdict(verdict_id: int) -> Verdict:
-    return (
+# A chief's decision refused when the verdict is no longer proposed (409); the role and
+# four-eyes refusals (403) are policy's (ROLE_ACTIONS, OBJECT_ACTIONS).
+NOT_PROPOSED = {
+    "verdict.approve": gettext_lazy(
+        "the verdict is %(status)s; only proposed verdicts can be approved"
+    ),
+    "verdict.reject": gettext_lazy(
+        "the verdict is %(status)s; only proposed verdicts can be rejected"
+    ),
+}
+
+
+def _verdict_to_decide(*, actor: User, verdict_id: int, action: str) -> Verdict:
+    """The verdict, locked (its row only, with its rating), once `actor` may take `action`
+    ("verdict.approve" or "verdict.reject") on it. Raises Forbidden (the role, four eyes),
+    Conflict (not `proposed`)."""
+    verdict = (
         Verdict.objects.select_for_update(of=("self",)).select_related("rating").get(pk=verdict_id)
     )
+    require_role(actor, action)
+    require_allowed(actor, action, verdict)
+    if verdict.status != Verdict.Status.PROPOSED:
+        status = status_name(verdict.status, Verdict.Status)
+        raise Conflict(str(NOT_PROPOSED[action]) % {"status": status})
+    return verdict
+
+
+def _decision_save(
+    verdict: Verdict, *, actor: User, status: str, note: str, **pins: object
+) -> None:
+    """Store a chief's decision on a locked verdict, with what an approval pins (the text
+    and revision it approved)."""
+    verdict.status = status
+    verdict.decided_by = actor
+    verdict.decided_at = timezone.now()
+    verdict.decision_note = note
+    for name, value in pins.items():
+        setattr(verdict, name, value)
+    verdict.save(update_fields=["status", "decided_by", "decided_at", "decision_note", *pins])
 
 
 def verdict_approve(*, actor: User, verdict_id: int, note: str = "") -> Verdict:
@@ -154,14 +164,7 @@ def verdict_approve(*, actor: User, verdict_id: int, note: str = "") -> Verdict:
     Locks the verdict, then the annotation. Raises Forbidden, Conflict (not `proposed`).
     """
     with transaction.atomic():
-        verdict = _lock_verdict(verdict_id)
-        require_role(actor, "verdict.approve")
-        require(policy.can_decide_verdict(actor, verdict), _("you cannot approve your own verdict"))
-        if verdict.status != Verdict.Status.PROPOSED:
-            raise Conflict(
-                _("the verdict is %(status)s; only proposed verdicts can be approved")
-                % {"status": status_name(verdict.status, Verdict.Status)}
-            )
+        verdict = _verdict_to_decide(actor=actor, verdict_id=verdict_id, action="verdict.approve")
         annotation = annotation_lock(verdict.annotation_id)
         if annotation.status == Annotation.Status.WITHDRAWN:
             raise Conflict(_("the annotation is withdrawn"))
@@ -169,21 +172,13 @@ def verdict_approve(*, actor: User, verdict_id: int, note: str = "") -> Verdict:
         if annotation.exact != verdict.quote:
             # The text-change path sets such a verdict aside; this guards any other.
             raise Conflict(_("the span's text changed since the verdict was proposed"))
-        verdict.status = Verdict.Status.APPROVED
-        verdict.decided_by = actor
-        verdict.decided_at = timezone.now()
-        verdict.decision_note = (note or "").strip()
-        verdict.approved_quote = annotation.exact
-        verdict.approved_revision = annotation.article.revision
-        verdict.save(
-            update_fields=[
-                "status",
-                "decided_by",
-                "decided_at",
-                "decision_note",
-                "approved_quote",
-                "approved_revision",
-            ]
+        _decision_save(
+            verdict,
+            actor=actor,
+            status=Verdict.Status.APPROVED,
+            note=(note or "").strip(),
+            approved_quote=annotation.exact,
+            approved_revision=annotation.article.revision,
         )
         annotation_bump(annotation, status=Annotation.Status.APPROVED)
         event_record(
@@ -224,27 +219,15 @@ def verdict_reject(*, actor: User, verdict_id: int, note: str) -> Verdict:
     """
     note = (note or "").strip()
     with transaction.atomic():
-        verdict = _lock_verdict(verdict_id)
-        require_role(actor, "verdict.reject")
-        require(policy.can_decide_verdict(actor, verdict), _("you cannot reject your own verdict"))
-        if verdict.status != Verdict.Status.PROPOSED:
-            raise Conflict(
-                _("the verdict is %(status)s; only proposed verdicts can be rejected")
-                % {"status": status_name(verdict.status, Verdict.Status)}
-            )
+        verdict = _verdict_to_decide(actor=actor, verdict_id=verdict_id, action="verdict.reject")
         if not note:
             raise Invalid(_("say why the verdict is rejected"), field="note")
         annotation = annotation_lock(verdict.annotation_id)
         article_allows(actor, annotation.article, policy.Act.DECIDE)
-        verdict.status = Verdict.Status.REJECTED
-        verdict.decided_by = actor
-        verdict.decided_at = timezone.now()
-        verdict.decision_note = note
-        verdict.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        _decision_save(verdict, actor=actor, status=Verdict.Status.REJECTED, note=note)
         # A withdrawn annotation gets no pending assignment back: the queue relies on it.
         if annotation.status != Annotation.Status.WITHDRAWN:
-            _assignment_reopen(annotation=annotation, reviewer_id=verdict.author_id, actor=actor)
-            annotation_bump(annotation, status=Annotation.Status.ASSIGNED)
+            _back_to_reviewer(annotation=annotation, reviewer_id=verdict.author_id, actor=actor)
         event_record(
             actor=actor,
             verb=Event.Verb.VERDICT_REJECTED,
@@ -288,8 +271,7 @@ def _verdicts_set_aside(*, actor: User, article: Article, annotations: list[Anno
         verdict.status = Verdict.Status.SET_ASIDE
         verdict.set_aside_at = now
         verdict.save(update_fields=["status", "set_aside_at"])
-        _assignment_reopen(annotation=annotation, reviewer_id=verdict.author_id, actor=actor)
-        annotation_bump(annotation, status=Annotation.Status.ASSIGNED)
+        _back_to_reviewer(annotation=annotation, reviewer_id=verdict.author_id, actor=actor)
         event_record(
             actor=actor,
             verb=Event.Verb.VERDICT_SET_ASIDE,
@@ -307,9 +289,10 @@ def _verdicts_set_aside(*, actor: User, article: Article, annotations: list[Anno
     return count
 
 
-def _assignment_reopen(*, annotation: Annotation, reviewer_id: int, actor: User) -> None:
-    """Give the span back to `reviewer_id`'s queue: their last assignment pending again,
-    or a new one. (A withdrawn annotation never gets one: the queue relies on it.)"""
+def _back_to_reviewer(*, annotation: Annotation, reviewer_id: int, actor: User) -> None:
+    """Give the span back to `reviewer_id`'s queue, `assigned` again: their last assignment
+    pending again, or a new one. (A withdrawn annotation never gets one: the queue relies
+    on it.)"""
     assignment = (
         Assignment.objects.filter(annotation=annotation, reviewer_id=reviewer_id)
         .order_by("-id")
@@ -328,3 +311,4 @@ def _assignment_reopen(*, annotation: Annotation, reviewer_id: int, actor: User)
             priority=annotation.priority,
             checkworthiness=annotation.checkworthiness,
         )
+    annotation_bump(annotation, status=Annotation.Status.ASSIGNED)

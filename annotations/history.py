@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from .models import Event, Label, Rating, SourceCheck
 
@@ -92,6 +92,12 @@ def _clipped(value: Any, limit: int = 200) -> str:
 Sentence = Callable[[dict[str, Any], Names], str]
 
 
+def _counted(message: Any, **counts: str) -> Sentence:
+    """A sentence about counts: `message` (an ngettext_lazy whose number is `n`) with each
+    of `counts` (placeholder → key of the event data) filled in by `_count`."""
+    return lambda data, names: message % {name: _count(data, key) for name, key in counts.items()}
+
+
 def _assigned(data: dict[str, Any], names: Names) -> str:
     if data.get("due_at"):
         return _("assigned it to %(reviewer)s, due %(due)s") % {
@@ -148,13 +154,11 @@ SENTENCES: dict[Event.Verb, Sentence] = {
         _("the import failed: %(error)s") % {"error": _clipped(data.get("error"))}
     ),
     Verb.ARTICLE_UPDATED: _article_updated,
-    Verb.ARTICLE_ANALYSED: lambda data, names: (
-        ngettext(
-            "analysed the text: %(n)d suggestion",
-            "analysed the text: %(n)d suggestions",
-            _count(data, "suggestions"),
-        )
-        % {"n": _count(data, "suggestions")}
+    Verb.ARTICLE_ANALYSED: _counted(
+        ngettext_lazy(
+            "analysed the text: %(n)d suggestion", "analysed the text: %(n)d suggestions", "n"
+        ),
+        n="suggestions",
     ),
     Verb.ARTICLE_WARNING_ACKNOWLEDGED: lambda data, names: (
         _("acknowledged before publishing: %(warning)s")
@@ -198,13 +202,13 @@ SENTENCES: dict[Event.Verb, Sentence] = {
     Verb.EVIDENCE_ADDED: lambda data, names: (
         _("added evidence %(url)s") % {"url": data.get("url", "")}
     ),
-    Verb.EVIDENCE_REUSED: lambda data, names: (
-        ngettext(
+    Verb.EVIDENCE_REUSED: _counted(
+        ngettext_lazy(
             "reused %(n)d evidence item of an earlier verdict",
             "reused %(n)d evidence items of an earlier verdict",
-            _count(data, "added"),
-        )
-        % {"n": _count(data, "added")}
+            "n",
+        ),
+        n="added",
     ),
     Verb.EVIDENCE_REMOVED: lambda data, names: (
         _("removed evidence %(url)s") % {"url": data.get("url", "")}
@@ -212,13 +216,13 @@ SENTENCES: dict[Event.Verb, Sentence] = {
     Verb.EVIDENCE_HEALTH: lambda data, names: (
         _("evidence flagged: %(flags)s") % {"flags": health_flag_names(data.get("flags", []))}
     ),
-    Verb.EVIDENCE_RECHECK_REQUESTED: lambda data, names: (
-        ngettext(
+    Verb.EVIDENCE_RECHECK_REQUESTED: _counted(
+        ngettext_lazy(
             "queued a fresh check of %(n)d evidence URL",
             "queued a fresh check of %(n)d evidence URLs",
-            _count(data, "checks"),
-        )
-        % {"n": _count(data, "checks")}
+            "n",
+        ),
+        n="checks",
     ),
     Verb.COMMENT_ADDED: lambda data, names: (
         _("commented: %(body)s") % {"body": _clipped(data.get("body"))}
@@ -238,13 +242,14 @@ SENTENCES: dict[Event.Verb, Sentence] = {
     Verb.SUGGESTION_DISMISSED: lambda data, names: (
         _("dismissed the suggestion “%(exact)s”") % {"exact": _clipped(data.get("exact"))}
     ),
-    Verb.JOBS_SWEPT: lambda data, names: (
-        ngettext(
+    Verb.JOBS_SWEPT: _counted(
+        ngettext_lazy(
             "sent %(n)d unfinished background job again (%(failed)d given up)",
             "sent %(n)d unfinished background jobs again (%(failed)d given up)",
-            _count(data, "sent"),
-        )
-        % {"n": _count(data, "sent"), "failed": _count(data, "failed")}
+            "n",
+        ),
+        n="sent",
+        failed="failed",
     ),
     Verb.WORKER_PING: lambda data, names: _("the background worker answered"),
 }

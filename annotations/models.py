@@ -17,14 +17,20 @@ ROLE_CHIEF = "chief"
 NEWSROOM_ROLES = (ROLE_EDITOR, ROLE_REVIEWER, ROLE_CHIEF)
 
 
+def in_active_language(english: str, german: str) -> str:
+    """A vocabulary's text in the active language: `german` for a German reader where it is
+    set, else `english`."""
+    if (get_language() or "en").startswith("de") and german:
+        return german
+    return english
+
+
 class LocalisedNameMixin:
     """`name` is English, `name_de` German; `display_name` follows the active language."""
 
     @property
     def display_name(self) -> str:
-        if (get_language() or "en").startswith("de") and self.name_de:
-            return self.name_de
-        return self.name
+        return in_active_language(self.name, self.name_de)
 
 
 class Article(models.Model):
@@ -119,9 +125,8 @@ class Label(LocalisedNameMixin, models.Model):
     def badge(self) -> str:
         """The abbreviation in the active language; the name's first letter where none is
         set."""
-        if (get_language() or "en").startswith("de") and self.abbreviation_de:
-            return self.abbreviation_de
-        return self.abbreviation or self.display_name[:1].upper()
+        abbreviation = in_active_language(self.abbreviation, self.abbreviation_de)
+        return abbreviation or self.display_name[:1].upper()
 
 
 class Rating(LocalisedNameMixin, models.Model):
@@ -149,9 +154,7 @@ class Rating(LocalisedNameMixin, models.Model):
 
     @property
     def display_description(self) -> str:
-        if (get_language() or "en").startswith("de") and self.description_de:
-            return self.description_de
-        return self.description
+        return in_active_language(self.description, self.description_de)
 
 
 class Annotation(models.Model):

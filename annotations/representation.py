@@ -128,27 +128,22 @@ def row_time(value: datetime | str | None) -> str | None:
 # --- rows from model instances ----------------------------------------------------------------
 
 
+# The fields a row takes from the instance's attribute of the same name; the others are
+# related rows, named by their slug or username.
+_OWN_FIELDS = tuple(f for f in ANNOTATION_FIELDS if f not in {"article", "label", "created_by"})
+_OWN_VERDICT_FIELDS = tuple(
+    f for f in VERDICT_FIELDS if f not in {"rating", "author", "decided_by"}
+)
+
+
 def row_of(annotation: Annotation) -> AnnotationRow:
     """The row of an annotation instance (its label and author loaded), for the places
     that hold instances: a create's answer, the detail, the per-article exports."""
     return AnnotationRow(
-        id=annotation.pk,
+        **{name: getattr(annotation, name) for name in _OWN_FIELDS},
         article=annotation.article_id,
-        start=annotation.start,
-        end=annotation.end,
-        exact=annotation.exact,
-        prefix=annotation.prefix,
-        suffix=annotation.suffix,
         label=annotation.label.slug,
-        note=annotation.note,
-        priority=annotation.priority,
-        due_at=annotation.due_at,
-        status=annotation.status,
-        anchor_state=annotation.anchor_state,
-        version=annotation.version,
         created_by=annotation.created_by.username,
-        created_at=annotation.created_at,
-        updated_at=annotation.updated_at,
     )
 
 
@@ -158,17 +153,10 @@ def verdict_row_of(verdict: Any) -> VerdictRow | None:
         return None
     return VerdictRow(
         annotation=verdict.annotation_id,
-        id=verdict.pk,
+        **{name: getattr(verdict, name) for name in _OWN_VERDICT_FIELDS},
         rating=verdict.rating.slug,
-        status=verdict.status,
-        rationale=verdict.rationale,
         author=verdict.author.username,
         decided_by=verdict.decided_by.username if verdict.decided_by_id else None,
-        decided_at=verdict.decided_at,
-        decision_note=verdict.decision_note,
-        quote=verdict.quote,
-        article_revision=verdict.article_revision,
-        created_at=verdict.created_at,
     )
 
 

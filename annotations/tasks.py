@@ -102,6 +102,16 @@ COMMON = {
 # Only the prefork pool enforces them; under --pool threads fetch's own timeouts bound a check.
 FETCH_SOFT_TIME_LIMIT = 90
 FETCH_TIME_LIMIT = 120
+# A task that fetches a URL (a source check, an import): bound, to retry a transport error.
+FETCHING = {
+    **COMMON,
+    "bind": True,
+    "soft_time_limit": FETCH_SOFT_TIME_LIMIT,
+    "time_limit": FETCH_TIME_LIMIT,
+    "max_retries": FETCH_MAX_RETRIES,
+}
+# The error stored when a fetching task reaches its soft time limit.
+FETCH_OVERTIME = f"took longer than {FETCH_SOFT_TIME_LIMIT} s"
 
 
 def _backoff(retries: int) -> float:
@@ -127,14 +137,7 @@ def article_analyse(article_id: int) -> None:
     services.article_analyse(article_id=article_id)
 
 
-@shared_task(
-    bind=True,
-    name="annotations.check_source",
-    soft_time_limit=FETCH_SOFT_TIME_LIMIT,
-    time_limit=FETCH_TIME_LIMIT,
-    max_retries=FETCH_MAX_RETRIES,
-    **COMMON,
-)
+@shared_task(name="annotations.check_source", **FETCHING)
 def source_check_run(self, check_id: int) -> None:
     from . import services
 
@@ -144,19 +147,10 @@ def source_check_run(self, check_id: int) -> None:
         # Only transport errors get here; the row counts attempts and stops at the last.
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from None
     except SoftTimeLimitExceeded:
-        services.source_check_give_up(
-            check_id=check_id, error=f"took longer than {FETCH_SOFT_TIME_LIMIT} s"
-        )
+        services.source_check_give_up(check_id=check_id, error=FETCH_OVERTIME)
 
 
-@shared_task(
-    bind=True,
-    name="annotations.import_url",
-    soft_time_limit=FETCH_SOFT_TIME_LIMIT,
-    time_limit=FETCH_TIME_LIMIT,
-    max_retries=FETCH_MAX_RETRIES,
-    **COMMON,
-)
+@shared_task(name="annotations.import_url", **FETCHING)
 def article_import_url(self, article_id: int) -> None:
     from . import services
 
@@ -167,9 +161,7 @@ def article_import_url(self, article_id: int) -> None:
     except TransientFetchError as exc:
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from None
     except SoftTimeLimitExceeded:
-        services.article_import_finish(
-            article_id=article_id, error=f"took longer than {FETCH_SOFT_TIME_LIMIT} s"
-        )
+        services.article_import_finish(article_id=article_id, error=FETCH_OVERTIME)
 
 
 @shared_task(name="annotations.sweep_stale_checks", soft_time_limit=60, time_limit=90, **COMMON)

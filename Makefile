@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/factcheck
 REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-fast install install-dev services chromium lint format bench check-deploy clean
+.PHONY: run test test-fast install install-dev services chromium lint format bench check-deploy messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,15 @@ format: install-dev
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=factcheck.example.org \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# The German catalogues: extract, then
+# fill the new msgstr entries in locale/de/LC_MESSAGES/*.po and run `make messages` again.
+messages: install-dev
+	DEBUG=1 $(BIN)/python manage.py makemessages -l de --no-obsolete \
+		-i ".venv/*" -i "bench/*" -i "tests/*" -i "var/*"
+	DEBUG=1 $(BIN)/python manage.py makemessages -d djangojs -l de --no-obsolete \
+		-i ".venv/*" -i "bench/*" -i "tests/*" -i "var/*" -i "staticfiles/*"
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l de -i ".venv/*"
 
 bench: install-dev services
 	DEBUG=1 DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(BIN)/python bench/run_all.py

@@ -274,7 +274,9 @@ def test_a_url_is_queued_and_the_article_page_waits_for_it(client, editor):
     assert article.status == Article.Status.IMPORTING
     assert response["Location"] == detail(article)
     html = client.get(detail(article)).content.decode()
-    assert '<meta http-equiv="refresh" content="3">' in html
+    # importing.js asks the API until the import ends, then reloads (no timed refresh).
+    assert f'id="import-wait" data-poll="/api/v1/articles/{article.pk}/"' in html
+    assert 'http-equiv="refresh"' not in html
     assert "The article is being fetched from its URL." in html
 
 

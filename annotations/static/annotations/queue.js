@@ -2,17 +2,13 @@
 // The queue refreshes itself: it asks /api/v1/queue/ every few seconds whether the list
 // changed (its count or its first page of ids) and, when it did, re-reads this page and
 // swaps in the new rows. No inline script (CSP): the settings come from json_script.
-(() => {
-  "use strict";
+import { $, _, format, keepFocusIn, ngettext } from "./annotate/dom.js";
+import { fetchFragment, isShortcut, pageData } from "./page.js";
 
-  const dataNode = document.getElementById("queue-data");
-  if (!dataNode) return;
-  const DATA = JSON.parse(dataNode.textContent);
-  const _ = window.gettext || ((s) => s);
-  const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
-  const interpolate = window.interpolate || ((fmt, values) => fmt.replace(/%\((\w+)\)s/g, (m, k) => values[k]));
+const DATA = pageData("queue-data");
+if (DATA) wireQueue();
 
-  const $ = (id) => document.getElementById(id);
+function wireQueue() {
   const live = $("queue-live");
   const help = $("shortcuts");
   const helpButton = $("shortcuts-button");
@@ -49,23 +45,42 @@
     if (link) window.location.assign(link.href);
   }
 
+  // The help is a modal dialog: the queue behind it is inert, Tab goes round its controls,
+  // and closing it (Esc, its button, ?) gives the focus back to where it was.
+  let helpOpener = null;
   function toggleHelp(show) {
-    const visible = show === undefined ? help.hidden : show;
-    help.hidden = !visible;
-    helpButton.setAttribute("aria-expanded", String(visible));
-    if (visible) $("shortcuts-close").focus();
-    else helpButton.focus();
+    const visible = show === undefined ? !help.open : show;
+    if (visible === help.open) return;
+    if (!visible) {
+      help.close();
+      return;
+    }
+    helpOpener = document.activeElement;
+    help.showModal();
+    helpButton.setAttribute("aria-expanded", "true");
+    $("shortcuts-close").focus();
   }
+  help.addEventListener("close", () => {
+    helpButton.setAttribute("aria-expanded", "false");
+    (helpOpener && helpOpener.isConnected && helpOpener !== document.body ? helpOpener : helpButton).focus();
+    helpOpener = null;
+  });
+  keepFocusIn(help);
 
   const isTyping = (target) =>
     target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
 
   document.addEventListener("keydown", (event) => {
-    if (event.altKey || event.ctrlKey || event.metaKey || isTyping(event.target)) return;
-    if (event.key === "Escape" && !help.hidden) {
-      toggleHelp(false);
-      event.preventDefault();
-    } else if (event.key === "?") {
+    if (!isShortcut(event, isTyping)) return;
+    if (help.open) {
+      // Esc closes the dialog by itself; the queue's keys wait until it is closed.
+      if (event.key === "?") {
+        toggleHelp(false);
+        event.preventDefault();
+      }
+      return;
+    }
+    if (event.key === "?") {
       toggleHelp();
       event.preventDefault();
     } else if (event.key === "j") {
@@ -95,11 +110,7 @@
     // Not while the reviewer is choosing a filter: the next poll refreshes instead.
     if ($("queue-filters").contains(document.activeElement)) return false;
     const before = new Set(rows().map((row) => row.dataset.id));
-    const response = await fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } });
-    if (!response.ok) return false;
-    // Parsed into an inert document: nothing in it runs, and it was escaped by the server.
-    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
-    const region = fresh.getElementById("queue-region");
+    const region = await fetchFragment(window.location.href, "queue-region");
     if (!region) return false;
     const current = $("queue-region");
     const hadFocus = current.contains(document.activeElement);
@@ -119,7 +130,7 @@
       selectedId = null;
     }
     if (added) {
-      live.textContent = interpolate(ngettext("%(n)s new item in your queue.", "%(n)s new items in your queue.", added), { n: added }, true);
+      live.textContent = format(ngettext("%(n)s new item in your queue.", "%(n)s new items in your queue.", added), { n: added });
     } else {
       live.textContent = _("Your queue was updated.");
     }
@@ -146,4 +157,4 @@
   document.addEventListener("visibilitychange", () => {
     if (!document.hidden) poll();
   });
-})();
+}

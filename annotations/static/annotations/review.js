@@ -1,15 +1,13 @@
 // The review page: keys 1–7 pick a rating, a counter shows how long the rationale is, and
 // the evidence list updates itself while a source check is pending or running (it re-reads
 // the server-rendered list every few seconds, then stops). No inline script (CSP).
-(() => {
-  "use strict";
+import { _, format } from "./annotate/dom.js";
+import { fetchFragment, isShortcut, pageData } from "./page.js";
 
-  const dataNode = document.getElementById("review-data");
-  if (!dataNode) return;
-  const DATA = JSON.parse(dataNode.textContent);
-  const _ = window.gettext || ((s) => s);
-  const interpolate = window.interpolate || ((fmt, values) => fmt.replace(/%\((\w+)\)s/g, (m, k) => values[k]));
+const DATA = pageData("review-data");
+if (DATA) wireReview();
 
+function wireReview() {
   const isTyping = (target) =>
     target instanceof HTMLElement && (target.isContentEditable || /^(TEXTAREA|SELECT)$/.test(target.tagName) ||
       (target.tagName === "INPUT" && !/^(radio|checkbox|button|submit)$/.test(target.type)));
@@ -19,7 +17,7 @@
   const form = document.getElementById("verdict-form");
   if (form) {
     document.addEventListener("keydown", (event) => {
-      if (event.altKey || event.ctrlKey || event.metaKey || isTyping(event.target)) return;
+      if (!isShortcut(event, isTyping)) return;
       const radio = form.querySelector(`input[name="rating"][data-key="${CSS.escape(event.key)}"]`);
       if (!radio) return;
       radio.checked = true;
@@ -32,7 +30,7 @@
     const counter = document.getElementById("rationale-count");
     const count = () => {
       const n = [...rationale.value.trim()].length;
-      counter.textContent = interpolate(_("%(n)s characters"), { n }, true);
+      counter.textContent = format(_("%(n)s characters"), { n });
       counter.classList.toggle("short", n < DATA.min_rationale);
     };
     rationale.addEventListener("input", count);
@@ -53,16 +51,37 @@
   const started = Date.now();
   let timer = null;
 
+  const checkStates = (list) => new Map([...list.querySelectorAll(".evidence-item")].map((item) => [item.id, item.dataset.checkStatus]));
+
+  // A check that changed state is read out (the list itself changes silently): its source and
+  // its state as the page shows it.
+  function announceChecks(before, list) {
+    const live = document.getElementById("review-live");
+    const changed = [...list.querySelectorAll(".evidence-item")].filter((item) => before.get(item.id) !== item.dataset.checkStatus);
+    if (!live || !changed.length) return;
+    live.textContent = changed
+      .map((item) => {
+        const source = item.querySelector(".evidence-link");
+        const status = item.querySelector(".check-result .status");
+        return format(_("Source check of %(source)s: %(status)s."), {
+          source: source ? source.textContent.trim() : "",
+          status: status ? status.textContent.trim() : item.dataset.checkStatus,
+        });
+      })
+      .join(" ");
+  }
+
   async function refreshEvidence() {
     timer = null;
     const list = document.getElementById("evidence-list");
     if (!list || !list.querySelector(UNFINISHED) || Date.now() - started > GIVE_UP_AFTER_MS) return;
     try {
-      const response = await fetch(DATA.evidence_url, { credentials: "same-origin", headers: { Accept: "text/html" } });
-      if (response.ok) {
-        // An inert document: the server escaped every value; nothing in it runs.
-        const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("evidence-list");
-        if (fresh && fresh.innerHTML !== list.innerHTML) list.replaceWith(document.importNode(fresh, true));
+      const fresh = await fetchFragment(DATA.evidence_url, "evidence-list");
+      if (fresh && fresh.innerHTML !== list.innerHTML) {
+        const before = checkStates(list);
+        const swapped = document.importNode(fresh, true);
+        list.replaceWith(swapped);
+        announceChecks(before, swapped);
       }
     } catch (error) {
       // A network hiccup: try again on the next tick.
@@ -70,4 +89,4 @@
     timer = window.setTimeout(refreshEvidence, DATA.poll_ms);
   }
   timer = window.setTimeout(refreshEvidence, DATA.poll_ms);
-})();
+}

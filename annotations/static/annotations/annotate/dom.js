@@ -36,6 +36,25 @@ export function announce(message) {
   window.requestAnimationFrame(() => (liveStatus.textContent = message));
 }
 
+// Tab and Shift+Tab go round the controls of `dialog` (a modal <dialog> alone lets the focus
+// out to the browser's own bar).
+export function keepFocusIn(dialog) {
+  dialog.addEventListener("keydown", (event) => {
+    if (event.key !== "Tab") return;
+    const controls = [...dialog.querySelectorAll("a[href], button, input, select, textarea, [tabindex]")].filter(
+      (node) => !node.disabled && node.tabIndex >= 0 && node.getClientRects().length,
+    );
+    if (!controls.length) return;
+    const first = controls[0];
+    const last = controls[controls.length - 1];
+    const active = document.activeElement;
+    if (event.shiftKey ? active === first || !controls.includes(active) : active === last || !controls.includes(active)) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
+  });
+}
+
 export function setStatus(node, message, kind = "") {
   if (!node) return;
   node.textContent = message;

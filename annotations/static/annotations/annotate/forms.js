@@ -53,10 +53,7 @@ async function saveAnnotation() {
     $("conflict-reload").focus();
     return;
   }
-  if (!response.ok) {
-    setStatus(saveStatus, errorText(response), "error");
-    return;
-  }
+  if (refused(response, saveStatus)) return;
   const updated = merge(response.data);
   state.dirty = false;
   state.conflict = null;
@@ -97,12 +94,27 @@ async function reloadAfterConflict() {
   field.note.focus();
 }
 
-async function assign(event) {
-  event.preventDefault();
-  const a = state.annotations.get(state.selectedId);
+// A failed response: the server's words on the form's status line. True when it failed.
+function refused(response, status) {
+  if (response.ok) return false;
+  setStatus(status, errorText(response), "error");
+  return true;
+}
+
+// One of the panel's small forms (assign, comment): on submit, `send(a, status)` posts it
+// for the selected annotation and reports on the form's own status line.
+function wirePanelForm(name, send) {
+  const form = $(`${name}-form`);
+  if (!form) return;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const a = state.annotations.get(state.selectedId);
+    if (a) send(a, $(`${name}-status`));
+  });
+}
+
+async function assign(a, status) {
   const reviewer = $("assign-reviewer").value;
-  const status = $("assign-status");
-  if (!a) return;
   if (!reviewer) {
     setStatus(status, _("Choose a reviewer first."), "error");
     return;
@@ -112,10 +124,7 @@ async function assign(event) {
   if (due) body.due_at = due;
   setStatus(status, _("Assigning…"));
   const response = await api("POST", `annotations/${a.id}/assign/`, body);
-  if (!response.ok) {
-    setStatus(status, errorText(response), "error");
-    return;
-  }
+  if (refused(response, status)) return;
   const updated = merge(response.data);
   const entry = state.reviewers.find((r) => r.username === reviewer);
   if (entry) entry.open += 1;
@@ -128,21 +137,14 @@ async function assign(event) {
   loadPanelExtras(a.id);
 }
 
-async function comment(event) {
-  event.preventDefault();
-  const a = state.annotations.get(state.selectedId);
+async function comment(a, status) {
   const body = $("comment-body").value;
-  const status = $("comment-status");
-  if (!a) return;
   if (!body.trim()) {
     setStatus(status, _("Write a comment first."), "error");
     return;
   }
   const response = await api("POST", `annotations/${a.id}/comments/`, { body });
-  if (!response.ok) {
-    setStatus(status, errorText(response), "error");
-    return;
-  }
+  if (refused(response, status)) return;
   $("comment-body").value = "";
   setStatus(status, _("Comment added."), "ok");
   loadPanelExtras(a.id);
@@ -186,10 +188,8 @@ export function wireForms() {
     });
     $("conflict-reload").addEventListener("click", reloadAfterConflict);
   }
-  const assignForm = $("assign-form");
-  if (assignForm) assignForm.addEventListener("submit", assign);
-  const commentForm = $("comment-form");
-  if (commentForm) commentForm.addEventListener("submit", comment);
+  wirePanelForm("assign", assign);
+  wirePanelForm("comment", comment);
   const withdrawButton = $("withdraw-button");
   if (withdrawButton) {
     withdrawButton.addEventListener("click", () => {

@@ -4,6 +4,7 @@
 // (never innerHTML), and the page carries no inline script (CSP): its data comes from the
 // json_script tag "page-data" (state.js).
 import { setApiRoot } from "./api.js";
+import { wireCaret } from "./caret.js";
 import { wireForms } from "./forms.js";
 import { wireKeyboard } from "./keyboard.js";
 import { completeList } from "./list.js";
@@ -12,6 +13,7 @@ import { DATA } from "./state.js";
 import { wireSuggestions } from "./suggestions.js";
 import { wireTagging } from "./tagging.js";
 import { showReanchorBanner, wireTextEditor } from "./texteditor.js";
+import { wireTouch } from "./touch.js";
 
 if (DATA) {
   setApiRoot(DATA.api_root);
@@ -20,7 +22,9 @@ if (DATA) {
   wireTagging();
   wireSuggestions();
   wireTextEditor();
+  wireCaret();
   wireKeyboard();
+  wireTouch();
   completeList();
   showReanchorBanner();
 }

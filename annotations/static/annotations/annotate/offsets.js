@@ -92,6 +92,21 @@ export function selectionSpan(root, text) {
   return { start, end, range };
 }
 
+// The DOM boundary point at UTF-16 offset `at` of `root` (clamped to the text): inside the
+// text node that holds the character there, or at the very end.
+export function boundaryAt(root, at) {
+  let position = 0;
+  let last = null;
+  for (let node = root.firstChild; node; node = node.nextSibling) {
+    const length = nodeLength(node);
+    const text = node.nodeType === Node.TEXT_NODE ? node : node.firstChild;
+    if (text && at < position + length) return { node: text, offset: Math.max(0, at - position) };
+    if (text) last = { node: text, offset: text.length };
+    position += length;
+  }
+  return last || { node: root, offset: root.childNodes.length };
+}
+
 // Select the UTF-16 span [start, end) of `root` again (after its nodes were redrawn).
 export function selectOffsets(root, start, end) {
   const range = document.createRange();

@@ -23,6 +23,7 @@ export const state = {
   suggestions: [],
   showSuggestions: false,
   editingText: false,
+  touchSelecting: false, // a finger is dragging a selection (touch.js): no toolbar under it
 };
 state.offsets = new Offsets(state.text);
 

@@ -5,6 +5,7 @@
 // highlight and the entry go, the selection comes back and the server's message is shown
 // (a 409 "already tagged: …" among them).
 import { api, idempotencyKey } from "./api.js";
+import { placeCaret, textHasFocus } from "./caret.js";
 import { $, _, announce, errorText, format, showTextNotice } from "./dom.js";
 import { removeEntry, updateEntry } from "./list.js";
 import { selectOffsets, selectionSpan } from "./offsets.js";
@@ -15,6 +16,11 @@ import { redrawSpan } from "./textview.js";
 const toolbar = $("selection-toolbar");
 const article = $("annotate");
 let temporaryId = 0;
+// The span the toolbar was shown for: a tap on a toolbar button may take the selection away
+// before the button's click arrives (touch screens), and the tag still means that span.
+let toolbarSpan = null;
+// A finger's selection has the browser's own handles and menu above it: the toolbar goes below.
+const coarsePointer = window.matchMedia("(pointer: coarse)");
 
 // The current selection as a trimmed UTF-16 span of the text, or null.
 export function selectedSpan() {
@@ -24,11 +30,12 @@ export function selectedSpan() {
 
 export function hideToolbar() {
   if (toolbar) toolbar.hidden = true;
+  toolbarSpan = null;
 }
 
-function placeToolbar() {
+export function placeToolbar() {
   if (!toolbar || !USER.can_edit) return;
-  const span = selectedSpan();
+  const span = state.touchSelecting ? null : selectedSpan();
   if (!span) {
     hideToolbar();
     return;
@@ -37,11 +44,17 @@ function placeToolbar() {
   const rect = rects.length ? rects[0] : span.range.getBoundingClientRect();
   const box = article.getBoundingClientRect();
   toolbar.hidden = false;
+  toolbarSpan = span;
   const width = toolbar.offsetWidth;
   const height = toolbar.offsetHeight;
   const left = Math.max(4, Math.min(rect.left - box.left, box.width - width - 4));
   let top = rect.top - box.top - height - 8;
-  if (rect.top - height - 8 < 0) top = rect.bottom - box.top + 8;
+  if (coarsePointer.matches) {
+    const last = rects.length ? rects[rects.length - 1] : rect;
+    top = last.bottom - box.top + 8;
+  } else if (rect.top - height - 8 < 0) {
+    top = rect.bottom - box.top + 8;
+  }
   toolbar.style.left = `${left}px`;
   toolbar.style.top = `${top}px`;
 }
@@ -76,10 +89,17 @@ export async function createFromSelection(slug, span = selectedSpan()) {
   };
   // The selection goes first: dropping it after the DOM changed would make the browser lay
   // out the whole text at once (tens of milliseconds at 100 KB).
+  // From the keyboard: in the text, or on a toolbar button reached with Tab (a click or a
+  // tap on one leaves the focus where it was).
+  const fromToolbar = toolbar && toolbar.contains(document.activeElement);
+  const byKeyboard = fromToolbar || textHasFocus();
   window.getSelection().removeAllRanges();
   hideToolbar();
   state.annotations.set(pending.id, pending);
   redrawSpan(body.start, body.end);
+  // The caret waits after the span for the next one (the hidden toolbar keeps no focus).
+  if (fromToolbar) textEl.focus({ preventScroll: true });
+  if (byKeyboard) placeCaret(span.end);
   updateEntry(pending);
   announce(_("Saving…"));
   const response = await post(body);
@@ -113,7 +133,7 @@ export function wireTagging() {
     toolbar.addEventListener("mousedown", (event) => event.preventDefault());
     toolbar.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-label]");
-      if (button) createFromSelection(button.dataset.label);
+      if (button) createFromSelection(button.dataset.label, selectedSpan() || toolbarSpan);
     });
   }
 }

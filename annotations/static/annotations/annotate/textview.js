@@ -1,11 +1,26 @@
 // The article text on the page: draws it whole (suggestions shown or hidden) or redraws only
 // the pieces around one span (a tag, a withdrawal, a new label), and finds a span's marks.
+import { restoreSelection, saveSelection } from "./caret.js";
 import { drawnSpans, renderPieces } from "./render.js";
 import { renderContext, state, textEl } from "./state.js";
 
 export function renderText() {
+  const kept = keepCaret();
   const spans = drawnSpans(state.annotations.values(), state.showSuggestions ? state.suggestions : [], state.offsets);
   textEl.replaceChildren(renderPieces(state.text, spans, renderContext()));
+  kept();
+}
+
+// A redraw removes the nodes that the keyboard's caret (a selection) and focus may be in:
+// both are put back where they were in the text. A mouse selection is dropped before a
+// tag redraws (tagging.js), so this costs nothing then.
+function keepCaret() {
+  const saved = saveSelection();
+  const focused = document.activeElement !== textEl && textEl.contains(document.activeElement);
+  return () => {
+    if (saved) restoreSelection(saved);
+    if (focused && !textEl.contains(document.activeElement)) textEl.focus({ preventScroll: true });
+  };
 }
 
 const nodeLength = (node) => (node.nodeType === Node.TEXT_NODE ? node.length : node.textContent.length);
@@ -45,6 +60,7 @@ export function redrawSpan(start, end) {
   }
   const spans = drawnSpans(state.annotations.values(), state.showSuggestions ? state.suggestions : [], state.offsets, [from, to]);
   const fragment = renderPieces(state.text, spans, renderContext(), from, to);
+  const kept = keepCaret();
   const after = last.nextSibling;
   for (let node = first; node !== after; ) {
     const next = node.nextSibling;
@@ -52,6 +68,7 @@ export function redrawSpan(start, end) {
     node = next;
   }
   textEl.insertBefore(fragment, after);
+  kept();
 }
 
 export function marksOf(id) {

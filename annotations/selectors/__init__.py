@@ -35,7 +35,6 @@ from .articles import (
     article_must_exist,
     article_plain,
     article_search_filter,
-    article_status,
     article_titled,
     needing_attention,
     with_checkworthiness,

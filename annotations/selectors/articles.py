@@ -114,14 +114,6 @@ def article_annotations(article: Article) -> QuerySet[Annotation]:
     return Annotation.objects.filter(article=article)
 
 
-def article_status(pk: int) -> str:
-    """The article's status, unlocked; raises Article.DoesNotExist."""
-    status = Article.objects.filter(pk=pk).values_list("status", flat=True).first()
-    if status is None:
-        raise Article.DoesNotExist
-    return status
-
-
 def article_titled(title: str) -> bool:
     return Article.objects.filter(title=title).exists()
 

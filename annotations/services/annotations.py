@@ -85,43 +85,64 @@ def annotation_create(
             _("priority must be one of %(values)s") % {"values": Annotation.Priority.values},
             field="priority",
         )
+    span = {
+        "actor": actor,
+        "article_id": article_id,
+        "label": label,
+        "start": start,
+        "end": end,
+        "exact": exact,
+        "offset_unit": offset_unit,
+        "note": note,
+        "priority": priority,
+        "due_at": due_at,
+        "verb": verb,
+    }
     # A lost race needs no savepoint of its own: this block rolls back (to its savepoint,
-    # inside a caller's transaction) and the twin is looked up afterwards.
+    # inside a caller's transaction) and the twin is looked up afterwards. The article is
+    # locked FOR SHARE; a draft's first span, found under that lock, rolls back and runs
+    # again under FOR UPDATE (it changes the article's status), so the common case reads
+    # the article once.
     try:
-        with transaction.atomic():
-            annotation, article, quote = _annotation_insert(
-                actor=actor,
-                article_id=article_id,
-                label=label,
-                start=start,
-                end=end,
-                exact=exact,
-                offset_unit=offset_unit,
-                note=note,
-                priority=priority,
-                due_at=due_at,
-            )
-            if article.status == Article.Status.DRAFT:
-                article.status = Article.Status.IN_REVIEW
-                article_bump(article, "status")
-            event_record(
-                actor=actor,
-                verb=verb,
-                annotation=annotation,
-                data={
-                    "label": label.slug,
-                    "start": annotation.start,
-                    "end": annotation.end,
-                    "exact": quote.exact[:200],
-                },
-            )
-            if label.slug == "source":
-                _source_span_checks(actor=actor, annotation=annotation)
+        try:
+            annotation = _annotation_write(**span, exclusive=False)
+        except _NeedsExclusive:
+            annotation = _annotation_write(**span, exclusive=True)
     except _SpanTaken as taken:
         # The same live span with this label exists: the unique constraint refused the
         # insert (a double submit, or a create racing this one). The first span stands.
         _refuse_twin(article_id, label, taken.start, taken.end)
         raise taken.error from None
+    return annotation
+
+
+class _NeedsExclusive(Exception):
+    """A draft's first span was found under the shared lock: run again under FOR UPDATE."""
+
+
+def _annotation_write(*, verb: Event.Verb, **span: Any) -> Annotation:
+    """One attempt of annotation_create's write, in a transaction (or savepoint) of its
+    own. Raises _NeedsExclusive (a draft under the shared lock), _SpanTaken, Invalid,
+    Conflict."""
+    actor, label = span["actor"], span["label"]
+    with transaction.atomic():
+        annotation, article, quote = _annotation_insert(**span)
+        if article.status == Article.Status.DRAFT:
+            article.status = Article.Status.IN_REVIEW
+            article_bump(article, "status")
+        event_record(
+            actor=actor,
+            verb=verb,
+            annotation=annotation,
+            data={
+                "label": label.slug,
+                "start": annotation.start,
+                "end": annotation.end,
+                "exact": quote.exact[:200],
+            },
+        )
+        if label.slug == "source":
+            _source_span_checks(actor=actor, annotation=annotation)
     return annotation
 
 
@@ -145,14 +166,18 @@ def _annotation_insert(
     note: str,
     priority: int,
     due_at: datetime | None,
+    exclusive: bool,
 ) -> tuple[Annotation, Article, text.Quote]:
-    """Lock the article (FOR SHARE, or FOR UPDATE for a draft's first span), validate the
-    span against its text, and insert the row. Needs a transaction. Raises Invalid,
-    Conflict, _SpanTaken."""
-    if selectors.article_status(article_id) == Article.Status.DRAFT:
+    """Lock the article (FOR SHARE, or FOR UPDATE when `exclusive`), validate the span
+    against its text, and insert the row. Needs a transaction. Raises Invalid, Conflict,
+    _SpanTaken, _NeedsExclusive (a draft, which the first span moves to `in_review`, found
+    under the shared lock)."""
+    if exclusive:
         article = Article.objects.select_for_update().get(pk=article_id)
     else:
         article = article_lock_shared(article_id)
+        if article.status == Article.Status.DRAFT:
+            raise _NeedsExclusive
     article_allows(actor, article, policy.Act.ANNOTATE)
     body = article.text
     try:

@@ -14,9 +14,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .policy import landing_page
 from .services.preferences import user_language_set
 from .services.tokens import api_tokens_revoke_all
 
@@ -67,6 +69,12 @@ class ThrottledLoginView(LoginView):
         # becomes the language of the user's emails.
         user_language_set(user=form.get_user(), language=get_language())
         return response
+
+    def get_default_redirect_url(self) -> str:
+        """Where a login without `?next=` lands: by role (policy.landing_page)."""
+        if self.next_page:
+            return super().get_default_redirect_url()
+        return reverse(landing_page(self.request.user))
 
     def form_invalid(self, form) -> HttpResponse:
         if is_locked_out(self.request):

@@ -24,8 +24,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import simplemma
@@ -33,6 +33,7 @@ import simplemma
 __all__ = [
     "LABELS",
     "Flag",
+    "Reason",
     "Suggestion",
     "checkworthiness",
     "key_phrase",
@@ -64,23 +65,43 @@ MAX_SENTENCE_CHARS = 1000
 
 @dataclass(frozen=True)
 class Flag:
-    """Something a reviewer should know about a source span."""
+    """Something a reviewer should know about a source span.
+
+    No sentences here: `message` names the explanation (a code of
+    `annotations.machine_text.MESSAGES`) and `params` fills it, so each reader gets it in
+    their own language."""
 
     code: str  # "vague", "anonymous", "bare_handle", "no_source_named"
     cue: str
-    explanation: str
+    message: str
+    params: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One cue that fired a suggestion: `code` "cue" for words that speak for themselves
+    ("könnte", "laut"); for a claim the feature ("amount", "verb", "actor"…);
+    "rhetorical_question". `words` are the words of the text it matched."""
+
+    code: str
+    words: str
 
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A machine suggestion: [start, end) in code points, with the cue that fired it."""
+    """A machine suggestion: [start, end) in code points, with the cues that fired it."""
 
     start: int
     end: int
     label: str
-    cue: str
+    reasons: tuple[Reason, ...]
     score: float
     flags: tuple[Flag, ...] = ()
+
+    @property
+    def cue(self) -> str:
+        """The matched words of its reasons, in the text's own language."""
+        return ", ".join(reason.words for reason in self.reasons)
 
 
 # --------------------------------------------------------------------------- languages
@@ -585,16 +606,13 @@ _GENERIC_ORIGINS = frozenset(
     """)
 )
 
-# (pattern, (why a reader cannot check it, in English and in German))
+# (pattern, why a reader cannot check it: a code of machine_text.MESSAGES)
 _VAGUE_PHRASES = tuple(
     (re.compile(pattern, re.IGNORECASE), why)
     for pattern, why in (
         (
             r"\b(?:Medien)?berichten\s+zufolge\b",
-            (
-                "cites unnamed reports: which outlet reported it, and when?",
-                "beruft sich auf ungenannte Berichte: Welches Medium hat wann berichtet?",
-            ),
+            "reports_unnamed",
         ),
         (
             # The people ("ein Insider", "laut Insidern"), or an "Insider-…" document that
@@ -602,68 +620,39 @@ _VAGUE_PHRASES = tuple(
             # not a document with its outlet named ("Insider-Report von Reuters").
             r"\bInsidern\s+zufolge\b|\bInsidern\b|(?<!\bBusiness\s)\bInsider\b(?!-)"
             r"|\bInsider-\w+\b(?!\s+(?:von|vom|bei|des|der)\s+(?-i:[A-ZÄÖÜ]))",
-            (
-                "cites unnamed insiders; nobody can be asked.",
-                "beruft sich auf ungenannte Insider; niemand kann gefragt werden.",
-            ),
+            "insiders_unnamed",
         ),
         (
             r"\b\w*[Kk]reisen\s+zufolge\b|\baus\s+(?:\w+\s+){0,2}?\w*kreisen\b",
-            (
-                'cites unnamed circles ("aus Kreisen"); no person or document is named.',
-                "beruft sich auf ungenannte Kreise; keine Person und kein Dokument wird genannt.",
-            ),
+            "circles_unnamed",
         ),
         (
             r"\bwie\s+es\s+(?:heißt|hieß)\b|\bhieß\s+es\b(?!\s+(?:von|vom|aus\s+dem|aus\s+der|bei)\s)",
-            (
-                '"wie es heißt" attributes the statement to no one.',
-                "schreibt die Aussage niemandem zu.",
-            ),
+            "attributed_to_no_one",
         ),
         (
             r"\b(?:Gerüchten|Quellen|Beobachtern)\s+zufolge\b",
-            (
-                "attributes the statement to unnamed sources or rumours.",
-                "schreibt die Aussage ungenannten Quellen oder Gerüchten zu.",
-            ),
+            "sources_or_rumours",
         ),
         (
             r"\bmit\s+der\s+(?:Sache|Angelegenheit)\s+vertraute[nr]?\s+Person(?:en)?\b",
-            (
-                "cites unnamed people familiar with the matter.",
-                "beruft sich auf ungenannte, mit der Sache vertraute Personen.",
-            ),
+            "people_familiar",
         ),
         (
             r"\bsources?\s+(?:say|said|told|close|familiar|tell)\b|\b(?:unnamed|anonymous)\s+sources?\b",
-            (
-                "cites unnamed sources; which people or documents, and why are they unnamed?",
-                "beruft sich auf ungenannte Quellen: Welche Personen oder Dokumente, "
-                "und warum ungenannt?",
-            ),
+            "sources_unnamed",
         ),
         (
             r"\b(?:people|persons?)\s+(?:familiar\s+with|close\s+to|with\s+knowledge\s+of)\b",
-            (
-                "cites unnamed people familiar with the matter; no reason for anonymity is given.",
-                "beruft sich auf ungenannte, mit der Sache vertraute Personen; ein Grund "
-                "für die Anonymität fehlt.",
-            ),
+            "people_familiar_no_reason",
         ),
         (
             r"\baccording\s+to\s+(?:media\s+)?reports\b|\b(?:media\s+)?reports\s+(?:say|said|suggest)\b",
-            (
-                "cites unnamed reports: which outlet reported it, and when?",
-                "beruft sich auf ungenannte Berichte: Welches Medium hat wann berichtet?",
-            ),
+            "reports_unnamed",
         ),
         (
             r"\bit\s+is\s+(?:understood|said)\b|\breportedly\b|\binsiders\b",
-            (
-                "attributes the statement to no one in particular.",
-                "schreibt die Aussage niemand Bestimmtem zu.",
-            ),
+            "no_one_in_particular",
         ),
     )
 )
@@ -676,46 +665,29 @@ def vague_source_flags(span_text: str, language: str | None = None) -> tuple[Fla
     gets only an "anonymous" flag; without a reason it is also "vague". German and English
     patterns always both apply, whatever `language` says: source lines are often bilingual
     ("Source / Quelle: Via"), and a phrase of one language never means something checkable
-    in the other.
+    in the other. The flags carry no sentences, so `language` changes nothing here: each is
+    explained in its reader's language (annotations.machine_text).
     """
     text = " ".join(span_text.split())
     if not text or _URL.search(text):
         return ()
-    german = (language or "").lower()[:2] == "de"
     flags: list[Flag] = []
-    flags.extend(_label_line_flags(text, german))
-    for pattern, (why, why_de) in _VAGUE_PHRASES:
+    flags.extend(_label_line_flags(text))
+    for pattern, why in _VAGUE_PHRASES:
         m = pattern.search(text)
         if m:
-            explanation = f"„{m.group()}“ {why_de}" if german else f'"{m.group()}" {why}'
-            flags.append(Flag("vague", m.group(), explanation))
+            flags.append(Flag("vague", m.group(), why, {"cue": m.group()}))
     for cue in _ANONYMITY:
         m = cue.pattern.search(text)
         if not m:
             continue
         reason = _REASON_INSIDE.search(text[m.end() :]) or _ANONYMITY_REASON.search(text[m.end() :])
+        params = {"cue": m.group()}
         if reason:
-            flags.append(
-                Flag(
-                    "anonymous",
-                    m.group(),
-                    f"Anonyme Quelle („{m.group()}“); ein Grund wird genannt, sie ist also "
-                    "nicht vage, aber die Redaktion sollte wissen, wer es ist."
-                    if german
-                    else f'Anonymous source ("{m.group()}"); a reason is given, so it is not '
-                    "vague, but the desk should know who it is.",
-                )
-            )
+            flags.append(Flag("anonymous", m.group(), "anonymous_with_reason", params))
         else:
-            explanation = (
-                f"Anonyme Quelle („{m.group()}“) ohne Grund für die Anonymität; Leser können "
-                "sie weder gewichten noch prüfen."
-                if german
-                else f'Anonymous source ("{m.group()}") with no reason given for the anonymity; '
-                "the reader cannot weigh or check it."
-            )
-            flags.append(Flag("vague", m.group(), explanation))
-            flags.append(Flag("anonymous", m.group(), explanation))
+            flags.append(Flag("vague", m.group(), "anonymous_without_reason", params))
+            flags.append(Flag("anonymous", m.group(), "anonymous_without_reason", params))
         break
     return _unique_flags(flags)
 
@@ -728,7 +700,7 @@ _LABEL_LINE = re.compile(
 _VIA_TAIL = re.compile(r"\bvia\b\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
 
 
-def _label_line_flags(text: str, german: bool = False) -> list[Flag]:
+def _label_line_flags(text: str) -> list[Flag]:
     m = _LABEL_LINE.match(text)
     label = m.group("label").strip() if m else ""
     rest = m.group("rest") if m else text
@@ -740,39 +712,22 @@ def _label_line_flags(text: str, german: bool = False) -> list[Flag]:
     rest = rest.strip(" \t.,;:-–—()[]\"'„“”»«")
     cue = label.rstrip(": ") or label
     if not rest:
-        if german:
-            return [
-                Flag(
-                    "vague",
-                    cue,
-                    f"„{text}“ nennt kein Medium, keine Person, kein Dokument und keinen Link.",
-                ),
-                Flag("no_source_named", cue, f"„{text}“ nennt überhaupt keine Quelle."),
-            ]
         return [
-            Flag("vague", cue, f'"{text}" names no outlet, author, document or link.'),
-            Flag("no_source_named", cue, f'"{text}" names no source at all.'),
+            Flag("vague", cue, "names_nothing", {"text": text}),
+            Flag("no_source_named", cue, "no_source_at_all", {"text": text}),
         ]
     if _HANDLE.fullmatch(rest.split(" ", 1)[0]) and len(rest.split()) <= 3:
         handle = rest.split(" ", 1)[0]
-        explanation = (
-            f"Nur ein Social-Media-Name („{handle}“), ohne Link zum Beitrag; Leser finden "
-            "die Aussage nicht."
-            if german
-            else f'Only a social-media handle ("{handle}"), with no link to the post; '
-            "the reader cannot find the statement."
-        )
-        return [Flag("vague", handle, explanation), Flag("bare_handle", handle, explanation)]
+        params = {"handle": handle}
+        return [
+            Flag("vague", handle, "handle_only", params),
+            Flag("bare_handle", handle, "handle_only", params),
+        ]
     words = [w.lower() for w in re.findall(r"[\w/]+", rest)]
     if words and all(w in _GENERIC_ORIGINS for w in words):
-        if german:
-            return [
-                Flag("vague", rest, f"„{rest}“ ist kein Medium, keine Person und kein Dokument."),
-                Flag("no_source_named", rest, f"„{text}“ nennt keine prüfbare Quelle."),
-            ]
         return [
-            Flag("vague", rest, f'"{rest}" is not an outlet, author or document.'),
-            Flag("no_source_named", rest, f'"{text}" names no checkable source.'),
+            Flag("vague", rest, "not_a_source", {"cue": rest}),
+            Flag("no_source_named", rest, "no_checkable_source", {"text": text}),
         ]
     return []
 
@@ -916,8 +871,9 @@ class _Hit:
     start: int
     end: int
     weight: float
-    cue: str
+    cue: str  # the words matched
     key: str = ""  # what counts as "the same cue" twice; the lowercased cue if empty
+    code: str = "cue"  # a Reason's code: a claim feature ("amount", "verb"…) or plain "cue"
 
 
 def _combine(weights: Iterable[float]) -> float:
@@ -938,7 +894,7 @@ def _claim_hits(text: str, langs: tuple[str, ...]) -> list[_Hit]:
                 continue
             if cue.name == "number" and _looks_like_year(m.group()):
                 continue
-            hits.append(_Hit(m.start(), m.end(), cue.weight, f'{cue.name} "{m.group()}"'))
+            hits.append(_Hit(m.start(), m.end(), cue.weight, m.group(), code=cue.name or "cue"))
             if cue.name in ("amount", "percentage"):
                 taken.append((m.start(), m.end()))
     tokens = list(_WORD.finditer(text))
@@ -946,14 +902,14 @@ def _claim_hits(text: str, langs: tuple[str, ...]) -> list[_Hit]:
         token = m.group()
         lemmas = _lemmas(token, langs)
         if any(lemmas & _STRONG_VERBS[lang] for lang in langs) and not token[0].isupper():
-            hits.append(_Hit(m.start(), m.end(), 0.25, f'verb "{token}"'))
+            hits.append(_Hit(m.start(), m.end(), 0.25, token, code="verb"))
         in_amount = any(a <= m.start() < b or a <= m.end() - 1 < b for a, b in taken)
         is_before_amount = i + 1 < len(tokens) and any(
             a <= tokens[i + 1].start() < b for a, b in taken
         )
         actor = 0.0 if in_amount or is_before_amount else _actor(tokens, i, text, langs)
         if actor:
-            hits.append(_Hit(m.start(), m.end(), actor, f'actor "{token}"'))
+            hits.append(_Hit(m.start(), m.end(), actor, token, code="actor"))
     return hits
 
 
@@ -1003,16 +959,17 @@ def checkworthiness(span_text: str, language: str) -> float:
 
 def _checkworthiness(
     text: str, langs: tuple[str, ...], context: str | None = None
-) -> tuple[float, str]:
-    """Score `text`; hedges and opinion cues are looked for in `context` (the unmasked
-    sentence), since a masked attribution can change their reading ("said … would")."""
+) -> tuple[float, tuple[Reason, ...]]:
+    """Score `text`, with its three strongest cues of different kinds; hedges and opinion
+    cues are looked for in `context` (the unmasked sentence), since a masked attribution can
+    change their reading ("said … would")."""
     hits = _claim_hits(text, langs)
     if not hits:
-        return 0.0, ""
+        return 0.0, ()
     context = text if context is None else context
     best: dict[str, _Hit] = {}
     for hit in hits:
-        kind = hit.cue.split(" ", 1)[0]
+        kind = hit.code
         if kind not in best or hit.weight > best[kind].weight:
             best[kind] = hit
     score = _combine(h.weight for h in best.values())
@@ -1027,8 +984,8 @@ def _checkworthiness(
     if len(_WORD.findall(text)) < 4:
         score *= 0.5
     ranked = sorted(best.values(), key=lambda h: (-h.weight, h.start))
-    cue = ", ".join(h.cue for h in ranked[:3])
-    return round(min(max(score, 0.0), 1.0), 3), cue
+    reasons = tuple(Reason(h.code, h.cue) for h in ranked[:3])
+    return round(min(max(score, 0.0), 1.0), 3), reasons
 
 
 # --------------------------------------------------------------------------- label hits
@@ -1097,7 +1054,9 @@ def _rhetorical_question(text: str) -> _Hit | None:
     for q in _QUOTES.finditer(text):
         if q.start() <= len(stripped) - 1 < q.end():
             return None  # a quoted question is reported, not asked by the writer
-    return _Hit(len(stripped) - 1, len(stripped), 0.65, "rhetorical question")
+    return _Hit(
+        len(stripped) - 1, len(stripped), 0.65, "?", "rhetorical question", "rhetorical_question"
+    )
 
 
 def _squash(words: str) -> str:
@@ -1287,7 +1246,7 @@ def _source_spans(s: str, langs: tuple[str, ...]) -> list[_Hit]:
     for hit in hits:
         a, b = _trim(s, hit.start, hit.end)
         if a < b:
-            spans.append(_Hit(a, b, hit.weight, hit.cue))
+            spans.append(replace(hit, start=a, end=b))
     return _merge(spans)
 
 
@@ -1298,7 +1257,7 @@ def _merge(hits: list[_Hit]) -> list[_Hit]:
         if merged and hit.start < merged[-1].end:
             last = merged[-1]
             strongest = last if last.weight >= hit.weight else hit
-            merged[-1] = _Hit(last.start, max(last.end, hit.end), strongest.weight, strongest.cue)
+            merged[-1] = replace(strongest, start=last.start, end=max(last.end, hit.end))
         else:
             merged.append(hit)
     return merged
@@ -1353,19 +1312,21 @@ def _suggest_sentence(s: str, offset: int, langs: tuple[str, ...]) -> Iterator[S
                 score = _score(inside)
                 break
         if a < b:
-            yield Suggestion(offset + a, offset + b, label, top.cue, round(min(score, 0.99), 3))
+            reasons = (Reason(top.code, top.cue),)
+            yield Suggestion(offset + a, offset + b, label, reasons, round(min(score, 0.99), 3))
     sources = _source_spans(s, langs)
     for hit in sources:
         if hit.weight < SUGGEST_AT:
             continue
         flags = vague_source_flags(s[hit.start : hit.end], langs[0] if len(langs) == 1 else None)
+        reasons = (Reason(hit.code, hit.cue),)
         yield Suggestion(
-            offset + hit.start, offset + hit.end, SOURCE, hit.cue, round(hit.weight, 3), flags
+            offset + hit.start, offset + hit.end, SOURCE, reasons, round(hit.weight, 3), flags
         )
     masked = _mask(s, sources)
-    score, cue = _checkworthiness(masked, langs, s)
+    score, reasons = _checkworthiness(masked, langs, s)
     if score >= CLAIM_AT:
-        yield Suggestion(offset, offset + len(s), CLAIM, cue, score)
+        yield Suggestion(offset, offset + len(s), CLAIM, reasons, score)
 
 
 def _mask(s: str, hits: list[_Hit]) -> str:
@@ -1423,6 +1384,4 @@ def key_phrase(span_text: str, language: str) -> str:
 def _checkable(piece: str, langs: tuple[str, ...]) -> float:
     """Figures count double: they are what a source page is most likely to repeat."""
     numeric = ("amount", "percentage", "number")
-    return sum(
-        h.weight * (2 if h.cue.startswith(numeric) else 1) for h in _claim_hits(piece, langs)
-    )
+    return sum(h.weight * (2 if h.code in numeric else 1) for h in _claim_hits(piece, langs))

@@ -17,8 +17,10 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 
 from . import representation, selectors
 from .models import Annotation, Article, ArticleRevision, Evidence, Verdict
@@ -358,15 +360,35 @@ def report_path(article: Article) -> str:
     return _path("annotations:article-report", article.pk, f"/articles/{article.pk}/report/")
 
 
+def article_language(article: Article) -> str:
+    """The article's language (BCP 47), the site's when it has none."""
+    return article.language or settings.LANGUAGE_CODE
+
+
+def desk_name(language: str) -> str:
+    """The desk's name for readers of `language`: FACTCHECK_ORG_NAME_DE for German where it
+    is set, else FACTCHECK_ORG_NAME, translated when it is the default name (a name of the
+    desk's own is in no catalogue and stays as it is)."""
+    with translation.override(language):
+        if translation.get_language().startswith("de") and settings.FACTCHECK_ORG_NAME_DE:
+            return settings.FACTCHECK_ORG_NAME_DE
+        return translation.gettext(settings.FACTCHECK_ORG_NAME)
+
+
 def claimreviews(
     article: Article,
     verdicts: Iterable[Verdict],
     *,
     report_url: str,
-    org_name: str,
+    org_name: str | None = None,
     org_url: str = "",
 ) -> list[dict[str, Any]]:
-    """One ClaimReview per approved verdict on a claim (selectors.approved_claim_verdicts)."""
+    """One ClaimReview per approved verdict on a claim (selectors.approved_claim_verdicts),
+    in the article's language: `inLanguage`, the rating's name and the desk's name
+    (`org_name`, by default desk_name of the article's language)."""
+    language = article_language(article)
+    if org_name is None:
+        org_name = desk_name(language)
     organisation: dict[str, Any] = {"@type": "Organization", "name": org_name}
     if org_url:
         organisation["url"] = org_url
@@ -389,7 +411,9 @@ def claimreviews(
         under_review = getattr(verdict, "under_review_since", None)
         if verdict.status != Verdict.Status.APPROVED and under_review is None:
             continue
-        rating: dict[str, Any] = {"@type": "Rating", "alternateName": verdict.rating.name}
+        with translation.override(language):
+            rating_name = verdict.rating.display_name
+        rating: dict[str, Any] = {"@type": "Rating", "alternateName": rating_name}
         if verdict.rating.claimreview_value is not None:
             rating.update(ratingValue=verdict.rating.claimreview_value, bestRating=5, worstRating=1)
         claim: dict[str, Any] = {"@type": "Claim", "appearance": appearance}
@@ -404,6 +428,7 @@ def claimreviews(
             "@type": "ClaimReview",
             "url": report_url,
             "claimReviewed": verdict.approved_quote or verdict.quote,
+            "inLanguage": language,
             "reviewRating": rating,
             "itemReviewed": claim,
             "author": organisation,

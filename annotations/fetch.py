@@ -57,13 +57,28 @@ TITLE_MAX_CHARS = 300
 
 
 class FetchError(Exception):
-    """A source could not be fetched or read. ``message`` is shown to users as it is."""
+    """A source could not be fetched or read.
 
-    def __init__(self, message: str, *, status: int | None = None, url: str | None = None):
+    ``code`` and ``params`` are what is stored and shown: the pages render them in the
+    reader's language (``annotations.machine_text``). ``message`` is the same in English,
+    for logs and rows written before codes existed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        url: str | None = None,
+        code: str = "",
+        params: dict[str, str | int | float] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.status = status
         self.url = url
+        self.code = code
+        self.params = dict(params or {})
 
 
 class BlockedURL(FetchError):
@@ -209,19 +224,56 @@ def address_problem(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> s
     The reason names the range: "in 10.0.0.0/8, Private-Use (RFC 1918), not globally
     reachable".
     """
+    refusal = _address_refusal(address)
+    if refusal is None:
+        return None
+    row, embedded = refusal
+    if embedded is not None:
+        return f"NAT64 for {embedded}, which is {row.reason()}"
+    return row.reason()
+
+
+def _address_refusal(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> tuple[SpecialPurposeRange, ipaddress.IPv4Address | None] | None:
+    """The range that refuses ``address``, and the IPv4 address a NAT64 address leads to
+    when that one is refused; None when the address is globally reachable."""
     row = special_purpose_range(address)
     if row is None:
         return None
     if not row.is_globally_reachable:
-        return row.reason()
+        return row, None
     if address in _NAT64:
         # NAT64 (what DNS64 answers for every IPv4-only site) leads to the IPv4 address in
         # its last 32 bits, so that address decides.
         embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-        inner = address_problem(embedded)
+        inner = _address_refusal(embedded)
         if inner is not None:
-            return f"NAT64 for {embedded}, which is {inner}"
+            return inner[0], embedded
     return None
+
+
+def _blocked_address(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+    refusal: tuple[SpecialPurposeRange, ipaddress.IPv4Address | None],
+) -> BlockedURL:
+    row, embedded = refusal
+    params: dict[str, str | int | float] = {
+        "address": str(address),
+        "network": str(row.network),
+        "name": row.name,
+        "rfc": row.rfc,
+    }
+    if embedded is None:
+        return BlockedURL(
+            f"address {address} is {row.reason()}", code="address_blocked", params=params
+        )
+    params["embedded"] = str(embedded)
+    return BlockedURL(
+        f"address {address} is NAT64 for {embedded}, which is {row.reason()}",
+        code="address_blocked_nat64",
+        params=params,
+    )
 
 
 def _host_port(host: str, port: int) -> str:
@@ -241,10 +293,18 @@ def resolve_and_check(host: str, port: int, allow_hosts: frozenset[str]) -> str:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
         if exc.errno == socket.EAI_AGAIN:
-            raise TransientFetchError(f"could not resolve {host} (temporary DNS failure)") from exc
-        raise FetchError(f"could not resolve {host}") from exc
+            raise TransientFetchError(
+                f"could not resolve {host} (temporary DNS failure)",
+                code="dns_temporary",
+                params={"host": host},
+            ) from exc
+        raise FetchError(
+            f"could not resolve {host}", code="dns_failed", params={"host": host}
+        ) from exc
     except (UnicodeError, ValueError) as exc:
-        raise BlockedURL(f"host {host!r} is not a valid name") from exc
+        raise BlockedURL(
+            f"host {host!r} is not a valid name", code="host_invalid", params={"host": host}
+        ) from exc
 
     addresses = [
         ipaddress.ip_address(info[4][0])
@@ -252,15 +312,15 @@ def resolve_and_check(host: str, port: int, allow_hosts: frozenset[str]) -> str:
         if info[0] in (socket.AF_INET, socket.AF_INET6)
     ]
     if not addresses:
-        raise FetchError(f"could not resolve {host}")
+        raise FetchError(f"could not resolve {host}", code="dns_failed", params={"host": host})
     allowed = {entry.strip().lower() for entry in allow_hosts}
     if _host_port(host, port) not in allowed:
         # Every address, not only the first: a name with one public and one private address
         # must not be usable to reach the private one.
         for address in addresses:
-            problem = address_problem(address)
-            if problem is not None:
-                raise BlockedURL(f"address {address} is {problem}")
+            refusal = _address_refusal(address)
+            if refusal is not None:
+                raise _blocked_address(address, refusal)
     return str(addresses[0])
 
 
@@ -274,13 +334,13 @@ def check_url_shape(url: str) -> str:
     try:
         parsed = httpx.URL(candidate)
     except httpx.InvalidURL as exc:
-        raise FetchError(f"not a valid URL: {exc}") from exc
+        raise FetchError(f"not a valid URL: {exc}", code="url_invalid") from exc
     if parsed.scheme not in DEFAULT_PORTS:
-        raise BlockedURL("only http and https URLs are accepted")
+        raise BlockedURL("only http and https URLs are accepted", code="url_scheme")
     if not parsed.raw_host:
-        raise BlockedURL("URL has no host")
+        raise BlockedURL("URL has no host", code="url_no_host")
     if parsed.userinfo:
-        raise BlockedURL("URLs with a user name or password are not accepted")
+        raise BlockedURL("URLs with a user name or password are not accepted", code="url_userinfo")
     if parsed.port == DEFAULT_PORTS[parsed.scheme]:
         parsed = parsed.copy_with(port=None)
     return str(parsed)
@@ -323,7 +383,7 @@ def fetch(
 
     while True:
         if time.monotonic() > deadline:
-            raise TransientFetchError(f"timed out after {total_timeout:g} s", url=current)
+            raise _timed_out(total_timeout, url=current)
         target = httpx.URL(current)
         host = target.raw_host.decode("ascii")
         extensions = {"sni_hostname": host} if target.scheme == "https" else {}
@@ -355,7 +415,12 @@ def fetch(
             try:
                 if response.is_redirect:
                     if len(redirects) >= max_redirects:
-                        raise FetchError("too many redirects", status=response.status_code)
+                        raise FetchError(
+                            "too many redirects",
+                            status=response.status_code,
+                            code="too_many_redirects",
+                            params={"count": max_redirects},
+                        )
                     current = _redirect_target(current, response.headers["Location"])
                     redirects.append(current)
                     continue
@@ -364,7 +429,7 @@ def fetch(
                     response.headers.get("Content-Type", "")
                 )
                 if media_type and media_type not in HTML_TYPES | TEXT_TYPES:
-                    raise FetchError(f"not HTML or text: {media_type}", status=response.status_code)
+                    raise _not_text(media_type, status=response.status_code)
                 body, truncated = _read_capped(response, max_bytes, deadline, total_timeout)
                 status = response.status_code
             finally:
@@ -397,7 +462,24 @@ def _raise_for_status(status: int, url: str) -> None:
     if 200 <= status < 300:
         return
     error = TransientFetchError if status in TRANSIENT_STATUSES else FetchError
-    raise error(f"HTTP {status}", status=status, url=url)
+    raise error(
+        f"HTTP {status}", status=status, url=url, code="http_status", params={"status": status}
+    )
+
+
+def _timed_out(seconds: float, *, url: str | None = None) -> TransientFetchError:
+    return TransientFetchError(
+        f"timed out after {seconds:g} s", url=url, code="timeout", params={"seconds": seconds}
+    )
+
+
+def _not_text(media_type: str, *, status: int | None = None) -> FetchError:
+    return FetchError(
+        f"not HTML or text: {media_type}",
+        status=status,
+        code="not_text",
+        params={"type": media_type},
+    )
 
 
 @contextmanager
@@ -409,29 +491,38 @@ def _translate_errors(url: str, connect_timeout: float, read_timeout: float) -> 
             exc.url = url
         raise
     except httpx.ConnectTimeout as exc:
-        raise TransientFetchError(f"timed out after {connect_timeout:g} s", url=url) from exc
+        raise _timed_out(connect_timeout, url=url) from exc
     except httpx.TimeoutException as exc:
-        raise TransientFetchError(f"timed out after {read_timeout:g} s", url=url) from exc
+        raise _timed_out(read_timeout, url=url) from exc
     except httpx.ConnectError as exc:
         raise _connect_error(exc, url) from exc
     except httpx.ReadError as exc:
         cause = _os_error(exc)
         reset = cause is not None and cause.errno == errno.ECONNRESET
-        message = "connection reset" if reset else "connection lost while reading"
-        raise TransientFetchError(message, url=url) from exc
+        message, code = (
+            ("connection reset", "connection_reset")
+            if reset
+            else ("connection lost while reading", "connection_lost")
+        )
+        raise TransientFetchError(message, url=url, code=code) from exc
     except httpx.RemoteProtocolError as exc:
         # Mostly a server that hung up mid-response (restart, overload); a bounded retry is
         # cheap for the rare server that always answers garbage.
-        raise TransientFetchError("invalid or incomplete HTTP response", url=url) from exc
+        raise TransientFetchError(
+            "invalid or incomplete HTTP response", url=url, code="bad_response"
+        ) from exc
     except httpx.HTTPError as exc:
-        raise FetchError(f"request failed: {exc}", url=url) from exc
+        raise FetchError(
+            f"request failed: {exc}", url=url, code="request_failed", params={"detail": str(exc)}
+        ) from exc
 
 
+# errno → (the English message, its code)
 _CONNECT_ERRNOS = {
-    errno.ECONNREFUSED: "connection refused",
-    errno.ECONNRESET: "connection reset",
-    errno.ENETUNREACH: "network unreachable",
-    errno.EHOSTUNREACH: "host unreachable",
+    errno.ECONNREFUSED: ("connection refused", "connection_refused"),
+    errno.ECONNRESET: ("connection reset", "connection_reset"),
+    errno.ENETUNREACH: ("network unreachable", "network_unreachable"),
+    errno.EHOSTUNREACH: ("host unreachable", "host_unreachable"),
 }
 
 
@@ -439,12 +530,28 @@ def _connect_error(exc: httpx.ConnectError, url: str) -> FetchError:
     cause = _os_error(exc)
     if isinstance(cause, ssl.SSLCertVerificationError):
         # Not transient: a wrong or expired certificate does not fix itself within a retry.
-        return FetchError(f"TLS certificate not accepted: {cause.verify_message}", url=url)
+        detail = str(cause.verify_message)
+        return FetchError(
+            f"TLS certificate not accepted: {detail}",
+            url=url,
+            code="tls_certificate",
+            params={"detail": detail},
+        )
     if isinstance(cause, ssl.SSLError):
-        return FetchError(f"TLS handshake failed: {cause.reason or cause}", url=url)
+        detail = str(cause.reason or cause)
+        return FetchError(
+            f"TLS handshake failed: {detail}",
+            url=url,
+            code="tls_handshake",
+            params={"detail": detail},
+        )
     if cause is not None and cause.errno in _CONNECT_ERRNOS:
-        return TransientFetchError(_CONNECT_ERRNOS[cause.errno], url=url)
-    return TransientFetchError(f"could not connect: {cause or exc}", url=url)
+        message, code = _CONNECT_ERRNOS[cause.errno]
+        return TransientFetchError(message, url=url, code=code)
+    detail = str(cause or exc)
+    return TransientFetchError(
+        f"could not connect: {detail}", url=url, code="connect_failed", params={"detail": detail}
+    )
 
 
 def _os_error(exc: BaseException) -> OSError | None:
@@ -469,7 +576,7 @@ def _read_capped(
         if len(body) > max_bytes:
             return bytes(body[:max_bytes]), True
         if time.monotonic() > deadline:
-            raise TransientFetchError(f"timed out after {total_timeout:g} s")
+            raise _timed_out(total_timeout)
     body += decoder.flush()
     if len(body) > max_bytes:
         return bytes(body[:max_bytes]), True
@@ -487,7 +594,11 @@ class _Decoder:
         codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
         codings = [c for c in codings if c != "identity"]
         if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
-            raise FetchError(f"unsupported content encoding: {content_encoding}")
+            raise FetchError(
+                f"unsupported content encoding: {content_encoding}",
+                code="content_encoding",
+                params={"encoding": content_encoding},
+            )
         self.coding = codings[0] if codings else None
         self.zlib: zlib._Decompress | None = None
         if self.coding in ("gzip", "x-gzip"):
@@ -504,7 +615,9 @@ class _Decoder:
         except zlib.error as exc:
             # "deflate" is meant to be zlib-wrapped, but some servers send raw deflate.
             if self.coding != "deflate" or self.started:
-                raise FetchError("could not decompress the response") from exc
+                raise FetchError(
+                    "could not decompress the response", code="decompress_failed"
+                ) from exc
             self.zlib = zlib.decompressobj(-zlib.MAX_WBITS)
             return self.feed(chunk, limit)
         self.started = True
@@ -537,7 +650,7 @@ def _extract(body: bytes, media_type: str, charset: str | None) -> tuple[str, st
         text, encoding = _decode(body, charset, is_html=False)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         return _first_line(text), text, encoding
-    raise FetchError(f"not HTML or text: {kind}")
+    raise _not_text(kind)
 
 
 def _parse_content_type(header: str) -> tuple[str, str | None]:

@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from .l10n import grouped
 from .models import Article
 from .uploads import IMPORT_EXTENSIONS
 
@@ -18,7 +19,7 @@ def _check_length(body: str) -> str:
     if len(body) > limit:
         raise forms.ValidationError(
             _("The text has %(count)s characters; the limit is %(limit)s."),
-            params={"count": f"{len(body):,}", "limit": f"{limit:,}"},
+            params={"count": grouped(len(body)), "limit": grouped(limit)},
         )
     return body
 
@@ -35,6 +36,11 @@ class PasteImportForm(forms.Form):
     source_url = forms.URLField(
         label=_("Original URL"), max_length=2000, required=False, assume_scheme="https"
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The page checks the length before sending (import.js): the same limit.
+        self.fields["text"].widget.attrs["data-max-chars"] = settings.FACTCHECK_MAX_ARTICLE_CHARS
 
     def clean_text(self) -> str:
         body = self.cleaned_data["text"]

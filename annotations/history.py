@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
+from . import machine_text
+from .l10n import desk_day
 from .models import Event, Label, Rating, SourceCheck
+from .selectors.gate import gate_warning_message
 
 Verb = Event.Verb
 
@@ -98,11 +102,23 @@ def _counted(message: Any, **counts: str) -> Sentence:
     return lambda data, names: message % {name: _count(data, key) for name, key in counts.items()}
 
 
+def _due_day(value: str) -> str:
+    """A due date of the event data (ISO 8601) as its day at the desk, in the reader's
+    format ("Dec. 4, 2026", "4. Dezember 2026")."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)[:10]
+    if moment.tzinfo is None:
+        return date_format(moment.date(), "DATE_FORMAT")
+    return date_format(desk_day(moment), "DATE_FORMAT")
+
+
 def _assigned(data: dict[str, Any], names: Names) -> str:
     if data.get("due_at"):
         return _("assigned it to %(reviewer)s, due %(due)s") % {
             "reviewer": data.get("reviewer"),
-            "due": data["due_at"][:10],
+            "due": _due_day(data["due_at"]),
         }
     return _("assigned it to %(reviewer)s") % {"reviewer": data.get("reviewer")}
 
@@ -144,14 +160,28 @@ SENTENCES: dict[Event.Verb, Sentence] = {
         _("created the article “%(title)s”") % {"title": _clipped(data.get("title"))}
     ),
     Verb.ARTICLE_IMPORT_REQUESTED: lambda data, names: (
-        _("asked for the article to be imported from %(url)s") % {"url": data.get("url", "")}
+        (
+            _("asked again for the article to be imported from %(url)s")
+            if data.get("retry")
+            else _("asked for the article to be imported from %(url)s")
+        )
+        % {"url": data.get("url", "")}
     ),
     Verb.ARTICLE_IMPORTED: lambda data, names: (
         _("imported the article’s text (%(chars)s characters)")
         % {"chars": number_format(_count(data, "chars"), force_grouping=True)}
     ),
     Verb.ARTICLE_IMPORT_FAILED: lambda data, names: (
-        _("the import failed: %(error)s") % {"error": _clipped(data.get("error"))}
+        _("the import failed: %(error)s")
+        % {
+            "error": _clipped(
+                machine_text.render(
+                    data.get("error_code") or "",
+                    data.get("error_params"),
+                    fallback=str(data.get("error") or ""),
+                )
+            )
+        }
     ),
     Verb.ARTICLE_UPDATED: _article_updated,
     Verb.ARTICLE_ANALYSED: _counted(
@@ -162,7 +192,14 @@ SENTENCES: dict[Event.Verb, Sentence] = {
     ),
     Verb.ARTICLE_WARNING_ACKNOWLEDGED: lambda data, names: (
         _("acknowledged before publishing: %(warning)s")
-        % {"warning": data.get("message", data.get("key", ""))}
+        % {
+            "warning": gate_warning_message(
+                data.get("code", ""),
+                url=data.get("url", ""),
+                exact=data.get("exact", ""),
+                fallback=data.get("message", data.get("key", "")),
+            )
+        }
     ),
     Verb.ARTICLE_PUBLISHED: lambda data, names: _("published the fact-check"),
     Verb.ARTICLE_CORRECTED: lambda data, names: (

@@ -61,7 +61,10 @@ class Article(models.Model):
     # When the desk first published its fact-check, and when a chief withdrew it.
     first_published_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    import_error = models.TextField(blank=True)
+    import_error = models.TextField(blank=True)  # English; shown only without a code
+    # Why the import failed, as a code of machine_text.MESSAGES and its parameters.
+    import_error_code = models.CharField(max_length=50, blank=True)
+    import_error_params = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -407,8 +410,12 @@ class SourceCheck(models.Model):
     quote_found = models.BooleanField(null=True, blank=True)
     quote_score = models.FloatField(null=True, blank=True)
     excerpt = models.TextField(blank=True)
+    # Each {code, cue, message, params}: `message` a code of machine_text.MESSAGES.
     flags = models.JSONField(default=list, blank=True)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True)  # English; shown only without a code
+    # The error as a code of machine_text.MESSAGES and its parameters, worded when read.
+    error_code = models.CharField(max_length=50, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
@@ -444,7 +451,9 @@ class Suggestion(models.Model):
     end = models.PositiveIntegerField()
     exact = models.TextField(blank=True)
     label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="suggestions")
-    cue = models.CharField(max_length=200, blank=True)
+    cue = models.CharField(max_length=200, blank=True)  # the matched words
+    # The cues that fired it, [{code, params: {words}}], worded by machine_text.
+    reasons = models.JSONField(default=list, blank=True)
     score = models.FloatField(default=0)
     flags = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)

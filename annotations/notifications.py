@@ -20,6 +20,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from . import machine_text
 from .history import health_flag_names
 from .models import ROLE_CHIEF, Assignment, Event, SourceCheck, Verdict
 from .services.preferences import user_languages
@@ -134,7 +135,8 @@ def _evidence_health(check_id: int) -> int:
             "article": check.annotation.article,
             "quote": _quote(check.annotation.exact),
             "flags": lambda: health_flag_names(codes),
-            "error": lambda: check.error or check.get_status_display(),
+            # Worded in the recipient's language, like the flags.
+            "error": lambda: machine_text.check_error(check) or check.get_status_display(),
             "changed": "changed" in codes,
             "unreachable": "unreachable" in codes,
             "checked_before": previous.finished_at if previous is not None else None,

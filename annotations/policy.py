@@ -54,6 +54,17 @@ def is_editor_or_chief(user: User) -> bool:
     return bool(roles(user) & {ROLE_EDITOR, ROLE_CHIEF})
 
 
+def landing_page(user: User) -> str:
+    """The URL name a user lands on after logging in: a chief's approvals, a reviewer's
+    queue, everyone else the article list. A user with several roles gets the first of
+    chief > reviewer > editor: the work that waits on them alone."""
+    if has_role(user, ROLE_CHIEF):
+        return "annotations:approvals"
+    if has_role(user, ROLE_REVIEWER):
+        return "annotations:queue"
+    return "annotations:article-list"
+
+
 def can_edit_article(user: User) -> bool:
     return is_editor_or_chief(user)
 
@@ -244,6 +255,7 @@ class Act(StrEnum):
     PUBLISH = "publish"
     ARCHIVE = "archive"  # archive, or withdraw a published fact-check
     RESTORE = "restore"  # undo an archive or a withdrawal
+    REIMPORT = "reimport"  # fetch a failed import's URL again
 
 
 _WORKING = {Act.EDIT, Act.ANNOTATE, Act.REVIEW, Act.DECIDE, Act.PUBLISH, Act.ARCHIVE}
@@ -255,7 +267,7 @@ _WORKING = {Act.EDIT, Act.ANNOTATE, Act.REVIEW, Act.DECIDE, Act.PUBLISH, Act.ARC
 # annotates and assigns; the reviewer a chief assigned works the item as usual.
 ARTICLE_STATES: dict[str, tuple[frozenset[Act], frozenset[Act]]] = {
     Article.Status.IMPORTING: (frozenset(), frozenset()),
-    Article.Status.IMPORT_FAILED: (frozenset({Act.ARCHIVE}), frozenset()),
+    Article.Status.IMPORT_FAILED: (frozenset({Act.ARCHIVE, Act.REIMPORT}), frozenset()),
     Article.Status.DRAFT: (frozenset(_WORKING), frozenset()),
     Article.Status.IN_REVIEW: (frozenset(_WORKING), frozenset()),
     Article.Status.PUBLISHED: (

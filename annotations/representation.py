@@ -27,6 +27,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from .l10n import desk_day
 from .models import Annotation
 
 # The annotation object's own fields, in the API's order (a row has them in this order,
@@ -247,14 +248,29 @@ def queue_item(
 
 
 def page_span(
-    row: AnnotationRow, assignees: list[str], history: list[VerdictRow], time: Time
+    row: AnnotationRow,
+    assignees: list[str],
+    history: list[VerdictRow],
+    time: Time,
+    assignments: Iterable[tuple[str, datetime | None, str]] = (),
 ) -> dict[str, Any]:
     """What annotate.js reads of one span: the API's object plus its verdicts in order,
-    so that an object the API sends back later replaces it field for field."""
+    so that an object the API sends back later replaces it field for field, and its
+    assignments (reviewer, due_at, state; declined ones left out) with each due date's day
+    at the desk (`due_day`, YYYY-MM-DD), the one due date the panel shows."""
     verdicts = [verdict_object(verdict, time) for verdict in history]
     data = record(row, assignees, None, time)
     data["current_verdict"] = verdicts[-1] if verdicts else None
     data["verdicts"] = verdicts
+    data["assignments"] = [
+        {
+            "reviewer": reviewer,
+            "due_at": time(due_at),
+            "due_day": desk_day(due_at).isoformat() if due_at else None,
+            "state": state,
+        }
+        for reviewer, due_at, state in assignments
+    ]
     return data
 
 

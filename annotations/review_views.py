@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from . import exports, history, policy, selectors, services, text
@@ -46,7 +46,7 @@ from .review_forms import (
     service_error_on,
 )
 from .templatetags.highlight import render_segments
-from .templatetags.review import due_text
+from .templatetags.review import due_text, is_done
 from .views import _or_404, newsroom_required
 
 QUEUE_PAGE_SIZE = 50
@@ -144,7 +144,8 @@ def _queue_row(assignment: Assignment, now: Any) -> dict[str, Any]:
     return {
         "assignment": assignment,
         "annotation": annotation,
-        "due_text": due_text(assignment.due_at, now=now),
+        # Every queue row is a pending assignment: done once its verdict is proposed.
+        "due_text": due_text(assignment.due_at, now=now, done=is_done(annotation)),
         "is_overdue": assignment.is_overdue,
         "check": annotation.latest_check,
         "returned": latest if latest and latest.status == Verdict.Status.REJECTED else None,
@@ -244,7 +245,7 @@ def _render_review(
     evidence = _evidence_items(annotation.pk)
     can_work_on_evidence = policy.can_change_evidence(user, annotation)
     similar = _similar_items(annotation, evidence) if annotation.label.needs_verdict else []
-    span_checks = selectors.span_checks(annotation, limit=5)
+    span_checks, earlier_span_checks = selectors.span_checks(annotation, limit=5)
     next_item = None
     if policy.can_work_queue(user):
         next_item = selectors.queue_next(user, after=annotation.pk)
@@ -260,6 +261,7 @@ def _render_review(
         "assignments": selectors.assignment_history(annotation),
         "evidence": evidence,
         "span_checks": span_checks,
+        "earlier_span_checks": earlier_span_checks,
         "comments": list(selectors.annotation_comments(annotation.pk)),
         "history": history.items(
             selectors.annotation_history(annotation.pk),
@@ -275,7 +277,6 @@ def _render_review(
             proposed and proposed.author_id == user.pk and policy.can_decide_verdicts(user)
         ),
         "next_item": next_item,
-        "is_overdue": bool(annotation.due_at and annotation.due_at < timezone.now()),
         "verdict_form": forms.get("verdict") or VerdictForm(),
         "evidence_form": forms.get("evidence") or EvidenceForm(),
         "comment_form": forms.get("comment") or CommentForm(),
@@ -652,7 +653,6 @@ def _render_report(
         article,
         verdicts,
         report_url=request.build_absolute_uri(exports.report_path(article)),
-        org_name=settings.FACTCHECK_ORG_NAME,
         org_url=settings.FACTCHECK_ORG_URL,
     )
     is_member = policy.is_newsroom_member(user)
@@ -675,7 +675,8 @@ def _render_report(
             "can_publish": can_publish,
             "gate": selectors.publish_gate(article) if can_publish else None,
             "page_error": error,
-            "org_name": settings.FACTCHECK_ORG_NAME,
+            # The page's words are in the reader's language, and so is the desk's name.
+            "org_name": exports.desk_name(get_language() or settings.LANGUAGE_CODE),
         },
         status=status,
     )
@@ -706,6 +707,10 @@ def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
             acknowledge=request.POST.getlist("acknowledge"),
         )
     except services.ServiceError as error:
+        if request.POST.get("return_to") == "article" and error.status_code != 403:
+            # Refused from the article page: back there, its gate shows what is missing.
+            messages.error(request, error.message)
+            return redirect("annotations:article-detail", pk=article.pk)
         return _render_report(request, article, status=error.status_code, error=error.message)
     if published_now:
         messages.success(request, _("Published. Readers can open this report without logging in."))

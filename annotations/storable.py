@@ -18,6 +18,8 @@ from typing import Any, NamedTuple
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from .error_pages import error_page
+
 # Levels of JSON arrays and objects. The deepest body the API takes (an article with its
 # fields, a verdict with its evidence list) is 3; 64 leaves room and stays far below the
 # point where Python's decoder runs out of stack (about 1,000).
@@ -168,4 +170,5 @@ class StorableInputMiddleware:
             return self.get_response(request)
         if is_api:
             return JsonResponse(problem.body(), status=400)
-        return HttpResponse(problem.message, status=400, content_type="text/plain; charset=utf-8")
+        # The app's 400 page, in the language LocaleMiddleware activated.
+        return error_page(400, message=problem.message)

@@ -110,8 +110,10 @@ FETCHING = {
     "time_limit": FETCH_TIME_LIMIT,
     "max_retries": FETCH_MAX_RETRIES,
 }
-# The error stored when a fetching task reaches its soft time limit.
+# The error stored when a fetching task reaches its soft time limit: in English, and as
+# the code and parameters that readers see (machine_text).
 FETCH_OVERTIME = f"took longer than {FETCH_SOFT_TIME_LIMIT} s"
+FETCH_OVERTIME_CODE = {"error_code": "overtime", "error_params": {"seconds": FETCH_SOFT_TIME_LIMIT}}
 
 
 def _backoff(retries: int) -> float:
@@ -147,7 +149,9 @@ def source_check_run(self, check_id: int) -> None:
         # Only transport errors get here; the row counts attempts and stops at the last.
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from None
     except SoftTimeLimitExceeded:
-        services.source_check_give_up(check_id=check_id, error=FETCH_OVERTIME)
+        services.source_check_give_up(
+            check_id=check_id, error=FETCH_OVERTIME, **FETCH_OVERTIME_CODE
+        )
 
 
 @shared_task(name="annotations.import_url", **FETCHING)
@@ -161,7 +165,9 @@ def article_import_url(self, article_id: int) -> None:
     except TransientFetchError as exc:
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from None
     except SoftTimeLimitExceeded:
-        services.article_import_finish(article_id=article_id, error=FETCH_OVERTIME)
+        services.article_import_finish(
+            article_id=article_id, error=FETCH_OVERTIME, **FETCH_OVERTIME_CODE
+        )
 
 
 @shared_task(name="annotations.sweep_stale_checks", soft_time_limit=60, time_limit=90, **COMMON)

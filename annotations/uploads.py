@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from . import fetch, text
+from .l10n import grouped
 from .storable import text_problem
 
 IMPORT_EXTENSIONS = {
@@ -30,7 +31,7 @@ def _size_check(body: str, limit: int) -> None:
     if len(body) > limit:
         raise UploadError(
             _("the article has %(count)s characters; the limit is %(limit)s")
-            % {"count": f"{len(body):,}", "limit": f"{limit:,}"},
+            % {"count": grouped(len(body)), "limit": grouped(limit)},
             field="text",
             too_large=True,
         )

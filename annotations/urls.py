@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from . import review_views, views
+from . import import_views, review_views, views
 
 app_name = "annotations"
 
@@ -12,6 +12,12 @@ urlpatterns = [
     path("articles/", views.article_list, name="article-list"),
     path("articles/import/", views.article_import, name="article-import"),
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
+    path(
+        "articles/<int:pk>/import/retry/",
+        import_views.article_import_retry,
+        name="article-import-retry",
+    ),
+    path("articles/<int:pk>/remove/", import_views.article_remove, name="article-remove"),
     path("labels.css", views.label_styles, name="label-styles"),
     # The UI strings of the page scripts in the active language (djangojs catalogue).
     path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="javascript-catalog"),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -34,6 +35,7 @@ from .models import (
     Label,
 )
 from .policy import Act
+from .templatetags.review import render_markdown
 
 ARTICLES_PER_PAGE = 25
 
@@ -167,6 +169,15 @@ def article_list(request: HttpRequest) -> HttpResponse:
 IMPORT_MODES = ("paste", "upload", "url")
 
 
+def size_limits() -> dict[str, int]:
+    """The server's limits for a text, for the page to check before it sends one: an
+    article's characters, and a request body's bytes (refused unread above it)."""
+    return {
+        "chars": settings.FACTCHECK_MAX_ARTICLE_CHARS,
+        "bytes": settings.FACTCHECK_MAX_REQUEST_BYTES,
+    }
+
+
 def _service_error_on(form, error: services.ServiceError, fallback_field: str | None) -> None:
     field = error.field if error.field in form.fields else fallback_field
     form.add_error(field, error.message)
@@ -202,7 +213,7 @@ def article_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "annotations/article_import.html",
-        {"forms": forms, "mode": mode},
+        {"forms": forms, "mode": mode, "size_limits": size_limits()},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -256,9 +267,10 @@ class Span:
 
 def _article_spans(article: Article, labels: list[Label]) -> list[Span]:
     """Every annotation of the article (withdrawn ones too, for the sidebar filter) with its
-    assignees and verdict history, in three queries whatever their number. Each span's
-    `data` is representation.page_span: the API's annotation object plus `verdicts`."""
-    rows, assignees, histories = selectors.article_span_rows(article)
+    assignees, verdict history and assignments, in four queries whatever their number. Each
+    span's `data` is representation.page_span: the API's annotation object plus `verdicts`
+    and `assignments`."""
+    rows, assignees, histories, dues = selectors.article_span_rows(article)
     by_slug = {label.slug: label for label in labels}
     status_names = {value: str(name) for value, name in Annotation.Status.choices}
     time = representation.api_time()
@@ -274,7 +286,11 @@ def _article_spans(article: Article, labels: list[Label]) -> list[Span]:
             status_name=status_names[row.status],
             anchor_state=row.anchor_state,
             data=representation.page_span(
-                row, assignees.get(row.id, []), histories.get(row.id, []), time
+                row,
+                assignees.get(row.id, []),
+                histories.get(row.id, []),
+                time,
+                dues.get(row.id, ()),
             ),
         )
         for row in rows
@@ -316,6 +332,9 @@ def _page_data(
             "language": article.language,
         },
         "api_root": "/api/v1/",
+        # The worker has not analysed this text yet: the page reads the suggestions until
+        # they come (suggestions.js), so that their count is right without a reload.
+        "analysis_pending": selectors.analysis_pending(article),
         # The review page of one annotation (issue 5), when that page exists.
         "review_url": _url_pattern("annotations:annotation-review"),
         "user": {
@@ -343,6 +362,15 @@ def _page_data(
         "priorities": [[value, name] for value, name in Annotation.Priority.choices],
         "reviewers": _reviewers(),
         "annotations": [span.data for span in spans],
+        # Each verdict's rationale as the review and report pages show it: Markdown,
+        # sanitised (templatetags.review.render_markdown), by verdict id. Kept beside the
+        # annotation objects, which stay the API's.
+        "rationale_html": {
+            str(verdict["id"]): str(render_markdown(verdict["rationale"]))
+            for span in spans
+            for verdict in span.data["verdicts"]
+            if verdict["rationale"]
+        },
     }
 
 
@@ -373,6 +401,8 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pending_suggestions": pending_suggestions,
             "is_importing": article.status == Article.Status.IMPORTING,
             "gate": selectors.publish_gate(article) if can_publish else None,
+            "size_limits": size_limits(),
+            "can_import": policy.can_edit_article(request.user),
         },
     )
 
@@ -389,6 +419,7 @@ def label_styles(request: HttpRequest) -> HttpResponse:
             f".hl-{slug}{{--hl:{colour};--hl-line:{_darker(colour)}}}"
             f".u1-{slug}{{--u1:{_darker(colour)}}}.u2-{slug}{{--u2:{_darker(colour)}}}"
             f".u3-{slug}{{--u3:{_darker(colour)}}}"
+            f".sg-{slug}{{--sg:{_darker(colour)};--sg-bg:{colour}}}"
         )
     response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"

@@ -122,7 +122,10 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
+# The desk's time zone: a due date is a day here, whatever the browser's zone, and every
+# time a person reads (pages, emails) is shown here. TIME_ZONE is the older name.
+DESK_TIME_ZONE = env.str("DESK_TIME_ZONE", default=env.str("TIME_ZONE", default="Europe/Berlin"))
+TIME_ZONE = DESK_TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 
@@ -329,6 +332,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Fact-check desk ------------------------------------------------------------------------
 FACTCHECK_ORG_NAME = env.str("FACTCHECK_ORG_NAME", default="Fact-check desk")
+# The German name, where the desk's name differs in German reports and ClaimReviews; unset,
+# the default name is translated and a name of your own is used as it is.
+FACTCHECK_ORG_NAME_DE = env.str("FACTCHECK_ORG_NAME_DE", default="")
 FACTCHECK_ORG_URL = env.str("FACTCHECK_ORG_URL", default="")
 FACTCHECK_MAX_ARTICLE_CHARS = env.int("FACTCHECK_MAX_ARTICLE_CHARS", default=500_000)
 FACTCHECK_MAX_REQUEST_BYTES = env.int("FACTCHECK_MAX_REQUEST_BYTES", default=2_500_000)

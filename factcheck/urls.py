@@ -23,3 +23,6 @@ urlpatterns = [
 ]
 
 handler404 = "annotations.views.not_found"
+# The app's pages in the reader's language; JSON under /api/ (annotations/error_pages.py).
+handler400 = "annotations.error_pages.bad_request"
+handler500 = "annotations.error_pages.server_error"

@@ -49,7 +49,7 @@ from .evidence import (
     latest_evidence_check,
     span_checks,
 )
-from .gate import GATE_SOURCE_FLAGS, PublishGate, publish_gate
+from .gate import GATE_SOURCE_FLAGS, PublishGate, gate_warning_message, publish_gate
 from .health import database_ping
 from .queue import (
     QUEUE_ANNOTATION_COLUMNS,
@@ -73,11 +73,13 @@ from .rows import (
     annotation_values,
     article_span_rows,
     assignee_names,
+    assignment_dues,
     latest_verdicts,
     live_span_rows,
     verdict_histories,
 )
 from .suggestions import (
+    analysis_pending,
     article_suggestions,
     pending_suggestion_count,
     suggestion_detail,

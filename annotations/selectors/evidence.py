@@ -80,6 +80,19 @@ def evidence_with_annotation(pk: int) -> Evidence:
     return Evidence.objects.select_related("annotation").get(pk=pk)
 
 
-def span_checks(annotation: Annotation, *, limit: int) -> list[SourceCheck]:
-    """The newest checks of the span itself (its attribution and URLs), not of evidence."""
-    return list(annotation_checks(annotation.pk).filter(evidence__isnull=True)[:limit])
+def span_checks(
+    annotation: Annotation, *, limit: int
+) -> tuple[list[SourceCheck], list[SourceCheck]]:
+    """The checks of the span itself (its attribution and URLs), not of evidence, as
+    (current, earlier): the newest check of each attribution or URL, and up to `limit`
+    older ones. Every text edit and re-run checks them again, so without this each would
+    be listed once per revision. One query."""
+    current: dict[tuple[str, str], SourceCheck] = {}
+    earlier: list[SourceCheck] = []
+    for check in annotation_checks(annotation.pk).filter(evidence__isnull=True)[: limit * 20]:
+        target = (check.url, check.attribution)
+        if target not in current:
+            current[target] = check
+        elif len(earlier) < limit:
+            earlier.append(check)
+    return list(current.values())[:limit], earlier

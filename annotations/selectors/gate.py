@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from .. import machine_text
 from ..models import Annotation, Article, SourceCheck
 
 
@@ -83,7 +84,17 @@ def publish_gate(article: Article) -> PublishGate:
         SourceCheck.objects.filter(
             annotation_id__in=approved, evidence__isnull=False, evidence__removed_at__isnull=True
         )
-        .only("pk", "annotation_id", "evidence_id", "url", "status", "flags", "error")
+        .only(
+            "pk",
+            "annotation_id",
+            "evidence_id",
+            "url",
+            "status",
+            "flags",
+            "error",
+            "error_code",
+            "error_params",
+        )
         .order_by("evidence_id", "-id")
     ):
         latest_per_evidence.setdefault(check.evidence_id, check)
@@ -93,21 +104,20 @@ def publish_gate(article: Article) -> PublishGate:
             continue
         if check.status in (SourceCheck.Status.FAILED, SourceCheck.Status.BLOCKED):
             code = f"evidence_{check.status}"
-            message = _("the evidence %(url)s behind an approved verdict could not be checked")
         elif codes & {"changed", "unreachable"}:
             code = "evidence_changed" if "changed" in codes else "evidence_unreachable"
-            message = _("the evidence %(url)s behind an approved verdict changed or vanished")
         else:
             continue
+        exact = exact_of.get(check.annotation_id, "")
         warnings.append(
             {
                 "key": f"check:{check.pk}",
                 "code": code,
                 "annotation": check.annotation_id,
-                "exact": exact_of.get(check.annotation_id, "")[:200],
+                "exact": exact[:200],
                 "url": check.url,
-                "error": check.error,
-                "message": message % {"url": check.url},
+                "error": machine_text.check_error(check),
+                "message": gate_warning_message(code, url=check.url, exact=exact),
             }
         )
     sources = [s["pk"] for s in spans if s["label__slug"] == "source"]
@@ -122,22 +132,38 @@ def publish_gate(article: Article) -> PublishGate:
         for flag in check.flags or []:
             if flag.get("code") not in GATE_SOURCE_FLAGS:
                 continue
+            code = f"source_{flag['code']}"
+            exact = exact_of.get(check.annotation_id, "")
             warnings.append(
                 {
                     "key": f"flag:{check.pk}:{flag['code']}",
-                    "code": f"source_{flag['code']}",
+                    "code": code,
                     "annotation": check.annotation_id,
-                    "exact": exact_of.get(check.annotation_id, "")[:200],
-                    "explanation": flag.get("explanation", ""),
-                    "message": (
-                        _("the source “%(exact)s” is vague: it names no checkable source")
-                        if flag["code"] == "vague"
-                        else _("the source “%(exact)s” is anonymous")
-                    )
-                    % {"exact": _short(exact_of.get(check.annotation_id, ""))},
+                    "exact": exact[:200],
+                    "explanation": machine_text.flag_text(flag),
+                    "message": gate_warning_message(code, exact=exact),
                 }
             )
     return PublishGate(blockers=blockers, warnings=warnings)
+
+
+# A warning's code → its sentence in machine_text.MESSAGES.
+_WARNING_MESSAGES = {
+    "evidence_failed": "gate_evidence_unchecked",
+    "evidence_blocked": "gate_evidence_unchecked",
+    "evidence_changed": "gate_evidence_changed",
+    "evidence_unreachable": "gate_evidence_changed",
+    "source_vague": "gate_source_vague",
+    "source_anonymous": "gate_source_anonymous",
+}
+
+
+def gate_warning_message(code: str, *, url: str = "", exact: str = "", fallback: str = "") -> str:
+    """A warning of the gate in the active language, from what its acknowledgement's event
+    keeps too (code, URL, quote): the history words it again for each reader."""
+    return machine_text.render(
+        _WARNING_MESSAGES.get(code, ""), {"url": url, "exact": _short(exact)}, fallback=fallback
+    )
 
 
 def _short(value: str, limit: int = 80) -> str:

@@ -191,6 +191,20 @@ def assignee_names(
     return names
 
 
+def assignment_dues(*, among: QuerySet) -> dict[int, list[tuple[str, Any, str]]]:
+    """Each annotation's assignments that were not declined, as (reviewer, due_at, state)
+    in assignment order, for the annotations `among` (a query of their ids): one query."""
+    dues: dict[int, list[tuple[str, Any, str]]] = {}
+    for annotation_id, username, due_at, state in (
+        Assignment.objects.filter(annotation_id__in=among)
+        .exclude(state=Assignment.State.DECLINED)
+        .order_by("id")
+        .values_list("annotation_id", "reviewer__username", "due_at", "state")
+    ):
+        dues.setdefault(annotation_id, []).append((username, due_at, state))
+    return dues
+
+
 def latest_verdicts(
     annotation_ids: Iterable[int] | None = None,
     *,
@@ -227,13 +241,14 @@ def latest_verdicts(
 
 def article_span_rows(
     article: Article,
-) -> tuple[QuerySet, dict[int, list[str]], dict[int, list[VerdictRow]]]:
+) -> tuple[QuerySet, dict[int, list[str]], dict[int, list[VerdictRow]], dict[int, list[Any]]]:
     """What the annotate page draws: every annotation of the article (withdrawn ones too) as
-    named rows in text order, the assignees of each and its verdicts: three queries."""
+    named rows in text order, the assignees of each, its verdicts and its assignments' due
+    dates (assignment_dues): four queries."""
     annotations = Annotation.objects.filter(article=article)
     ids = annotations.values("id")
     rows = annotation_values(annotations.order_by("start", "end", "id"))
-    return rows, assignee_names(among=ids), verdict_histories(among=ids)
+    return rows, assignee_names(among=ids), verdict_histories(among=ids), assignment_dues(among=ids)
 
 
 def annotation_rows_by_id(ids: list[int], *, article_title: bool = False) -> dict[int, Any]:

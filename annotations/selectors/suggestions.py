@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import F, Q, QuerySet
 
-from ..models import Article, Suggestion
+from ..models import Article, Event, Suggestion
 
 
 def article_suggestions(
@@ -38,3 +38,13 @@ def pending_suggestion_count(article: Article) -> int:
     return Suggestion.objects.filter(
         article=article, status=Suggestion.Status.PENDING, revision=article.revision
     ).count()
+
+
+def analysis_pending(article: Article) -> bool:
+    """Whether the machine analysis of the article's current text has not stored its
+    suggestions yet (suggestions_replace records `article.analysed` with the revision)."""
+    if not article.text:
+        return False
+    return not Event.objects.filter(
+        article=article, verb=Event.Verb.ARTICLE_ANALYSED, data__revision=article.revision
+    ).exists()

@@ -26,6 +26,7 @@ from .annotations import (
 from .article_imports import (
     article_create_from_url,
     article_import_finish,
+    article_import_retry,
     article_import_url,
     decode_upload,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "article_create",
     "article_create_from_url",
     "article_import_finish",
+    "article_import_retry",
     "article_import_url",
     "article_publish",
     "article_restore",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import transaction
 
-from .. import fetch, tasks, text, uploads
+from .. import fetch, machine_text, policy, tasks, text, uploads
 from ..models import (
     Article,
     ArticleRevision,
@@ -15,6 +17,7 @@ from .base import (
     Invalid,
     TooLarge,
     User,
+    article_allows,
     article_bump,
     event_record,
     require_role,
@@ -62,6 +65,33 @@ def article_create_from_url(*, actor: User, url: str) -> Article:
     return article
 
 
+def article_import_retry(*, actor: User, article_id: int) -> Article:
+    """Fetch a failed import's URL again: `import_failed` → `importing`, its job in the
+    outbox as for a new URL import (article_import_url), recorded as a repeated request.
+
+    Locks the article. Raises Forbidden, Conflict (not a failed import), Invalid (it has
+    no URL to fetch: a failed import always has one, so only a hand-made row)."""
+    require_role(actor, "article.import")
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        article_allows(actor, article, policy.Act.REIMPORT)
+        url = url_checked(article.source_url)
+        previous_error = article.import_error
+        article.status = Article.Status.IMPORTING
+        article.import_error = ""
+        article.import_error_code = ""
+        article.import_error_params = {}
+        article_bump(article, "status", "import_error", "import_error_code", "import_error_params")
+        event_record(
+            actor=actor,
+            verb=Event.Verb.ARTICLE_IMPORT_REQUESTED,
+            article=article,
+            data={"url": url, "retry": True, "previous_error": previous_error[:500]},
+        )
+        enqueue(tasks.article_import_url, article.pk)
+    return article
+
+
 def article_import_url(*, article_id: int, final_attempt: bool = True) -> Article | None:
     """Fetch an `importing` article's URL through the SSRF guard and store its text.
 
@@ -76,21 +106,37 @@ def article_import_url(*, article_id: int, final_attempt: bool = True) -> Articl
     try:
         result = url_fetch(article.source_url)
     except fetch.BlockedURL as exc:
-        return article_import_finish(article_id=article_id, error=f"blocked: {exc.message}")
+        return article_import_finish(
+            article_id=article_id,
+            error=f"blocked: {exc.message}",
+            error_code="import_blocked",
+            error_params={"reason": machine_text.stored(exc.code, exc.params, exc.message)},
+        )
     except fetch.TransientFetchError as exc:
         if not final_attempt:
             raise
-        return article_import_finish(article_id=article_id, error=exc.message)
+        return article_import_finish(
+            article_id=article_id, error=exc.message, error_code=exc.code, error_params=exc.params
+        )
     except fetch.FetchError as exc:
-        return article_import_finish(article_id=article_id, error=exc.message)
+        return article_import_finish(
+            article_id=article_id, error=exc.message, error_code=exc.code, error_params=exc.params
+        )
     return article_import_finish(article_id=article_id, title=result.title, body=result.text)
 
 
 def article_import_finish(
-    *, article_id: int, title: str | None = None, body: str | None = None, error: str | None = None
+    *,
+    article_id: int,
+    title: str | None = None,
+    body: str | None = None,
+    error: str | None = None,
+    error_code: str = "",
+    error_params: dict[str, Any] | None = None,
 ) -> Article:
-    """`importing` → `draft` with text, or `import_failed` with `error` (English: a
-    worker's outcome, read in the admin and the API). A second delivery changes nothing.
+    """`importing` → `draft` with text, or `import_failed` with `error` (English, for the
+    admin and old readers) and `error_code` with `error_params` (what readers see, worded
+    in their language by machine_text). A second delivery changes nothing.
 
     Locks the article (select_for_update). Raises Article.DoesNotExist."""
     with transaction.atomic():
@@ -99,22 +145,29 @@ def article_import_finish(
             return article  # a duplicate delivery; the first one decided
         if error is None and body is not None:
             body = text.normalise(body)
+            limit = settings.FACTCHECK_MAX_ARTICLE_CHARS
             if not body.strip():
-                error = "no article text was found at the URL"
-            elif len(body) > settings.FACTCHECK_MAX_ARTICLE_CHARS:
-                error = (
-                    f"the article has {len(body):,} characters; the limit is "
-                    f"{settings.FACTCHECK_MAX_ARTICLE_CHARS:,}"
-                )
+                error, error_code = "no article text was found at the URL", "no_article_text"
+            elif len(body) > limit:
+                error = f"the article has {len(body):,} characters; the limit is {limit:,}"
+                error_code, error_params = "article_too_long", {"count": len(body), "limit": limit}
         if error is not None:
             article.status = Article.Status.IMPORT_FAILED
             article.import_error = error
-            article_bump(article, "status", "import_error")
+            article.import_error_code = error_code
+            article.import_error_params = dict(error_params or {})
+            article_bump(
+                article, "status", "import_error", "import_error_code", "import_error_params"
+            )
             event_record(
                 actor=None,
                 verb=Event.Verb.ARTICLE_IMPORT_FAILED,
                 article=article,
-                data={"error": error},
+                data={
+                    "error": error,
+                    "error_code": error_code,
+                    "error_params": article.import_error_params,
+                },
             )
             return article
         article.title = (title or article.title)[:500]

@@ -354,7 +354,13 @@ def article_publish(
                 verb=Event.Verb.ARTICLE_WARNING_ACKNOWLEDGED,
                 article=article,
                 annotation_id=warning.get("annotation"),
-                data={k: warning[k] for k in ("key", "code", "message") if k in warning},
+                # The code, URL and quote word the warning again for each reader of the
+                # history; the message is the chief's wording, for readers that know no code.
+                data={
+                    k: warning[k]
+                    for k in ("key", "code", "message", "url", "exact")
+                    if k in warning
+                },
             )
         previous = article.status
         article.status = Article.Status.PUBLISHED

@@ -25,6 +25,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from .. import fetch, policy
+from ..l10n import grouped
 from ..models import Annotation, Article, Event, Label, Rating
 
 Vocabulary = TypeVar("Vocabulary", Label, Rating)
@@ -171,7 +172,7 @@ def article_size_check(body: str) -> None:
     if len(body) > limit:
         raise TooLarge(
             _("the article has %(count)s characters; the limit is %(limit)s")
-            % {"count": f"{len(body):,}", "limit": f"{limit:,}"},
+            % {"count": grouped(len(body)), "limit": grouped(limit)},
             field="text",
         )
 

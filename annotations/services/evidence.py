@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import policy, selectors, tasks
+from .. import machine_text, policy, selectors, tasks
 from ..models import (
     Annotation,
     Event,
@@ -255,9 +255,11 @@ def _flag_evidence_health(check: SourceCheck) -> None:
             {
                 "code": "unreachable",
                 "cue": check.error,
-                "explanation": (
-                    f"The source answered when it was checked on {checked_on}; now: {check.error}."
-                ),
+                "message": "unreachable",
+                "params": {
+                    "date": checked_on,
+                    "error": machine_text.stored(check.error_code, check.error_params, check.error),
+                },
             }
         )
     elif previous.sha256 and check.sha256 and previous.sha256 != check.sha256:
@@ -265,10 +267,8 @@ def _flag_evidence_health(check: SourceCheck) -> None:
             {
                 "code": "changed",
                 "cue": "sha256",
-                "explanation": (
-                    f"The source's text changed since it was checked on {checked_on}; "
-                    "read it again before relying on it."
-                ),
+                "message": "changed",
+                "params": {"date": checked_on},
             }
         )
     else:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from .. import cues, fetch, policy, tasks, text
+from .. import cues, fetch, machine_text, policy, tasks, text
 from ..models import (
     Annotation,
     Article,
@@ -153,8 +153,22 @@ def _source_checks_refresh(*, article_id: int) -> list[SourceCheck]:
     return created
 
 
-def _flag_dicts(flags: Iterable[cues.Flag]) -> list[dict[str, str]]:
-    return [{"code": f.code, "cue": f.cue, "explanation": f.explanation} for f in flags]
+def flag_dicts(flags: Iterable[cues.Flag]) -> list[dict[str, Any]]:
+    """Flags as stored: `{code, cue, message, params}`, worded only when read
+    (machine_text.flag_text)."""
+    return [
+        {"code": f.code, "cue": f.cue, "message": f.message, "params": dict(f.params)}
+        for f in flags
+    ]
+
+
+def _error_fields(exc: fetch.FetchError) -> dict[str, Any]:
+    """A fetch error as a check stores it: its code and parameters, and its English text."""
+    return {"error": exc.message, "error_code": exc.code, "error_params": exc.params}
+
+
+def _no_error() -> dict[str, Any]:
+    return {"error": "", "error_code": "", "error_params": {}}
 
 
 def _claim_check(check_id: int, stale_after: int) -> SourceCheck | None:
@@ -207,6 +221,8 @@ def _finish_check(check: SourceCheck, **fields: Any) -> bool:
                 "status": check.status,
                 "url": check.url,
                 "error": check.error,
+                "error_code": check.error_code,
+                "error_params": check.error_params,
                 "flags": [f["code"] for f in check.flags or []],
             },
         )
@@ -222,7 +238,7 @@ def _quote_result(
         # A URL inside a `source` span: the span names the source; nothing of it is quoted.
         return {"quote_found": None, "quote_score": None, "excerpt": ""}, []
     match = text.find_quote(source_text, annotation.exact)
-    flags = []
+    flags: list[dict[str, Any]] = []
     if not match.found and annotation.label.needs_verdict:
         # A claim is our article's sentence; the source states the fact in its own words.
         phrase = cues.key_phrase(annotation.exact, language)
@@ -235,10 +251,8 @@ def _quote_result(
                         {
                             "code": "key_phrase",
                             "cue": phrase,
-                            "explanation": (
-                                "The claim's exact words are not in the source; its key "
-                                f"phrase “{phrase}” is."
-                            ),
+                            "message": "key_phrase",
+                            "params": {"phrase": phrase},
                         }
                     )
     fields = {
@@ -267,16 +281,21 @@ def source_check_run(*, check_id: int) -> SourceCheck | None:
     if check.attempts > CHECK_MAX_ATTEMPTS:
         # The earlier attempts died mid-check (a killed worker, the hard time limit).
         last = f": {check.error}" if check.error else ""
+        params: dict[str, Any] = {"attempts": CHECK_MAX_ATTEMPTS}
+        if check.error or check.error_code:
+            params["last"] = machine_text.stored(check.error_code, check.error_params, check.error)
         _finish_check(
             check,
             status=SourceCheck.Status.FAILED,
             error=f"gave up after {CHECK_MAX_ATTEMPTS} attempts{last}",
+            error_code="gave_up_after" if "last" in params else "gave_up",
+            error_params=params,
         )
         return check
     language = check.annotation.article.language or ""
     if not check.url:
         flags = cues.vague_source_flags(check.attribution, language)
-        _finish_check(check, status=SourceCheck.Status.DONE, error="", flags=_flag_dicts(flags))
+        _finish_check(check, status=SourceCheck.Status.DONE, flags=flag_dicts(flags), **_no_error())
         return check
     try:
         result = url_fetch(check.url)
@@ -285,14 +304,14 @@ def source_check_run(*, check_id: int) -> SourceCheck | None:
         _finish_check(
             check,
             status=SourceCheck.Status.BLOCKED,
-            error=exc.message,
             final_url=(exc.url or "")[:2000],
+            **_error_fields(exc),
         )
         return check
     except fetch.TransientFetchError as exc:
         if check.attempts < CHECK_MAX_ATTEMPTS:
             SourceCheck.objects.filter(_held(check)).update(
-                status=SourceCheck.Status.PENDING, error=exc.message, http_status=exc.status
+                status=SourceCheck.Status.PENDING, http_status=exc.status, **_error_fields(exc)
             )
             raise
         _finish_failed(check, exc)
@@ -305,17 +324,15 @@ def source_check_run(*, check_id: int) -> SourceCheck | None:
         flags.append(
             {
                 "code": "truncated",
-                "cue": f"{settings.FETCH_MAX_BYTES:,} bytes",
-                "explanation": (
-                    "The page is larger than the fetch limit; only its first "
-                    f"{settings.FETCH_MAX_BYTES // (1024 * 1024)} MB were read and searched."
-                ),
+                "cue": f"{settings.FETCH_MAX_BYTES} bytes",
+                "message": "truncated",
+                "params": {"megabytes": settings.FETCH_MAX_BYTES // (1024 * 1024)},
             }
         )
     _finish_check(
         check,
         status=SourceCheck.Status.DONE,
-        error="",
+        **_no_error(),
         http_status=result.status,
         final_url=result.final_url[:2000],
         content_type=result.content_type[:200],
@@ -332,18 +349,27 @@ def _finish_failed(check: SourceCheck, exc: Any) -> None:
     _finish_check(
         check,
         status=SourceCheck.Status.FAILED,
-        error=exc.message,
         http_status=exc.status,
         final_url=(exc.url or "")[:2000],
+        **_error_fields(exc),
     )
 
 
-def source_check_give_up(*, check_id: int, error: str) -> bool:
-    """Finish a `running` check as `failed` (its task ran out of time); False if it is not
+def source_check_give_up(
+    *, check_id: int, error: str, error_code: str = "", error_params: dict[str, Any] | None = None
+) -> bool:
+    """Finish a `running` check as `failed` (its task ran out of time): `error` in English,
+    `error_code` and `error_params` what readers see (machine_text); False if it is not
     running any more. No lock: the claim's conditional UPDATE decides. Raises nothing."""
     check = (
         SourceCheck.objects.select_related("annotation__label", "annotation__article")
         .filter(pk=check_id, status=SourceCheck.Status.RUNNING)
         .first()
     )
-    return check is not None and _finish_check(check, status=SourceCheck.Status.FAILED, error=error)
+    return check is not None and _finish_check(
+        check,
+        status=SourceCheck.Status.FAILED,
+        error=error,
+        error_code=error_code,
+        error_params=error_params or {},
+    )

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import cues, policy
+from .. import cues, machine_text, policy
 from ..models import (
     Annotation,
     Article,
@@ -24,7 +24,7 @@ from .base import (
     require_role,
     status_name,
 )
-from .source_checks import _source_checks_refresh
+from .source_checks import _source_checks_refresh, flag_dicts
 
 
 def article_analyse(*, article_id: int) -> int:
@@ -83,11 +83,12 @@ def suggestions_replace(*, article_id: int, revision: int, found: Iterable[cues.
                     exact=exact,
                     label=label,
                     cue=item.cue[:200],
-                    score=item.score,
-                    flags=[
-                        {"code": f.code, "cue": f.cue, "explanation": f.explanation}
-                        for f in item.flags
+                    reasons=[
+                        {"code": reason.code, "params": {"words": reason.words[:200]}}
+                        for reason in item.reasons
                     ],
+                    score=item.score,
+                    flags=flag_dicts(item.flags),
                 )
             )
         Suggestion.objects.bulk_create(rows)
@@ -131,7 +132,8 @@ def suggestion_accept(*, actor: User, suggestion_id: int) -> Annotation:
             start=suggestion.start,
             end=suggestion.end,
             exact=suggestion.exact,
-            note=suggestion.cue,
+            # The reason, worded for the editor who accepts it: the note is theirs now.
+            note=machine_text.suggestion_reason(suggestion),
             verb=Event.Verb.SUGGESTION_ACCEPTED,
         )
         suggestion.status = Suggestion.Status.ACCEPTED

@@ -21,6 +21,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 from markdown_it import MarkdownIt
 
+from ..l10n import desk_day
+
 register = template.Library()
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -79,8 +81,15 @@ def json_ld(value: Any) -> SafeString:
     return json_ld_script(value)
 
 
-def due_text(due_at: datetime | None, *, now: datetime | None = None) -> str:
-    """What a reviewer reads at a glance: "2 days overdue", "due in 3 days", "due today"."""
+# Once a verdict is proposed or approved, the reviewer's part is done: no "due in" any more.
+_FINISHED_STATUSES = ("proposed", "approved")
+
+
+def due_text(due_at: datetime | None, *, now: datetime | None = None, done: bool = False) -> str:
+    """What a reviewer reads at a glance: "done", "2 days overdue", "due in 3 days", "due
+    today". Days are counted at the desk (l10n.desk_day), whatever the reader's zone."""
+    if done:
+        return gettext("done")
     if due_at is None:
         return gettext("no due date")
     now = now or timezone.now()
@@ -92,8 +101,7 @@ def due_text(due_at: datetime | None, *, now: datetime | None = None) -> str:
         if hours >= 1:
             return ngettext("%(n)d hour overdue", "%(n)d hours overdue", hours) % {"n": hours}
         return gettext("just overdue")
-    today = timezone.localdate(now)
-    days = (timezone.localdate(due_at) - today).days
+    days = (desk_day(due_at) - desk_day(now)).days
     if days == 0:
         return gettext("due today")
     if days == 1:
@@ -101,12 +109,60 @@ def due_text(due_at: datetime | None, *, now: datetime | None = None) -> str:
     return ngettext("due in %(n)d day", "due in %(n)d days", days) % {"n": days}
 
 
+def is_done(annotation: Any, assignment: Any | None = None) -> bool:
+    """Whether the reviewer's part is over: the assignment is done, or the span's verdict is
+    proposed or approved."""
+    if assignment is not None and assignment.state == "done":
+        return True
+    return annotation.status in _FINISHED_STATUSES
+
+
 @register.filter
 def due(due_at: datetime | None) -> str:
     return due_text(due_at)
+
+
+@register.simple_tag
+def assignment_due(assignment: Any, annotation: Any) -> str:
+    """An assignment's due text, "done" once the reviewer's part is over."""
+    if assignment.state == "declined":
+        return ""
+    return due_text(assignment.due_at, done=is_done(annotation, assignment))
+
+
+@register.simple_tag
+def assignment_is_overdue(assignment: Any, annotation: Any) -> bool:
+    """Past its due date with the reviewer's part not done."""
+    if assignment.due_at is None or is_done(annotation, assignment):
+        return False
+    return assignment.state == "pending" and assignment.due_at < timezone.now()
+
+
+@register.simple_tag
+def shown_assignment(assignments: list[Any], user: Any) -> Any:
+    """The one assignment whose due date a page shows: the reader's own pending one, else
+    the latest that was not declined (None when there is none)."""
+    live = [a for a in assignments if a.state != "declined"]
+    own = [a for a in live if a.reviewer_id == getattr(user, "pk", None) and a.state == "pending"]
+    return (own or live or [None])[-1]
 
 
 @register.filter
 def one_line(value: str) -> str:
     """Context around a quote on one line: line breaks become spaces."""
     return (value or "").replace("\r", " ").replace("\n", " ")
+
+
+@register.filter
+def excerpt(value: str, limit: int = 140) -> str:
+    """A quote shortened for a list row: on one line, cut at the last word boundary before
+    `limit` characters, with an ellipsis when anything was cut."""
+    flat = " ".join((value or "").split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    # A word longer than the last third of the room (a URL) is cut inside.
+    if space > limit * 2 // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.–-") + "…"

@@ -530,6 +530,7 @@ def test_suggestions_are_listed_in_their_shape(editor, article, suggestion):
         "exact": suggestion.exact,
         "label": "speculation",
         "cue": "könnte",
+        "reasons": [],
         "score": 0.7,
         "flags": [],
         "status": "pending",

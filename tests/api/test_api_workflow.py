@@ -321,6 +321,8 @@ def test_source_checks_are_listed_in_their_shape(editor, proposed, assigned):
         "excerpt",
         "flags",
         "error",
+        "error_code",
+        "error_params",
         "attempts",
         "requested_at",
         "started_at",

@@ -195,9 +195,10 @@ def test_claimreview_covers_only_approved_claim_verdicts_with_every_field(demo, 
             "@type": "ClaimReview",
             "url": f"http://testserver/articles/{demo['de'].pk}/report/",
             "claimReviewed": approved.exact,
+            "inLanguage": "de",
             "reviewRating": {
                 "@type": "Rating",
-                "alternateName": "True",
+                "alternateName": "Richtig",
                 "ratingValue": 5,
                 "bestRating": 5,
                 "worstRating": 1,
@@ -222,6 +223,56 @@ def test_claimreview_covers_only_approved_claim_verdicts_with_every_field(demo, 
     ]
 
 
+def approve_unproven(demo, article):
+    """An approved "unproven" verdict (a rating without a value) on the article's claim."""
+    users = demo["users"]
+    claim = Annotation.objects.get(article=article, label__slug="claim")
+    verdict = services.verdict_propose(
+        actor=users["reviewer"],
+        annotation_id=claim.pk,
+        rating="unproven",
+        rationale="No document confirms the 412 million figure yet.",
+        evidence=[services.EvidenceInput(url="https://example.org/council")],
+    )
+    services.verdict_approve(actor=users["chief"], verdict_id=verdict.pk)
+
+
+def test_claimreview_of_an_english_article_is_english_for_a_german_reader(demo):
+    approve_unproven(demo, demo["en"])
+    [review] = json.loads(
+        export(demo["client"], demo["en"], "claimreview", HTTP_ACCEPT_LANGUAGE="de").content
+    )
+    assert review["inLanguage"] == "en"
+    assert review["reviewRating"]["alternateName"] == "Unproven"
+    assert review["author"] == {"@type": "Organization", "name": "Fact-check desk"}
+
+
+def test_claimreview_of_a_german_article_is_german_for_an_english_reader(demo):
+    [review] = json.loads(
+        export(demo["client"], demo["de"], "claimreview", HTTP_ACCEPT_LANGUAGE="en").content
+    )
+    assert review["inLanguage"] == "de"
+    assert review["reviewRating"]["alternateName"] == "Richtig"
+    # The default desk name is translated; never the English one in a German review.
+    assert review["author"]["name"] == "Faktencheck-Desk"
+
+
+def test_claimreview_names_the_desk_by_its_german_name_where_one_is_set(demo, settings):
+    settings.FACTCHECK_ORG_NAME = "Fact-check desk of the Daily"
+    settings.FACTCHECK_ORG_NAME_DE = "Faktencheck des Tagesblatts"
+    [german] = json.loads(export(demo["client"], demo["de"], "claimreview").content)
+    assert german["author"]["name"] == "Faktencheck des Tagesblatts"
+    approve_unproven(demo, demo["en"])
+    [english] = json.loads(export(demo["client"], demo["en"], "claimreview").content)
+    assert english["author"]["name"] == "Fact-check desk of the Daily"
+
+
+def test_claimreview_of_a_german_article_uses_a_desk_name_of_its_own_as_it_is(demo, settings):
+    settings.FACTCHECK_ORG_NAME = "Correctiv"
+    [review] = json.loads(export(demo["client"], demo["de"], "claimreview").content)
+    assert review["author"]["name"] == "Correctiv"
+
+
 def test_claimreview_of_an_article_without_approved_verdicts_is_empty(demo):
     assert json.loads(export(demo["client"], demo["en"], "claimreview").content) == []
 
@@ -244,17 +295,8 @@ def test_claimreview_appearance_is_the_source_url_with_its_date(demo):
 
 
 def test_claimreview_of_a_rating_without_value_gives_only_its_name(demo):
-    users = demo["users"]
     article = demo["en"]
-    claim = Annotation.objects.get(article=article, label__slug="claim")
-    verdict = services.verdict_propose(
-        actor=users["reviewer"],
-        annotation_id=claim.pk,
-        rating="unproven",
-        rationale="No document confirms the 412 million figure yet.",
-        evidence=[services.EvidenceInput(url="https://example.org/council")],
-    )
-    services.verdict_approve(actor=users["chief"], verdict_id=verdict.pk)
+    approve_unproven(demo, article)
     review = json.loads(export(demo["client"], article, "claimreview").content)[0]
     assert review["reviewRating"] == {"@type": "Rating", "alternateName": "Unproven"}
 

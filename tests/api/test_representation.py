@@ -12,7 +12,7 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from annotations import exports, selectors, services
-from annotations.models import Annotation, Verdict
+from annotations.models import Annotation, Assignment, Verdict
 from tests.factories import api_token, make_annotation
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +170,20 @@ def test_annotate_page_hands_the_script_the_api_objects_plus_verdicts(
     assert found is not None
     spans = json.loads(found.group(1))["annotations"]
     histories = {span["id"]: span.pop("verdicts") for span in spans}
+    assignments = {span["id"]: span.pop("assignments") for span in spans}
     assert spans == reference(article)
+    # The panel's one due date: each assignment's day at the desk, declined ones left out.
+    [assignment] = assignments[varied["claim"]]
+    due_at = Assignment.objects.get(
+        annotation_id=varied["claim"], reviewer__username="reviewer"
+    ).due_at
+    assert assignment == {
+        "reviewer": "reviewer",
+        "due_at": timezone.localtime(due_at).isoformat(),
+        "due_day": timezone.localtime(due_at).date().isoformat(),
+        "state": "done",  # its verdict is proposed
+    }
+    assert assignments[varied["source"]] == []
     claim_history = Verdict.objects.filter(annotation_id=varied["claim"]).order_by("id")
     assert histories[varied["claim"]] == [
         json.loads(json.dumps(ReferenceVerdict(verdict).data)) for verdict in claim_history

@@ -246,27 +246,25 @@ def test_editor_assigns_a_reviewer_from_the_list_with_workloads(editor_page):
     assert "→ reviewer" in editor_page.locator("#annotation-list li.selected").inner_text()
 
 
-def test_label_priority_and_due_date_are_saved_from_the_panel(editor_page):
+def test_label_and_priority_are_saved_from_the_panel(editor_page):
+    """The panel's one due date is the assignment's (tests/browser/test_ui_due_dates.py)."""
     article = editor_page.article
     span = make_annotation(article.created_by, article, "Kritiker meinen", label="claim")
     editor_page.reload()
     editor_page.click(f"#annotation-list button[data-id='{span.pk}']")
+    assert editor_page.locator("#edit-due").count() == 0
     editor_page.select_option("#edit-label", "opinion")
     editor_page.select_option("#edit-priority", "4")
-    editor_page.fill("#edit-due", "2031-05-17")
     editor_page.click("#save-annotation")
     editor_page.wait_for_selector("#save-status.ok")
     saved = Annotation.objects.select_related("label").get(pk=span.pk)
     assert saved.label.slug == "opinion"
     assert saved.priority == Annotation.Priority.URGENT
-    # The end of that day where the editor is, whatever the server's time zone.
-    assert saved.due_at.date().isoformat() in ("2031-05-17", "2031-05-18")
     mark = editor_page.locator(f"#article-text mark[data-ids='{span.pk}']")
     assert mark.get_attribute("class").startswith("hl hl-opinion")
     assert mark.get_attribute("title") == "Opinion (Open)"
     editor_page.reload()
     editor_page.click(f"#annotation-list button[data-id='{span.pk}']")
-    assert editor_page.input_value("#edit-due") == "2031-05-17"
     assert editor_page.input_value("#edit-priority") == "4"
 
 
@@ -382,13 +380,18 @@ def test_a_vague_source_flag_shows_in_the_panel_in_german(worker, browser, live_
         article = make_article(editor)
         source = make_annotation(editor, article, "Source / Quelle: Via", label="source")
         flag = next(f for f in cues.vague_source_flags(source.exact, "de") if f.code == "vague")
+        assert (flag.message, flag.params) == ("names_nothing", {"text": "Source / Quelle: Via"})
         login(page, "editor")
         page.goto(f"/articles/{article.pk}/")
         page.click(f"#annotation-list button[data-id='{source.pk}']")
 
         shown = page.locator("#check-list li.check.st-done .flag-vague").first
         shown.wait_for()
-        assert shown.inner_text() == f"⚑ Vage Quelle: {flag.explanation}"
+        # Stored as a code; worded by the server in the page's language, name and all.
+        assert shown.inner_text() == (
+            "⚑ Vage Quelle: „Source / Quelle: Via“ nennt kein Medium, keine Person, "
+            "kein Dokument und keinen Link."
+        )
         assert "erledigt" in page.locator("#check-list li.st-done .status").first.inner_text()
         assert "Quellenangabe" in page.locator("#check-list li.st-done").first.inner_text()
         assert page.locator("#rerun-checks").inner_text() == "Quellen erneut prüfen"

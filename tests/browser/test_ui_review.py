@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 from django.core import mail
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from annotations import services
 from annotations.models import Article, SourceCheck, Verdict
@@ -160,7 +161,9 @@ def test_assignment_review_rejection_approval_and_published_report(
     assert review["@context"] == "https://schema.org"
     assert review["@type"] == "ClaimReview"
     assert review["claimReviewed"] == QUOTE
-    assert review["reviewRating"]["alternateName"] == "False"
+    # The article is German: its ClaimReview names the rating in German.
+    assert review["inLanguage"] == "de"
+    assert review["reviewRating"]["alternateName"] == "Falsch"
     assert review["reviewRating"]["ratingValue"] == 1
     assert review["itemReviewed"]["@type"] == "Claim"
     assert review["url"] == f"{live_server.url}/articles/{article.pk}/report/"
@@ -239,7 +242,7 @@ def test_queue_shortcuts_help_opens_with_question_mark_and_closes_with_escape(
 def checked_at(check: SourceCheck) -> str:
     """The "checked …" line the review page prints for a finished check (en, local time)."""
     with translation.override("en"):
-        when = dateformat.format(timezone.localtime(check.finished_at), "j M Y, H:i")
+        when = date_format(timezone.localtime(check.finished_at), "DATETIME_FORMAT")
     return f"checked {when}"
 
 

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from annotations import services
 from annotations.models import (
@@ -808,9 +809,11 @@ def test_report_embeds_claimreview_json_ld_escaped_for_a_script_element(
     assert review["@context"] == "https://schema.org"
     assert review["@type"] == "ClaimReview"
     assert review["claimReviewed"] == quote
+    # In the article's language (German), whatever the reader's.
+    assert review["inLanguage"] == "de"
     assert review["reviewRating"] == {
         "@type": "Rating",
-        "alternateName": "False",
+        "alternateName": "Falsch",
         "ratingValue": 1,
         "bestRating": 5,
         "worstRating": 1,
@@ -818,7 +821,8 @@ def test_report_embeds_claimreview_json_ld_escaped_for_a_script_element(
     assert review["itemReviewed"]["@type"] == "Claim"
     assert review["itemReviewed"]["author"] == {"@type": "Organization", "name": "Tagesblatt"}
     assert review["url"] == "http://testserver" + report_url(article)
-    assert review["author"]["name"] == "Fact-check desk"
+    # The desk's default name, in German for a German article.
+    assert review["author"]["name"] == "Faktencheck-Desk"
     assert "<script>alert" not in html.replace(blocks[0], "")
     assert html.count("<script") == 2  # the JSON-LD block and base.js, nothing else
 
@@ -935,7 +939,7 @@ def test_review_page_shows_an_earlier_approved_verdict_on_a_similar_claim(
     report = reverse("annotations:article-report", args=[earlier.article_id])
     assert f'<a class="similar-article" href="{report}">Erste Meldung &lt;script&gt;' in section
     assert '<span class="rating-badge rating-true">True</span>' in section
-    decided = timezone.localtime(checked_before.decided_at).strftime("%-d %b %Y")
+    decided = date_format(timezone.localtime(checked_before.decided_at), "DATE_FORMAT")
     assert f"decided {decided}" in section
     assert "Kabinettsprotokoll" in section
     assert "Reuse its evidence (2 sources)" in section

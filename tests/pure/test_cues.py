@@ -14,6 +14,7 @@ from annotations.cues import (
     LABELS,
     MAX_SENTENCE_CHARS,
     Flag,
+    Reason,
     Suggestion,
     checkworthiness,
     key_phrase,
@@ -259,7 +260,8 @@ def test_a_german_figure_with_a_named_actor_is_a_claim():
         "Der Umsatz der Nordwind AG stieg im dritten Quartal um 14 Prozent auf 2,3 Milliarden Euro."
     )
     (claim,) = [s for s in suggest(text, "de") if s.label == "claim"]
-    assert claim.cue.startswith('percentage "14 Prozent"')
+    assert claim.reasons[0] == Reason("percentage", "14 Prozent")
+    assert claim.cue.startswith("14 Prozent, ")
     assert claim.score >= 0.7
 
 
@@ -370,7 +372,7 @@ def test_declining_to_comment_is_not_a_source():
 def test_unverifiable_attributions_are_flagged_vague(span, code):
     flags = vague_source_flags(span, None)
     assert {"vague", code} <= codes(flags)
-    assert all(flag.cue and flag.explanation for flag in flags)
+    assert all(flag.cue and flag.message and flag.params for flag in flags)
 
 
 @pytest.mark.parametrize(
@@ -403,21 +405,32 @@ def test_anonymous_source_with_a_reason_is_anonymous_but_not_vague():
     assert codes(vague_source_flags(span, "en")) == {"anonymous"}
 
 
-def test_a_vague_flag_explains_itself_to_the_reviewer_in_the_articles_language():
+def test_a_vague_flag_carries_its_reason_as_a_code_with_the_words_not_as_a_sentence():
     (flag,) = vague_source_flags("Berichten zufolge", "de")
     assert flag == Flag(
-        "vague",
-        "Berichten zufolge",
-        "„Berichten zufolge“ beruft sich auf ungenannte Berichte: Welches Medium hat wann "
-        "berichtet?",
+        "vague", "Berichten zufolge", "reports_unnamed", {"cue": "Berichten zufolge"}
     )
     (flag,) = vague_source_flags("according to reports", "en")
-    assert flag.explanation == (
-        '"according to reports" cites unnamed reports: which outlet reported it, and when?'
+    assert flag == Flag(
+        "vague", "according to reports", "reports_unnamed", {"cue": "according to reports"}
     )
-    # A German phrase in an article of unknown language is explained in English.
-    (flag,) = vague_source_flags("Berichten zufolge")
-    assert flag.explanation.startswith('"Berichten zufolge" cites unnamed reports')
+    # The article's language does not change the flag: each reader gets it in their own.
+    assert vague_source_flags("Berichten zufolge") == vague_source_flags("Berichten zufolge", "de")
+
+
+def test_a_bare_label_line_says_which_text_names_no_source():
+    assert vague_source_flags("Quelle: Via", "de") == (
+        Flag("vague", "Quelle: Via", "names_nothing", {"text": "Quelle: Via"}),
+        Flag("no_source_named", "Quelle: Via", "no_source_at_all", {"text": "Quelle: Via"}),
+    )
+
+
+def test_an_anonymous_source_without_a_reason_names_its_words():
+    span = "a spokesperson, who declined to be named"
+    flags = {flag.code: flag for flag in vague_source_flags(span, "en")}
+    assert flags["anonymous"].message == "anonymous_without_reason"
+    assert flags["anonymous"].params == {"cue": flags["anonymous"].cue}
+    assert flags["vague"].message == "anonymous_without_reason"
 
 
 def test_suggested_source_spans_carry_vague_flags():
@@ -620,7 +633,7 @@ def test_sentences_are_ordered_trimmed_and_cover_every_visible_character(text, l
 @given(text=_texts)
 def test_span_helpers_accept_any_text(text):
     assert 0.0 <= checkworthiness(text, "de") <= 1.0
-    assert all(flag.code and flag.explanation for flag in vague_source_flags(text))
+    assert all(flag.code and flag.message for flag in vague_source_flags(text))
     assert isinstance(key_phrase(text, "en"), str)
 
 

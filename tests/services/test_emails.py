@@ -346,6 +346,39 @@ def test_the_evidence_health_email_is_in_german_for_a_german_chief(chief, unheal
     assert_no_english_left("evidence_health", message)
 
 
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        (
+            "de",
+            "- Bei der Prüfung am 1. Dezember 2026 antwortete die Quelle; jetzt: "
+            "www.nirgendwo.invalid konnte nicht aufgelöst werden.\n",
+        ),
+        (
+            "en",
+            "- The source answered when it was checked on Dec. 1, 2026; now: "
+            "could not resolve www.nirgendwo.invalid.\n",
+        ),
+    ],
+)
+def test_an_unreachable_sources_error_is_worded_in_the_chiefs_language(
+    chief, unhealthy_check, language, line
+):
+    reads(chief, language)
+    SourceCheck.objects.filter(pk=unhealthy_check.pk).update(
+        error="could not resolve www.nirgendwo.invalid",
+        error_code="dns_failed",
+        error_params={"host": "www.nirgendwo.invalid"},
+    )
+
+    [message] = sent("evidence_health", unhealthy_check.pk)
+
+    assert line in message.body
+    if language == "de":
+        assert "could not resolve" not in message.body
+        assert "dns_failed" not in message.body
+
+
 def test_a_changed_source_is_explained_in_the_chiefs_language(chief, unhealthy_check):
     reads(chief, "de")
     SourceCheck.objects.filter(pk=unhealthy_check.pk).update(

@@ -179,8 +179,8 @@ SENTENCES = {
     ),
     Event.Verb.ANNOTATION_ASSIGNED: (
         {"reviewer": "reviewer", "due_at": "2026-12-04T17:00:00+00:00"},
-        "assigned it to reviewer, due 2026-12-04",
-        "hat es reviewer zugewiesen, fällig 2026-12-04",
+        "assigned it to reviewer, due Dec. 4, 2026",
+        "hat es reviewer zugewiesen, fällig 4. Dezember 2026",
     ),
     Event.Verb.ASSIGNMENT_DECLINED: (
         {"reason": "Befangen."},

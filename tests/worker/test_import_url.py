@@ -91,9 +91,15 @@ def test_a_missing_page_fails_the_import_with_http_404(worker, site, editor):
 
     assert article.status == Article.Status.IMPORT_FAILED
     assert article.import_error == "HTTP 404"
+    assert (article.import_error_code, article.import_error_params) == (
+        "http_status",
+        {"status": 404},
+    )
     assert article.text == ""
     assert Event.objects.get(verb="article.import_failed", article=article).data == {
-        "error": "HTTP 404"
+        "error": "HTTP 404",
+        "error_code": "http_status",
+        "error_params": {"status": 404},
     }
 
 

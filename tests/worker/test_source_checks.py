@@ -12,10 +12,10 @@ from datetime import datetime
 import pytest
 from celery.signals import task_postrun
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from annotations import fetch, services, tasks
+from annotations import fetch, machine_text, services, tasks
 from annotations.models import Annotation, Event, Job, SourceCheck
 from annotations.services import jobs
 from tests.background import worker_test
@@ -235,6 +235,7 @@ def test_the_api_lists_the_message_and_attempts_of_a_failed_check(
     assert row["status"] == "failed"
     assert row["http_status"] == 404
     assert row["error"] == "HTTP 404"
+    assert (row["error_code"], row["error_params"]) == ("http_status", {"status": 404})
     assert row["attempts"] == 1
     assert row["quote_found"] is None
     assert row["sha256"] == ""
@@ -384,9 +385,11 @@ def test_a_page_over_the_size_cap_is_cut_there_and_still_searched(
     assert check.status == SourceCheck.Status.DONE
     assert check.quote_found is True
     assert [f["code"] for f in check.flags] == ["truncated"]
-    assert check.flags[0]["explanation"] == (
-        "The page is larger than the fetch limit; only its first 5 MB were read and searched."
-    )
+    assert (check.flags[0]["message"], check.flags[0]["params"]) == ("truncated", {"megabytes": 5})
+    with translation.override("en"):
+        assert machine_text.flag_text(check.flags[0]) == (
+            "The page is larger than the fetch limit; only its first 5 MB were read and searched."
+        )
     assert "HINTER-DER-GRENZE" not in check.excerpt
 
 
@@ -516,6 +519,10 @@ def test_an_internal_address_ends_blocked_without_a_connection(
     assert check.status == SourceCheck.Status.BLOCKED
     assert check.error.startswith("address ")
     assert check.error.endswith(reason)
+    # Stored as a code with its parameters, so each reader gets it in their language.
+    assert check.error_code == "address_blocked"
+    assert check.error_params["address"] in check.error
+    assert f"{check.error_params['name']} ({check.error_params['rfc']})" in check.error
     assert check.http_status is None
     assert target.connections == 0
     assert [host for host, _port in tripwire if not host.startswith("127.")] == []
@@ -721,6 +728,7 @@ def test_the_recheck_flags_evidence_that_vanished_as_unreachable(
     assert recheck.status == SourceCheck.Status.FAILED
     assert recheck.flags[-1]["code"] == "unreachable"
     assert recheck.flags[-1]["cue"] == "HTTP 404"
+    assert recheck.flags[-1]["params"]["error"]["code"] == "http_status"
     event = Event.objects.get(verb="evidence.health", annotation=approved_claim)
     assert event.data["check"] == recheck.pk
     assert event.data["flags"][-1] == "unreachable"

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
-from annotations import cues, services
+from annotations import cues, machine_text, services
 from annotations.models import SourceCheck, Suggestion
 from tests.background import worker_test
 from tests.conftest import wait_for
@@ -78,7 +79,10 @@ def test_a_vague_attribution_is_flagged_with_its_cue_and_an_explanation(
     vague = [flag for flag in flags if flag.code == "vague"]
     assert len(vague) == 1
     assert vague[0].cue == cue
-    assert len(vague[0].explanation) > 20
+    with translation.override("en"):
+        explanation = machine_text.render(vague[0].message, vague[0].params)
+    assert len(explanation) > 20
+    assert cue in explanation
     if also is not None:
         assert also in [flag.code for flag in flags]
 
@@ -159,10 +163,13 @@ def test_the_demo_credit_line_via_is_flagged_vague_on_its_check(worker, editor, 
         ("vague", "Source / Quelle: Via"),
         ("no_source_named", "Source / Quelle: Via"),
     ]
-    # The article is German: so is the explanation the desk reads.
-    assert check.flags[0]["explanation"] == (
-        "„Source / Quelle: Via“ nennt kein Medium, keine Person, kein Dokument und keinen Link."
-    )
+    # Stored as a code with its words; each reader gets the sentence in their language.
+    assert check.flags[0]["message"] == "names_nothing"
+    assert check.flags[0]["params"] == {"text": "Source / Quelle: Via"}
+    with translation.override("en"):
+        assert machine_text.flag_text(check.flags[0]) == (
+            "“Source / Quelle: Via” names no outlet, author, document or link."
+        )
     assert check.http_status is None
     assert check.attempts == 1
 
@@ -217,7 +224,9 @@ def test_the_analysis_flags_a_vague_attribution_phrase_in_a_suggestion(worker, e
     )
     assert suggestion.flags[0]["code"] == "vague"
     assert suggestion.flags[0]["cue"] == "Berichten zufolge"
-    assert "ungenannte Berichte" in suggestion.flags[0]["explanation"]
+    assert suggestion.flags[0]["message"] == "reports_unnamed"
+    with translation.override("en"):
+        assert "cites unnamed reports" in machine_text.flag_text(suggestion.flags[0])
 
 
 @worker_test
@@ -257,5 +266,11 @@ def test_the_api_lists_the_flags_of_a_source_check(worker, editor, article):
     listed = response.json()["results"][0]
     assert listed["id"] == check.pk
     assert listed["status"] == "done"
-    assert listed["flags"] == check.flags
+    assert [(f["code"], f["cue"], f["params"]) for f in listed["flags"]] == [
+        (f["code"], f["cue"], f["params"]) for f in check.flags
+    ]
     assert listed["flags"][0]["code"] == "vague"
+    assert listed["flags"][0]["name"] == "Vague source"
+    assert listed["flags"][0]["explanation"] == (
+        "“Source / Quelle: Via” names no outlet, author, document or link."
+    )

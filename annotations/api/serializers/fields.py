@@ -11,6 +11,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ...l10n import due_at_of_day, plain_day
+
 
 class StrictSerializer(serializers.Serializer):
     """Refuses unknown (and read-only) keys with 400 instead of ignoring them."""
@@ -52,6 +54,28 @@ def date_time_field(**kwargs: Any) -> serializers.DateTimeField:
         allow_null=True,
         validators=[MinValueValidator(EARLIEST_DATE, message="give a date from 1900 on")],
         **kwargs,
+    )
+
+
+class DueDateTimeField(serializers.DateTimeField):
+    """A due date: an RFC 3339 date-time, or a plain day (`YYYY-MM-DD`, what a date input
+    sends), which means the end of that day in the desk's time zone (annotations.l10n)."""
+
+    def to_internal_value(self, value: Any) -> datetime:
+        day = plain_day(value)
+        if day is not None and day >= EARLIEST_DATE.date():
+            return due_at_of_day(day)
+        return super().to_internal_value(value)
+
+
+def due_date_field() -> DueDateTimeField:
+    """An optional due date (DueDateTimeField), from 1900 on."""
+    return DueDateTimeField(
+        required=False,
+        allow_null=True,
+        validators=[MinValueValidator(EARLIEST_DATE, message="give a date from 1900 on")],
+        help_text="RFC 3339 date-time, or a day (YYYY-MM-DD): the end of that day in the "
+        "desk's time zone.",
     )
 
 

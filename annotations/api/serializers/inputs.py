@@ -7,7 +7,14 @@ from typing import Any
 
 from rest_framework import serializers
 
-from .fields import StrictSerializer, UsernameOrIdField, date_time_field, id_field, text_field
+from .fields import (
+    StrictSerializer,
+    UsernameOrIdField,
+    date_time_field,
+    due_date_field,
+    id_field,
+    text_field,
+)
 
 
 class TokenRequestSerializer(StrictSerializer):
@@ -81,7 +88,7 @@ class AnnotationCreateSerializer(StrictSerializer):
     note = serializers.CharField(required=False, allow_blank=True)
     exact = text_field(required=False)
     priority = serializers.IntegerField(required=False)
-    due_at = date_time_field()
+    due_at = due_date_field()
     offset_unit = serializers.ChoiceField(
         choices=["codepoint", "utf16"],
         required=False,
@@ -94,12 +101,12 @@ class AnnotationUpdateSerializer(StrictSerializer):
     label = serializers.CharField(max_length=40, required=False)
     note = serializers.CharField(required=False, allow_blank=True)
     priority = serializers.IntegerField(required=False)
-    due_at = date_time_field()
+    due_at = due_date_field()
 
 
 class AssignSerializer(StrictSerializer):
     reviewer = UsernameOrIdField(help_text="The reviewer's username or id.")
-    due_at = date_time_field()
+    due_at = due_date_field()
 
 
 class DeclineSerializer(StrictSerializer):

@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ... import history, representation, selectors
+from ... import history, machine_text, representation, selectors
 from ...models import Comment, Event, Evidence, Label, Rating, SourceCheck, Suggestion, Verdict
 from .fields import ObjectField
 
@@ -79,11 +79,19 @@ class SourceCheckSerializer(serializers.ModelSerializer):
     excerpt = serializers.CharField(
         read_only=True, help_text="The passage of the source that best matches the quote."
     )
-    flags = serializers.ListField(
-        child=serializers.DictField(),
-        read_only=True,
-        help_text="Each {code, cue, explanation}: vague, anonymous, unreachable, changed…",
+    flags = serializers.SerializerMethodField(
+        help_text="Each {code, cue, params, name, explanation}: vague, anonymous, "
+        "unreachable, changed…; `name` and `explanation` in the request's language "
+        "(Accept-Language)."
     )
+    error = serializers.SerializerMethodField(
+        help_text="Why the check failed or was blocked, in the request's language "
+        "(Accept-Language); empty when it did not."
+    )
+    error_code = serializers.CharField(
+        read_only=True, help_text="The error as a stable code (`dns_failed`, `address_blocked`…)."
+    )
+    error_params = ObjectField(read_only=True, help_text="The error's parameters by name.")
     attempts = serializers.IntegerField(
         read_only=True, help_text="Fetches started, retries and re-sent deliveries included."
     )
@@ -105,12 +113,21 @@ class SourceCheckSerializer(serializers.ModelSerializer):
             "excerpt",
             "flags",
             "error",
+            "error_code",
+            "error_params",
             "attempts",
             "requested_at",
             "started_at",
             "finished_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_flags(self, check: SourceCheck) -> list[dict[str, Any]]:
+        return machine_text.flags_for_display(check.flags)
+
+    def get_error(self, check: SourceCheck) -> str:
+        return machine_text.check_error(check)
 
 
 class VerdictEvidenceSerializer(serializers.ModelSerializer):
@@ -220,12 +237,40 @@ class HistoryItemSerializer(serializers.ModelSerializer):
 
 class SuggestionSerializer(serializers.ModelSerializer):
     label = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    flags = serializers.ListField(child=serializers.DictField(), read_only=True)
+    cue = serializers.SerializerMethodField(
+        help_text="Why it was suggested, in the request's language (Accept-Language)."
+    )
+    reasons = serializers.ListField(
+        child=serializers.DictField(),
+        read_only=True,
+        help_text="The cues that fired it, each {code, params: {words}}.",
+    )
+    flags = serializers.SerializerMethodField(
+        help_text="Each {code, cue, params, name, explanation}, worded in the request's language."
+    )
 
     class Meta:
         model = Suggestion
-        fields = ["id", "start", "end", "exact", "label", "cue", "score", "flags", "status"]
+        fields = [
+            "id",
+            "start",
+            "end",
+            "exact",
+            "label",
+            "cue",
+            "reasons",
+            "score",
+            "flags",
+            "status",
+        ]
         read_only_fields = fields
+
+    def get_cue(self, suggestion: Suggestion) -> str:
+        return machine_text.suggestion_reason(suggestion)
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_flags(self, suggestion: Suggestion) -> list[dict[str, Any]]:
+        return machine_text.flags_for_display(suggestion.flags)
 
 
 class ErrorSerializer(serializers.Serializer):

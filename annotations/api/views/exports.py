@@ -82,7 +82,6 @@ class ArticleExportView(ApiView):
                 article,
                 selectors.approved_claim_verdicts(article),
                 report_url=base_url + exports.report_path(article),
-                org_name=settings.FACTCHECK_ORG_NAME,
                 org_url=settings.FACTCHECK_ORG_URL,
             )
             return HttpResponse(_json_body(reviews), content_type=exports.CLAIMREVIEW_MEDIA_TYPE)

@@ -49,3 +49,35 @@ window.addEventListener("pageshow", () => {
     toggle.focus();
   });
 })();
+
+// After a refused submit the page comes back with errors, often below the fold (issue 13):
+// the first one is scrolled into view and focused. A field's error focuses the field, which
+// names the error in aria-describedby; an error of the whole form or page focuses itself.
+// A screen reader then reads the field and its error, a sighted user sees both.
+(() => {
+  const visible = (node) => node.getClientRects().length > 0;
+  const first = [
+    ...document.querySelectorAll(
+      "main .form-errors, main .page-error, main [aria-invalid='true'], main .field p.error, main fieldset p.error",
+    ),
+  ].find(visible);
+  if (!first) return;
+  let target = first;
+  if (first.matches("p.error")) {
+    const box = first.closest(".field, fieldset");
+    const control =
+      box && (box.querySelector("[aria-invalid='true']") || box.querySelector("input:checked, input, textarea, select"));
+    if (control && visible(control)) {
+      if (!first.id) first.id = (control.id || "field") + "-error";
+      const described = (control.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+      if (!described.includes(first.id)) control.setAttribute("aria-describedby", [...described, first.id].join(" "));
+      target = control;
+    }
+  }
+  if (!target.matches("input, textarea, select, button, a[href], [tabindex]")) target.setAttribute("tabindex", "-1");
+  // Wait a frame: the page's own scripts may still lay it out (the details of a form open).
+  window.requestAnimationFrame(() => {
+    target.scrollIntoView({ block: "center" });
+    target.focus({ preventScroll: true });
+  });
+})();

@@ -1,7 +1,7 @@
 // The review page: keys 1–7 pick a rating, a counter shows how long the rationale is, and
 // the evidence list updates itself while a source check is pending or running (it re-reads
 // the server-rendered list every few seconds, then stops). No inline script (CSP).
-import { _, format } from "./annotate/dom.js";
+import { _, format, formatNumber, ngettext } from "./annotate/dom.js";
 import { fetchFragment, isShortcut, pageData } from "./page.js";
 
 const DATA = pageData("review-data");
@@ -30,7 +30,7 @@ function wireReview() {
     const counter = document.getElementById("rationale-count");
     const count = () => {
       const n = [...rationale.value.trim()].length;
-      counter.textContent = format(_("%(n)s characters"), { n });
+      counter.textContent = format(ngettext("%(n)s character", "%(n)s characters", n), { n: formatNumber(n) });
       counter.classList.toggle("short", n < DATA.min_rationale);
     };
     rationale.addEventListener("input", count);

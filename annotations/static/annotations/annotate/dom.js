@@ -84,16 +84,55 @@ export function showTextNotice(message, kind) {
   banner.replaceChildren(el("p", {}, message));
 }
 
+// Numbers and dates as the page's language writes them (<html lang>), and times in the
+// desk's time zone (<html data-time-zone>, settings.DESK_TIME_ZONE) whatever the browser's.
+const LANG = document.documentElement.lang || undefined;
+export const DESK_ZONE = document.documentElement.dataset.timeZone || undefined;
+
+export const formatNumber = (n) => new Intl.NumberFormat(LANG).format(n);
+
 export function formatTime(iso) {
   if (!iso) return "";
   try {
-    return new Date(iso).toLocaleString(document.documentElement.lang || undefined, {
-      dateStyle: "medium",
-      timeStyle: "short",
-    });
+    return new Intl.DateTimeFormat(LANG, { dateStyle: "medium", timeStyle: "short", timeZone: DESK_ZONE }).format(new Date(iso));
   } catch (error) {
     return iso;
   }
+}
+
+// A day ("2026-12-10") as the page's language writes it. Read and written as UTC midnight,
+// so no browser time zone can move it to the day before.
+export function formatDay(day) {
+  if (!day) return "";
+  const [y, m, d] = day.split("-").map(Number);
+  return new Intl.DateTimeFormat(LANG, { dateStyle: "medium", timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+// The day at the desk ("2026-12-10") of an RFC 3339 time: what a date input shows of a due date.
+export function deskDay(iso) {
+  if (!iso) return "";
+  const parts = {};
+  const formatter = new Intl.DateTimeFormat("en-US", { timeZone: DESK_ZONE, year: "numeric", month: "2-digit", day: "2-digit" });
+  for (const part of formatter.formatToParts(new Date(iso))) parts[part.type] = part.value;
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+// Whole days from today at the desk to `day` (negative when it is past).
+export function daysUntil(day) {
+  const utc = (value) => {
+    const [y, m, d] = value.split("-").map(Number);
+    return Date.UTC(y, m - 1, d);
+  };
+  return Math.round((utc(day) - utc(deskDay(new Date().toISOString()))) / 86400000);
+}
+
+// What a reviewer reads of a due day: "in 3 days", "today", "tomorrow", "2 days overdue".
+export function dueWhen(day) {
+  const days = daysUntil(day);
+  if (days < 0) return format(ngettext("%(n)s day overdue", "%(n)s days overdue", -days), { n: formatNumber(-days) });
+  if (days === 0) return _("due today");
+  if (days === 1) return _("due tomorrow");
+  return format(ngettext("due in %(n)s day", "due in %(n)s days", days), { n: formatNumber(days) });
 }
 
 // Fill the list `id` with one item per entry, or one muted line when there is none.
@@ -105,4 +144,26 @@ export function plainList(id, items, empty, render) {
     return;
   }
   list.replaceChildren(...items.map(render));
+}
+
+// Why a text cannot be sent, or "" when it fits: more than `maxChars` characters (code
+// points, as the server counts), or a request body of `bytes` over `maxBytes`, which the
+// server refuses before reading it. Checked before sending, so that a huge paste is refused
+// in the page and stays in its box (issue 13). A limit of 0 is not checked.
+export function textTooLarge(value, { maxChars = 0, bytes = 0, maxBytes = 0 } = {}) {
+  const number = (n, digits = 0) =>
+    n.toLocaleString(document.documentElement.lang || undefined, { maximumFractionDigits: digits });
+  if (maxChars && value.length > maxChars) {
+    const count = [...value].length;
+    if (count > maxChars) {
+      return format(_("The text has %(count)s characters; the limit is %(limit)s."), { count: number(count), limit: number(maxChars) });
+    }
+  }
+  if (maxBytes && bytes > maxBytes) {
+    return format(_("The text is too large to send: %(size)s MB; the limit is %(limit)s MB."), {
+      size: number(bytes / 1e6, 1),
+      limit: number(maxBytes / 1e6, 1),
+    });
+  }
+  return "";
 }

@@ -1,27 +1,19 @@
 // The detail panel's forms: save (If-Match, with the edit-conflict box on 412), assign a
 // reviewer, comment, withdraw. Each redraws only the annotation it changed.
 import { api } from "./api.js";
-import { $, _, announce, errorText, format, setStatus } from "./dom.js";
+import { $, _, announce, deskDay, errorText, format, setStatus } from "./dom.js";
 import { updateEntry } from "./list.js";
-import { conflictBox, dateInputValue, field, fillPanel, loadPanelExtras, panel, saveStatus } from "./panel.js";
+import { conflictBox, field, fillPanel, loadPanelExtras, panel, resetAssignDue, saveStatus } from "./panel.js";
 import { deselect } from "./selection.js";
 import { labelName, merge, state } from "./state.js";
 import { markCurrent, redrawSpan } from "./textview.js";
 import { renderList } from "./list.js";
-
-// A due date means the end of that day where the editor is.
-function dateToIso(value) {
-  if (!value) return null;
-  const [y, m, d] = value.split("-").map(Number);
-  return new Date(y, m - 1, d, 23, 59, 0).toISOString();
-}
 
 function formChanges(a) {
   const changes = {};
   if (field.label.value !== a.label) changes.label = field.label.value;
   if (field.note.value !== (a.note || "")) changes.note = field.note.value;
   if (Number(field.priority.value) !== a.priority) changes.priority = Number(field.priority.value);
-  if (field.due.value !== dateInputValue(a.due_at)) changes.due_at = dateToIso(field.due.value);
   return changes;
 }
 
@@ -120,15 +112,22 @@ async function assign(a, status) {
     return;
   }
   const body = { reviewer };
-  const due = dateToIso($("assign-due").value);
-  if (due) body.due_at = due;
+  // The day as picked (YYYY-MM-DD): the server makes it the end of that day at the desk,
+  // whatever this browser's time zone.
+  const day = $("assign-due").value;
+  if (day) body.due_at = day;
   setStatus(status, _("Assigning…"));
   const response = await api("POST", `annotations/${a.id}/assign/`, body);
   if (refused(response, status)) return;
-  const updated = merge(response.data);
+  // The answer is the annotation object; the new assignment joins the page's list of them
+  // with the day the server stored (the annotation's own when none was picked).
+  const assignments = [...(a.assignments || [])];
+  assignments.push({ reviewer, due_day: day || deskDay(a.due_at) || null, state: "pending" });
+  const updated = merge({ ...response.data, assignments });
   const entry = state.reviewers.find((r) => r.username === reviewer);
   if (entry) entry.open += 1;
   $("assign-reviewer").value = "";
+  resetAssignDue(updated);
   setStatus(status, format(_("Assigned to %(name)s."), { name: reviewer }), "ok");
   announce(format(_("Assigned to %(name)s."), { name: reviewer }));
   redrawAnnotation(a, updated);

@@ -10,7 +10,7 @@ import { wireKeyboard } from "./keyboard.js";
 import { completeList } from "./list.js";
 import { wireSelection } from "./selection.js";
 import { DATA } from "./state.js";
-import { wireSuggestions } from "./suggestions.js";
+import { watchAnalysis, wireSuggestions } from "./suggestions.js";
 import { wireTagging } from "./tagging.js";
 import { showReanchorBanner, wireTextEditor } from "./texteditor.js";
 import { wireTouch } from "./touch.js";
@@ -27,4 +27,5 @@ if (DATA) {
   wireTouch();
   completeList();
   showReanchorBanner();
+  watchAnalysis();
 }

@@ -1,7 +1,7 @@
 // The detail panel of the selected annotation: filling it, opening and closing it, and its
 // extras (comments, history, source checks) read from the API. Its forms are in forms.js.
 import { apiList } from "./api.js";
-import { $, _, el, errorText, format, formatTime, ngettext, plainList, setStatus } from "./dom.js";
+import { $, _, daysUntil, deskDay, dueWhen, el, errorText, format, formatDay, formatTime, ngettext, plainList, setStatus } from "./dom.js";
 import { fillCheckActions, loadChecks, stopChecks } from "./polling.js";
 import { DATA, LABEL, USER, state, statusName } from "./state.js";
 import { verdictStatusName } from "./list.js";
@@ -11,23 +11,56 @@ export const field = {
   label: $("edit-label"),
   note: $("edit-note"),
   priority: $("edit-priority"),
-  due: $("edit-due"),
 };
 export const saveStatus = $("save-status");
 export const conflictBox = $("conflict-box");
 
-export function dateInputValue(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+// The assign form's due date starts at the annotation's own (the default of every new
+// assignment), as its day at the desk.
+export function resetAssignDue(a) {
+  const input = $("assign-due");
+  if (input) input.value = deskDay(a.due_at);
+}
+
+// Once a verdict is proposed or approved, the reviewer's part is done.
+const isDone = (a, assignment) => assignment.state === "done" || a.status === "proposed" || a.status === "approved";
+
+// One line per reviewer with the assignment's due date (a day at the desk), or "done".
+function assigneeItem(a, assignment) {
+  const item = el("li", { class: "assignee" }, el("span", { class: "reviewer-name" }, assignment.reviewer));
+  if (isDone(a, assignment)) {
+    item.append(" · ", el("span", { class: "due done" }, _("done")));
+  } else if (assignment.due_day) {
+    const late = daysUntil(assignment.due_day) < 0;
+    item.append(
+      " · ",
+      el(
+        "span",
+        { class: "due" + (late ? " is-overdue" : "") },
+        el("time", { datetime: assignment.due_day }, formatDay(assignment.due_day)),
+        " (" + dueWhen(assignment.due_day) + ")",
+      ),
+    );
+  } else {
+    item.append(" · ", el("span", { class: "due muted" }, _("no due date")));
+  }
+  return item;
+}
+
+function fillAssignees(a) {
+  const list = $("detail-assignees");
+  const assignments = a.assignments || (a.assignees || []).map((reviewer) => ({ reviewer, state: "pending", due_day: null }));
+  if (!assignments.length) {
+    list.replaceChildren(el("li", { class: "muted" }, _("Nobody is assigned yet.")));
+    return;
+  }
+  list.replaceChildren(...assignments.map((assignment) => assigneeItem(a, assignment)));
 }
 
 function fillForm(a) {
   field.label.value = a.label;
   field.note.value = a.note || "";
   field.priority.value = String(a.priority);
-  field.due.value = dateInputValue(a.due_at);
   state.formFor = a.id;
   state.dirty = false;
 }
@@ -63,10 +96,7 @@ export function fillPanel() {
   const editable = USER.can_edit && a.status !== "withdrawn";
   for (const input of Object.values(field)) input.disabled = !editable;
   $("save-annotation").hidden = !editable;
-  $("detail-assignees").textContent =
-    a.assignees && a.assignees.length
-      ? format(_("Assigned to %(names)s"), { names: a.assignees.join(", ") })
-      : _("Nobody is assigned yet.");
+  fillAssignees(a);
   fillReviewers(a);
   renderVerdicts(a);
   const withdraw = $("withdraw-button");
@@ -96,6 +126,18 @@ function fillReviewers(a) {
   if (previous && state.reviewers.some((r) => r.username === previous)) select.value = previous;
 }
 
+// A rationale as the review page shows it: the server's Markdown rendering, sanitised by
+// nh3 to an allow-list of tags (page data `rationale_html`). A verdict the page was not
+// rendered with (none is made here) shows its text as text.
+function rationale(v) {
+  const html = DATA.rationale_html && DATA.rationale_html[String(v.id)];
+  if (html === undefined) return el("p", { class: "note" }, v.rationale);
+  // Parsed in a document of its own, where nothing runs, then moved into the page.
+  const box = el("div", { class: "rationale markdown" });
+  box.append(...new DOMParser().parseFromString(html, "text/html").body.childNodes);
+  return box;
+}
+
 function renderVerdicts(a) {
   const verdicts = a.verdicts || (a.current_verdict ? [a.current_verdict] : []);
   plainList("verdict-list", [...verdicts].reverse(), _("No verdict yet."), (v) => {
@@ -108,7 +150,7 @@ function renderVerdicts(a) {
       v.author ? " · " + format(_("by %(name)s"), { name: v.author }) : "",
       v.created_at ? " · " + formatTime(v.created_at) : "",
     );
-    if (v.rationale) item.append(el("p", { class: "note" }, v.rationale));
+    if (v.rationale) item.append(rationale(v));
     if (v.decided_by) {
       const decided = format(_("Decided by %(name)s"), { name: v.decided_by });
       item.append(el("p", { class: "muted" }, decided + (v.decision_note ? ": " + v.decision_note : "")));
@@ -170,6 +212,8 @@ export function openPanel(id) {
   }
   fillPanel();
   if (changed) {
+    const a = state.annotations.get(id);
+    if (a) resetAssignDue(a);
     // j/k can pass through many entries quickly: load the extras of the one that stays.
     stopChecks();
     setStatus($("rerun-status"), "");

@@ -42,7 +42,7 @@ export async function loadChecks(id) {
     if (shown !== checks.shown) {
       if (checks.shown !== null && !unsettled) announce(_("The source checks are finished."));
       checks.shown = shown;
-      plainList("check-list", result.items, _("No source checks."), renderCheck);
+      showCheckList(result.items);
     }
   } else {
     checks.shown = null;
@@ -54,6 +54,31 @@ export async function loadChecks(id) {
   if (unsettled && Date.now() - checks.since < CHECK_GIVE_UP_MS) {
     checks.timer = setTimeout(() => loadChecks(id), CHECK_POLL_MS);
   }
+}
+
+// One entry per evidence item or URL (or the attribution): its newest check. Every text
+// edit and re-run checks them again, and the API lists every check newest first; the older
+// ones stay reachable under "earlier checks".
+function showCheckList(items) {
+  const current = new Map();
+  const earlier = [];
+  for (const check of items) {
+    const target = check.evidence ? `e${check.evidence}` : `u${check.url || ""}`;
+    if (current.has(target)) earlier.push(check);
+    else current.set(target, check);
+  }
+  plainList("check-list", [...current.values()], _("No source checks."), renderCheck);
+  if (!earlier.length) return;
+  const summary = format(ngettext("%(count)s earlier check", "%(count)s earlier checks", earlier.length), {
+    count: earlier.length,
+  });
+  $("check-list").append(
+    el(
+      "li",
+      { class: "check-history" },
+      el("details", {}, el("summary", {}, summary), el("ol", { class: "plain-list check-list" }, ...earlier.map(renderCheck))),
+    ),
+  );
 }
 
 // The API decides (editors, chiefs, the assigned reviewer); this only hides a button that
@@ -92,6 +117,8 @@ async function rerunChecks() {
 
 if (rerunButton) rerunButton.addEventListener("click", rerunChecks);
 
+// Names for a flag the server sent without one (`name` comes worded in the page's
+// language, like `explanation` and `error`: machine_text.py).
 const FLAG_NAMES = {
   vague: _("Vague source"),
   anonymous: _("Anonymous source"),
@@ -128,7 +155,7 @@ function renderCheck(check) {
   );
   const facts = [];
   // A failure's message may already be the status ("HTTP 404"): say it once.
-  if (check.http_status && check.error !== "HTTP " + check.http_status) facts.push("HTTP " + check.http_status);
+  if (check.http_status && check.error_code !== "http_status") facts.push("HTTP " + check.http_status);
   if (check.content_type) facts.push(check.content_type);
   if (check.title) facts.push(format(_("“%(title)s”"), { title: check.title }));
   if (facts.length) item.append(el("p", { class: "muted check-facts" }, facts.join(" · ")));
@@ -147,7 +174,8 @@ function renderCheck(check) {
   }
   for (const flag of check.flags || []) {
     const code = typeof flag === "string" ? flag : flag.code;
-    const line = el("p", { class: "flag flag-" + code }, "⚑ ", el("strong", {}, FLAG_NAMES[code] || code));
+    const name = flag.name || FLAG_NAMES[code] || _("Flag");
+    const line = el("p", { class: "flag flag-" + code }, "⚑ ", el("strong", {}, name));
     if (flag.explanation) line.append(": " + flag.explanation);
     item.append(line);
   }

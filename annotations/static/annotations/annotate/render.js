@@ -95,21 +95,24 @@ function mark(piece, start, covering, ctx) {
     if (annotations.some((span) => span.item.pending)) classes.push("pending");
   }
   if (suggestions.length) {
-    classes.push("sg");
+    classes.push("sg", "sg-" + suggestions[0].item.label);
     node.dataset.sids = suggestions.map((span) => span.item.id).join(" ");
-    // The piece where a suggestion starts is its one focusable handle.
+    // The piece where a suggestion starts is its one focusable handle, with its label's
+    // letters (the badge) and its label and reason in words.
     const starting = suggestions.filter((span) => span.s === start);
     if (starting.length) {
       const sug = starting[0].item;
       node.tabIndex = 0;
       node.dataset.sid = String(sug.id);
+      node.dataset.sbadge = (ctx.labels[sug.label] || {}).badge || "?";
       node.setAttribute("role", "button");
+      const why = sug.cue ? " " + format(_("Why: %(reason)s"), { reason: sug.cue }) : "";
       node.setAttribute(
         "aria-label",
         format(_("Suggested %(label)s: “%(quote)s”. Enter accepts, Backspace dismisses."), {
           label: labelName(ctx, sug.label),
           quote: sug.exact,
-        }),
+        }) + why,
       );
     }
     const hint = suggestions

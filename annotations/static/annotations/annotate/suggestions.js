@@ -1,12 +1,62 @@
 // Machine suggestions over the text: shown or hidden with the toggle, accepted (Enter) or
 // dismissed (Backspace/Delete) on a focused suggestion. Showing them redraws the text whole.
 import { api, apiList } from "./api.js";
-import { $, _, announce, errorText, format, ngettext, showTextNotice } from "./dom.js";
+import { $, _, announce, el, errorText, format, ngettext, showTextNotice } from "./dom.js";
 import { renderList } from "./list.js";
-import { ARTICLE, USER, byTextOrder, merge, state, textEl } from "./state.js";
+import { ARTICLE, DATA, LABEL, USER, byTextOrder, merge, state, textEl } from "./state.js";
 import { renderText } from "./textview.js";
 
 const toggle = $("suggestions-toggle");
+const card = $("suggestion-card");
+
+// Until the worker has analysed the text (page data `analysis_pending`), the suggestions
+// are read again, first after WATCH_FIRST_MS and then less and less often, up to
+// WATCH_MAX_MS apart, until they come or WATCH_GIVE_UP_MS have passed: an analysis that
+// found nothing looks the same as one still running, and a tab left open must not poll
+// for ever. Reading stops as soon as any suggestion is there.
+const WATCH_FIRST_MS = 800;
+const WATCH_MAX_MS = 8000;
+const WATCH_GIVE_UP_MS = 3 * 60 * 1000;
+const watch = { timer: 0, since: 0, delay: WATCH_FIRST_MS, done: true };
+
+export function watchAnalysis() {
+  if (!DATA.analysis_pending) return;
+  watch.done = false;
+  watch.since = Date.now();
+  watch.delay = WATCH_FIRST_MS;
+  watch.timer = setTimeout(readAnalysis, watch.delay);
+}
+
+function stopWatching() {
+  watch.done = true;
+  clearTimeout(watch.timer);
+  watch.timer = 0;
+}
+
+async function readAnalysis() {
+  if (watch.done) return;
+  const result = await apiList(`articles/${ARTICLE.id}/suggestions/?page_size=500`);
+  if (watch.done) return;
+  if (result.ok && result.items.length) {
+    stopWatching();
+    state.suggestions = result.items;
+    updateSuggestionCount();
+    if (state.showSuggestions) renderText();
+    const count = pendingSuggestions().length;
+    announce(format(ngettext("%(count)s suggestion is ready.", "%(count)s suggestions are ready.", count), { count }));
+    return;
+  }
+  // A refusal (4xx) will not change by asking again; the server or the network might.
+  const retry = result.ok || result.response.status === 0 || result.response.status >= 500;
+  watch.delay = Math.min(watch.delay * 1.6, WATCH_MAX_MS);
+  if (!retry || Date.now() - watch.since + watch.delay > WATCH_GIVE_UP_MS) {
+    stopWatching();
+    return;
+  }
+  watch.timer = setTimeout(readAnalysis, watch.delay);
+}
+
+const pendingSuggestions = () => state.suggestions.filter((s) => s.status === "pending");
 
 async function loadSuggestions() {
   const result = await apiList(`articles/${ARTICLE.id}/suggestions/?page_size=500`);
@@ -15,19 +65,72 @@ async function loadSuggestions() {
     return false;
   }
   state.suggestions = result.items;
+  if (result.items.length) stopWatching();
   updateSuggestionCount();
   return true;
 }
 
 function updateSuggestionCount() {
   const count = $("suggestion-count");
-  if (count) count.textContent = String(state.suggestions.filter((s) => s.status === "pending").length);
+  if (count) count.textContent = String(pendingSuggestions().length);
+}
+
+// The focused suggestion's card: its label as a badge and in words, why it was suggested
+// (the reason and any flags, as the server words them in the reader's language), and
+// Accept / Dismiss for those who may decide.
+function showCard(mark) {
+  if (!card) return;
+  const suggestion = state.suggestions.find((s) => s.id === Number(mark.dataset.sid));
+  if (!suggestion) {
+    hideCard();
+    return;
+  }
+  const label = LABEL[suggestion.label] || { badge: "?", name: suggestion.label };
+  const children = [
+    el(
+      "p",
+      { class: "sg-head" },
+      el("span", { class: "badge", "aria-hidden": "true" }, label.badge),
+      " ",
+      format(_("Suggested: %(label)s"), { label: label.name }),
+    ),
+  ];
+  if (suggestion.cue) children.push(el("p", { class: "sg-reason" }, format(_("Why: %(reason)s"), { reason: suggestion.cue })));
+  for (const flag of suggestion.flags || []) {
+    const text = typeof flag === "string" ? flag : flag.explanation || "";
+    if (text) children.push(el("p", { class: "sg-reason sg-flag" }, "⚑ " + text));
+  }
+  if (USER.can_review_suggestions) {
+    const accept = el("button", { type: "button", class: "primary sg-accept" }, _("Accept"));
+    const dismiss = el("button", { type: "button", class: "sg-dismiss" }, _("Dismiss"));
+    accept.addEventListener("click", () => decideSuggestion(suggestion.id, true));
+    dismiss.addEventListener("click", () => decideSuggestion(suggestion.id, false));
+    children.push(el("div", { class: "buttons" }, accept, dismiss));
+  }
+  card.replaceChildren(...children);
+  card.className = "suggestion-card sg-" + suggestion.label;
+  card.dataset.sid = String(suggestion.id);
+  card.hidden = false;
+  // Below the suggestion's last line, inside the article box (its positioned parent).
+  const box = card.offsetParent ? card.offsetParent.getBoundingClientRect() : { left: 0, top: 0, width: 0 };
+  const rects = mark.getClientRects();
+  const rect = rects.length ? rects[rects.length - 1] : mark.getBoundingClientRect();
+  const left = Math.max(4, Math.min(rect.left - box.left, box.width - card.offsetWidth - 4));
+  card.style.left = `${left}px`;
+  card.style.top = `${rect.bottom - box.top + 6}px`;
+}
+
+function hideCard() {
+  if (!card) return;
+  card.hidden = true;
+  delete card.dataset.sid;
 }
 
 async function toggleSuggestions() {
   const on = !state.showSuggestions;
   if (on && !(await loadSuggestions())) return;
   state.showSuggestions = on;
+  if (!on) hideCard();
   toggle.setAttribute("aria-pressed", on ? "true" : "false");
   textEl.classList.toggle("with-suggestions", on);
   renderText();
@@ -67,10 +170,33 @@ async function decideSuggestion(sid, accept) {
   announce(accept ? _("Suggestion accepted.") : _("Suggestion dismissed."));
   const target = next && textEl.querySelector(`mark[data-sid="${next.id}"]`);
   if (target) target.focus();
+  else {
+    hideCard();
+    textEl.focus();
+  }
 }
 
 export function wireSuggestions() {
   if (toggle) toggle.addEventListener("click", toggleSuggestions);
+  textEl.addEventListener("focusin", (event) => {
+    const mark = event.target.closest && event.target.closest("mark[data-sid]");
+    if (mark) showCard(mark);
+  });
+  // The card stays while the focus is on a suggestion or in the card itself.
+  document.addEventListener("focusin", (event) => {
+    if (!card || card.hidden) return;
+    const target = event.target;
+    if (card.contains(target) || (target.closest && target.closest("mark[data-sid]"))) return;
+    hideCard();
+  });
+  if (card) {
+    card.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape") return;
+      const mark = textEl.querySelector(`mark[data-sid="${card.dataset.sid}"]`);
+      hideCard();
+      if (mark) mark.focus();
+    });
+  }
   textEl.addEventListener("keydown", (event) => {
     const mark = event.target.closest && event.target.closest("mark[data-sid]");
     if (!mark) return;

@@ -1,7 +1,7 @@
 // Editing the article text: the editor box, the save with If-Match on the article's version,
 // and after the reload the banner that says how the annotations were re-anchored.
 import { api } from "./api.js";
-import { $, _, el, errorText, format, setStatus } from "./dom.js";
+import { $, _, el, errorText, format, setStatus, textTooLarge } from "./dom.js";
 import { ARTICLE, LABEL, sortedAnnotations, state, textEl } from "./state.js";
 import { select } from "./selection.js";
 import { hideToolbar } from "./tagging.js";
@@ -41,11 +41,37 @@ async function refreshVersion() {
   if (version) ARTICLE.version = version;
 }
 
+// A refusal sits at the field: the box is marked invalid and names the message, which is
+// scrolled into view while the focus returns to the text (issue 13).
+function showTextError(message) {
+  const status = editor.querySelector(".form-status");
+  setStatus(status, message, "error");
+  textInput.setAttribute("aria-invalid", "true");
+  textInput.setAttribute("aria-describedby", status.id);
+  status.scrollIntoView({ block: "nearest" });
+  textInput.focus({ preventScroll: true });
+}
+
+function clearTextError() {
+  textInput.removeAttribute("aria-invalid");
+  textInput.removeAttribute("aria-describedby");
+}
+
 async function saveText(event) {
   event.preventDefault();
   const status = editor.querySelector(".form-status");
+  clearTextError();
   if (textInput.value === state.text) {
     setStatus(status, _("The text is unchanged."));
+    return;
+  }
+  const tooLarge = textTooLarge(textInput.value, {
+    maxChars: Number(textInput.dataset.maxChars),
+    bytes: new TextEncoder().encode(JSON.stringify({ text: textInput.value })).length,
+    maxBytes: Number(textInput.dataset.maxBytes),
+  });
+  if (tooLarge) {
+    showTextError(tooLarge);
     return;
   }
   setStatus(status, _("Saving…"));
@@ -54,7 +80,7 @@ async function saveText(event) {
   // anything meanwhile the server answers 412 and changes nothing; what was typed stays.
   const response = await api("PATCH", `articles/${ARTICLE.id}/`, { text: textInput.value }, { "If-Match": `"${ARTICLE.version}"` });
   if (!response.ok) {
-    setStatus(status, response.status === 412 ? NEWER_TEXT() : errorText(response), "error");
+    showTextError(response.status === 412 ? NEWER_TEXT() : errorText(response));
     return;
   }
   const counts = (response.data && response.data.reanchored) || { anchored: 0, fuzzy: 0, orphaned: 0 };

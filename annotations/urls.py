@@ -3,14 +3,14 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from . import import_views, review_views, views
+from . import approval_views, import_views, queue_views, report_views, review_views, views
 
 app_name = "annotations"
 
 urlpatterns = [
     path("", views.article_list, name="home"),
     path("articles/", views.article_list, name="article-list"),
-    path("articles/import/", views.article_import, name="article-import"),
+    path("articles/import/", import_views.article_import, name="article-import"),
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
     path(
         "articles/<int:pk>/import/retry/",
@@ -22,7 +22,7 @@ urlpatterns = [
     # The UI strings of the page scripts in the active language (djangojs catalogue).
     path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="javascript-catalog"),
     # The review workflow (issue 5): queue, review page, approvals, report.
-    path("queue/", review_views.queue, name="queue"),
+    path("queue/", queue_views.queue, name="queue"),
     path("annotations/<int:pk>/", review_views.annotation_review, name="annotation-review"),
     path("annotations/<int:pk>/evidence/", review_views.review_evidence, name="review-evidence"),
     path(
@@ -37,10 +37,10 @@ urlpatterns = [
     path("annotations/<int:pk>/comments/", review_views.comment_add, name="review-comment"),
     path("annotations/<int:pk>/decline/", review_views.assignment_decline, name="review-decline"),
     path("evidence/<int:pk>/remove/", review_views.evidence_remove, name="review-evidence-remove"),
-    path("approvals/", review_views.approvals, name="approvals"),
-    path("verdicts/<int:pk>/approve/", review_views.verdict_approve, name="verdict-approve"),
-    path("verdicts/<int:pk>/reject/", review_views.verdict_reject, name="verdict-reject"),
-    path("articles/<int:pk>/report/", review_views.article_report, name="article-report"),
-    path("articles/<int:pk>/publish/", review_views.article_publish, name="article-publish"),
-    path("ratings.css", review_views.rating_styles, name="rating-styles"),
+    path("approvals/", approval_views.approvals, name="approvals"),
+    path("verdicts/<int:pk>/approve/", approval_views.verdict_approve, name="verdict-approve"),
+    path("verdicts/<int:pk>/reject/", approval_views.verdict_reject, name="verdict-reject"),
+    path("articles/<int:pk>/report/", report_views.article_report, name="article-report"),
+    path("articles/<int:pk>/publish/", report_views.article_publish, name="article-publish"),
+    path("ratings.css", report_views.rating_styles, name="rating-styles"),
 ]

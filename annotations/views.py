@@ -12,23 +12,22 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from . import policy, representation, selectors, services
-from .forms import ArticleFilterForm, PasteImportForm, UploadImportForm, UrlImportForm
+from . import policy, representation, selectors
+from .forms import ArticleFilterForm
 from .models import (
     Annotation,
     Article,
@@ -164,9 +163,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-# --- import ---------------------------------------------------------------------------------
-
-IMPORT_MODES = ("paste", "upload", "url")
+# --- limits the pages check before sending ----------------------------------------------
 
 
 def size_limits() -> dict[str, int]:
@@ -176,72 +173,6 @@ def size_limits() -> dict[str, int]:
         "chars": settings.FACTCHECK_MAX_ARTICLE_CHARS,
         "bytes": settings.FACTCHECK_MAX_REQUEST_BYTES,
     }
-
-
-def _service_error_on(form, error: services.ServiceError, fallback_field: str | None) -> None:
-    field = error.field if error.field in form.fields else fallback_field
-    form.add_error(field, error.message)
-
-
-@newsroom_required
-@require_http_methods(["GET", "POST"])
-def article_import(request: HttpRequest) -> HttpResponse:
-    if not policy.can_edit_article(request.user):
-        raise PermissionDenied(_("Only editors and chiefs can import articles."))
-    mode = request.POST.get("mode") if request.method == "POST" else request.GET.get("mode")
-    mode = mode if mode in IMPORT_MODES else "paste"
-    forms = {
-        "paste": PasteImportForm(prefix="paste"),
-        "upload": UploadImportForm(prefix="upload"),
-        "url": UrlImportForm(prefix="url", initial={"url": request.GET.get("url", "")}),
-    }
-    if request.method == "POST":
-        if mode == "paste":
-            form = forms["paste"] = PasteImportForm(request.POST, prefix="paste")
-        elif mode == "upload":
-            form = forms["upload"] = UploadImportForm(request.POST, request.FILES, prefix="upload")
-        else:
-            form = forms["url"] = UrlImportForm(request.POST, prefix="url")
-        if form.is_valid():
-            article = _import(request, mode, form)
-            if article is not None:
-                if article.status == Article.Status.IMPORTING:
-                    messages.info(request, _("The article is being fetched; this page updates."))
-                else:
-                    messages.success(request, _("Article imported. Select text to annotate it."))
-                return redirect("annotations:article-detail", pk=article.pk)
-    return render(
-        request,
-        "annotations/article_import.html",
-        {"forms": forms, "mode": mode, "size_limits": size_limits()},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-def _import(request: HttpRequest, mode: str, form) -> Article | None:
-    """Create the article; a service refusal becomes an error on the form (None)."""
-    data = form.cleaned_data
-    # Errors about the text of an upload belong to its file field.
-    fallback = {"url": "url", "upload": "file"}.get(mode)
-    try:
-        if mode == "url":
-            return services.article_create_from_url(actor=request.user, url=data["url"])
-        if mode == "upload":
-            upload = data["file"]
-            title, body = services.decode_upload(filename=upload.name, payload=upload.read())
-        else:
-            title, body = data["title"], data["text"]
-        return services.article_create(
-            actor=request.user,
-            title=title,
-            body=body,
-            language=data.get("language") or None,
-            outlet=data.get("outlet", ""),
-            source_url=data.get("source_url", ""),
-        )
-    except services.ServiceError as error:
-        _service_error_on(form, error, fallback)
-        return None
 
 
 # --- the annotate page ----------------------------------------------------------------------

@@ -108,17 +108,15 @@ def publish_gate(article: Article) -> PublishGate:
             code = "evidence_changed" if "changed" in codes else "evidence_unreachable"
         else:
             continue
-        exact = exact_of.get(check.annotation_id, "")
         warnings.append(
-            {
-                "key": f"check:{check.pk}",
-                "code": code,
-                "annotation": check.annotation_id,
-                "exact": exact[:200],
-                "url": check.url,
-                "error": machine_text.check_error(check),
-                "message": gate_warning_message(code, url=check.url, exact=exact),
-            }
+            _warning(
+                f"check:{check.pk}",
+                code,
+                check,
+                exact_of,
+                url=check.url,
+                error=machine_text.check_error(check),
+            )
         )
     sources = [s["pk"] for s in spans if s["label__slug"] == "source"]
     latest_per_span: dict[int, SourceCheck] = {}
@@ -132,19 +130,32 @@ def publish_gate(article: Article) -> PublishGate:
         for flag in check.flags or []:
             if flag.get("code") not in GATE_SOURCE_FLAGS:
                 continue
-            code = f"source_{flag['code']}"
-            exact = exact_of.get(check.annotation_id, "")
             warnings.append(
-                {
-                    "key": f"flag:{check.pk}:{flag['code']}",
-                    "code": code,
-                    "annotation": check.annotation_id,
-                    "exact": exact[:200],
-                    "explanation": machine_text.flag_text(flag),
-                    "message": gate_warning_message(code, exact=exact),
-                }
+                _warning(
+                    f"flag:{check.pk}:{flag['code']}",
+                    f"source_{flag['code']}",
+                    check,
+                    exact_of,
+                    explanation=machine_text.flag_text(flag),
+                )
             )
     return PublishGate(blockers=blockers, warnings=warnings)
+
+
+def _warning(
+    key: str, code: str, check: SourceCheck, exact_of: dict[int, str], **extra: str
+) -> dict[str, Any]:
+    """One warning of the gate: what `acknowledge` names (`key`), its code, the span it is
+    about, and its sentence in the active language (with `url` where there is one)."""
+    exact = exact_of.get(check.annotation_id, "")
+    return {
+        "key": key,
+        "code": code,
+        "annotation": check.annotation_id,
+        "exact": exact[:200],
+        **extra,
+        "message": gate_warning_message(code, url=extra.get("url", ""), exact=exact),
+    }
 
 
 # A warning's code → its sentence in machine_text.MESSAGES.

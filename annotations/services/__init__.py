@@ -15,13 +15,9 @@ and named here.
 from ..uploads import IMPORT_EXTENSIONS
 from .annotations import (
     EDITABLE_ANNOTATION_FIELDS,
-    annotation_assign,
     annotation_create,
     annotation_update,
     annotation_withdraw,
-    assignment_decline,
-    comment_add,
-    reviewer_by_name_or_id,
 )
 from .article_imports import (
     article_create_from_url,
@@ -36,6 +32,12 @@ from .articles import (
     article_publish,
     article_restore,
     article_update,
+)
+from .assignments import (
+    annotation_assign,
+    assignment_decline,
+    comment_add,
+    reviewer_by_name_or_id,
 )
 from .base import (
     Conflict,

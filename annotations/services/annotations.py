@@ -1,4 +1,5 @@
-"""Annotations (tagged spans): create, edit, withdraw, assign, decline, and their comments."""
+"""Annotations (tagged spans): create, edit, withdraw. Assignments and comments are in
+`assignments.py`."""
 
 from __future__ import annotations
 
@@ -11,12 +12,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import cues, policy, selectors, tasks, text
+from .. import cues, policy, selectors, text
 from ..models import (
     Annotation,
     Article,
     Assignment,
-    Comment,
     Event,
     Label,
 )
@@ -31,12 +31,9 @@ from .base import (
     article_bump,
     article_lock_shared,
     event_record,
-    require_allowed,
     require_role,
-    status_name,
     vocabulary_entry,
 )
-from .jobs import enqueue
 from .source_checks import _source_span_checks
 
 
@@ -364,122 +361,3 @@ def annotation_withdraw(
             data={"from": previous},
         )
     return annotation
-
-
-def reviewer_by_name_or_id(value: Any) -> User:
-    """Resolve an assignment's `{reviewer: username or id}` (selectors.user_by_name_or_id).
-    No lock, writes nothing. Raises Invalid naming the unknown reviewer."""
-    user = selectors.user_by_name_or_id(value)
-    if user is None:
-        raise Invalid(_("unknown reviewer '%(reviewer)s'") % {"reviewer": value}, field="reviewer")
-    return user
-
-
-def annotation_assign(
-    *, actor: User, annotation_id: int, reviewer: User | None, due_at: datetime | None = None
-) -> Annotation:
-    """Assign a reviewer (a user in `reviewer`). Allowed while `open` or `assigned`.
-
-    Locks the annotation. Raises Forbidden, Invalid (not a reviewer), Conflict.
-    """
-    require_role(actor, "annotation.assign")
-    if reviewer is None or not policy.can_be_assigned(reviewer):
-        name = getattr(reviewer, "username", reviewer)
-        raise Invalid(_("'%(name)s' is not a reviewer") % {"name": name}, field="reviewer")
-    with transaction.atomic():
-        annotation = annotation_lock(annotation_id)
-        article_allows(actor, annotation.article, policy.Act.ANNOTATE)
-        if annotation.status not in (Annotation.Status.OPEN, Annotation.Status.ASSIGNED):
-            raise Conflict(
-                _("the annotation is %(status)s; only open or assigned ones can be assigned")
-                % {"status": status_name(annotation.status, Annotation.Status)}
-            )
-        if Assignment.objects.filter(
-            annotation=annotation, reviewer=reviewer, state=Assignment.State.PENDING
-        ).exists():
-            raise Conflict(
-                _("the annotation is already assigned to %(reviewer)s")
-                % {"reviewer": reviewer.username}
-            )
-        try:
-            with transaction.atomic():
-                assignment = Assignment.objects.create(
-                    annotation=annotation,
-                    reviewer=reviewer,
-                    assigned_by=actor,
-                    due_at=due_at or annotation.due_at,
-                    priority=annotation.priority,
-                    checkworthiness=annotation.checkworthiness,
-                )
-        except IntegrityError:
-            raise Conflict(
-                _("the annotation is already assigned to %(reviewer)s")
-                % {"reviewer": reviewer.username}
-            ) from None
-        annotation_bump(annotation, status=Annotation.Status.ASSIGNED)
-        event_record(
-            actor=actor,
-            verb=Event.Verb.ANNOTATION_ASSIGNED,
-            annotation=annotation,
-            data={
-                "reviewer": reviewer.username,
-                "due_at": assignment.due_at.isoformat() if assignment.due_at else None,
-            },
-        )
-        enqueue(tasks.notify, "assigned", assignment.pk)
-    return annotation
-
-
-def assignment_decline(*, actor: User, annotation_id: int, reason: str) -> Annotation:
-    """The assigned reviewer hands the item back; with nobody left it returns to `open`.
-
-    Locks the annotation. Raises Invalid (no reason), Forbidden (not assigned to the actor),
-    Conflict (the article's state).
-    """
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid(_("give a reason for declining"), field="reason")
-    with transaction.atomic():
-        annotation = annotation_lock(annotation_id)
-        require_allowed(actor, "annotation.decline", annotation)
-        article_allows(actor, annotation.article, policy.Act.REVIEW)
-        Assignment.objects.filter(
-            annotation=annotation, reviewer=actor, state=Assignment.State.PENDING
-        ).update(state=Assignment.State.DECLINED, decline_reason=reason, updated_at=timezone.now())
-        still_assigned = Assignment.objects.filter(
-            annotation=annotation, state=Assignment.State.PENDING
-        ).exists()
-        if annotation.status == Annotation.Status.ASSIGNED and not still_assigned:
-            annotation_bump(annotation, status=Annotation.Status.OPEN)
-        else:
-            annotation_bump(annotation)
-        event_record(
-            actor=actor,
-            verb=Event.Verb.ASSIGNMENT_DECLINED,
-            annotation=annotation,
-            data={"reason": reason},
-        )
-    return annotation
-
-
-def comment_add(*, actor: User, annotation_id: int, body: str) -> Comment:
-    """Add a comment to an annotation's discussion.
-
-    Takes no lock: a comment is a new row and changes nothing it could race with. Raises
-    Forbidden, Invalid (empty), Conflict (the article's state).
-    """
-    require_role(actor, "comment.add")
-    body = (body or "").strip()
-    if not body:
-        raise Invalid(_("the comment is empty"), field="body")
-    with transaction.atomic():
-        annotation = Annotation.objects.select_related("article").get(pk=annotation_id)
-        article_allows(actor, annotation.article, policy.Act.REVIEW)
-        comment = Comment.objects.create(annotation=annotation, author=actor, body=body)
-        event_record(
-            actor=actor,
-            verb=Event.Verb.COMMENT_ADDED,
-            annotation=annotation,
-            data={"comment": comment.pk, "body": body[:500]},
-        )
-    return comment

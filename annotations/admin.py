@@ -1,7 +1,10 @@
 """The Django admin: vocabularies editable, every workflow table read-only (services write)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from . import selectors, services
 from .models import (
     Annotation,
     Article,
@@ -15,6 +18,7 @@ from .models import (
     Rating,
     SourceCheck,
     Suggestion,
+    SuggestionModel,
     Verdict,
 )
 
@@ -171,3 +175,67 @@ class JobAdmin(ReadOnlyAdmin):
     list_filter = ("state", "task")
     search_fields = ("task", "error")
     date_hierarchy = "created_at"
+
+
+@admin.register(SuggestionModel)
+class SuggestionModelAdmin(ReadOnlyAdmin):
+    """The versions of the model that learns from the desk, newest first per language, with
+    their held-out scores (the changelist reads as the scores over time), and the action
+    that makes the previous version active again."""
+
+    list_display = (
+        "language",
+        "version",
+        "trained_at",
+        "training_size",
+        "micro_f1",
+        "micro_precision",
+        "micro_recall",
+        "f1_by_label",
+        "is_active",
+        "previous",
+    )
+    list_filter = ("language", "is_active")
+    exclude = ("blob",)
+    actions = ["roll_back"]
+
+    def get_queryset(self, request):
+        return selectors.suggestion_models().select_related("previous")
+
+    def _micro(self, obj, name: str):
+        return (obj.scores.get("micro") or {}).get(name, "–")
+
+    @admin.display(description=gettext_lazy("F1 (held out)"))
+    def micro_f1(self, obj):
+        return self._micro(obj, "f1")
+
+    @admin.display(description=gettext_lazy("precision"))
+    def micro_precision(self, obj):
+        return self._micro(obj, "precision")
+
+    @admin.display(description=gettext_lazy("recall"))
+    def micro_recall(self, obj):
+        return self._micro(obj, "recall")
+
+    @admin.display(description=gettext_lazy("F1 by label"))
+    def f1_by_label(self, obj):
+        return ", ".join(
+            f"{label} {scores['f1']}"
+            for label, scores in obj.scores.items()
+            if isinstance(scores, dict) and label != "micro" and "f1" in scores
+        )
+
+    @admin.action(description=gettext_lazy("Roll back to the previous version"))
+    def roll_back(self, request, queryset):
+        for language in sorted({row.language for row in queryset}):
+            try:
+                now = services.suggestion_model_rollback(actor=request.user, language=language)
+            except services.ServiceError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("The suggestion model (%(language)s) is back at version %(version)s.")
+                    % {"language": language, "version": now.version},
+                    messages.SUCCESS,
+                )

@@ -4,13 +4,22 @@ Pure: no Django, no network, no models. German and English. Every suggestion nam
 words that fired it, so an editor can see why it was made and dismiss it when a rule is wrong.
 
 How it works, per sentence:
-- speculation and opinion: weighted word and phrase cues (Konjunktiv II, hedges, belief verbs,
-  evaluative words, rhetorical questions), combined as a noisy-or;
-- source: attribution patterns ("laut", "according to", speech verbs, "Quelle:", "Via"); the
-  span is the attribution itself, and it carries vague-source flags;
-- claim: check-worthiness from numbers, amounts, dates, named actors, strong verbs and
-  comparisons, damped by hedges, opinion cues and questions. Attributions are masked first, so
-  "said on Monday" does not make a sentence check-worthy.
+- speculation and opinion: weighted word and phrase cues (Konjunktiv II, hedges, reported
+  futures without a date, belief verbs, evaluative words, demands, rhetorical questions,
+  exclamations), combined as a noisy-or. The tables are data: `cue_patterns.py` (phrases) and
+  `cue_lexicon.py` (words, looked up by lemma);
+- source: attribution patterns ("laut", "according to", speech verbs before or after their
+  speaker, "the report found", "Quelle:", "Via", German Konjunktiv I); the span is the
+  attribution itself, at most MAX_SOURCE_WORDS words either side of its cue, and it carries
+  vague-source and anonymous-source flags;
+- claim: check-worthiness from numbers, amounts, dates, named actors, strong verbs, completed
+  events and comparisons, damped by opinion cues and questions; a hedged sentence is
+  speculation only. Attributions are masked first, so "said on Monday" does not make a
+  sentence check-worthy, but a statement someone is quoted making counts a little more.
+  Clock times, phone numbers and opening hours are no figures.
+
+The lemmatiser loads its dictionaries on first use (1–4 s); a worker calls `warm_up()` when
+it starts (factcheck/celery.py). bench/cues_speed.py times it.
 
 Offsets are code points (Python `str` indices), half-open, into the text exactly as given.
 
@@ -30,6 +39,18 @@ from functools import lru_cache
 
 import simplemma
 
+from annotations.cue_lexicon import (
+    ABBREVIATIONS,
+    EVALUATIVE,
+    EVALUATIVE_HEADS_DE,
+    FINAL_ABBREVIATIONS,
+    INFLECTED_ONLY,
+    KONJUNKTIV_I_DE,
+    NOT_KONJUNKTIV_I_DE,
+    STRONG_VERBS,
+)
+from annotations.cue_patterns import OPINION_CUES, SPECULATION_CUES
+
 __all__ = [
     "LABELS",
     "Flag",
@@ -40,6 +61,7 @@ __all__ = [
     "sentences",
     "suggest",
     "vague_source_flags",
+    "warm_up",
 ]
 
 CLAIM = "claim"
@@ -61,6 +83,9 @@ KEY_PHRASE_WORDS = 16
 # sentence punctuation (a table, a pasted log) would make that quadratic, so a "sentence"
 # longer than this is looked at in pieces cut at whitespace.
 MAX_SENTENCE_CHARS = 1000
+
+# A source span keeps at most this many words either side of its cue ("sagte", "laut").
+MAX_SOURCE_WORDS = 12
 
 
 @dataclass(frozen=True)
@@ -121,27 +146,6 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 # --------------------------------------------------------------------------- sentences
-
-_ABBREVIATIONS = {
-    "de": frozenset(
-        _words("""
-        abb abs abschn abt allg anm art aufl bd bes best betr bsp bspw bzgl bzw ca chr dipl dr
-        dt ehem eig eigtl einschl engl entspr erg ev evang evtl exkl franz gebr gegr gem ges
-        ggf ggü hl hr hrsg inkl insb ing ital jh jhd jr kap kath kfm lfd lt mag max med min
-        mind mio mrd mtl mwst nat nr näml od orig pkt prof rd sog sr st std str tel tsd urspr
-        verh vgl vs zit zt zzgl zw
-        """)
-    ),
-    "en": frozenset(
-        _words("""
-        adm al apr approx aug ave blvd capt cf cmdr col dec dept dr ed eds est feb fig ft gen
-        gov hon jan jr jul jun lt messrs mr mrs ms mt nov oct pres prof rep rev sen sep sept
-        sgt sr st vol vs
-        """)
-    ),
-}
-# Abbreviations that often end a sentence: split after them when the next word is capitalised.
-_FINAL_ABBREVIATIONS = frozenset(_words("etc usw usf inc corp ltd co plc llc bros ff"))
 
 _MONTHS = {
     "de": _words(
@@ -228,11 +232,11 @@ def _is_boundary(text: str, m: re.Match[str], nxt: int, end: int, langs: tuple[s
     if not word:
         return True
     lower = word.lower()
-    if lower in _FINAL_ABBREVIATIONS:
+    if lower in FINAL_ABBREVIATIONS:
         return True
     if lower == "no" and "en" in langs:
         return not following.isdigit()  # "No. 5"
-    if any(lower in _ABBREVIATIONS[lang] for lang in langs):
+    if any(lower in ABBREVIATIONS[lang] for lang in langs):
         return False
     if len(word) == 1 and word.isalpha():
         return False  # initials, "z. B.", "d. h."
@@ -274,230 +278,23 @@ def _cues(*rows: tuple) -> tuple[_Cue, ...]:
     return tuple(out)
 
 
-def _cs(pattern: str) -> re.Pattern[str]:
-    """A case-sensitive pattern, where case carries meaning ("may" vs the month "May")."""
-    return re.compile(pattern)
-
-
-_SPECULATION = {
-    "de": _cues(
-        (r"\b(?:könnte|könnten|könntest|könntet)\b", 0.85),
-        (r"\b(?:dürfte|dürften)\b", 0.85),
-        (r"\b(?:würde|würden|würdest)\b", 0.7),
-        (r"\b(?:müsste|müssten)\b", 0.6),
-        (r"\b(?:wäre|wären|hätte|hätten)\b", 0.55),
-        (r"\b(?:möglicherweise|womöglich|vermutlich|mutmaßlich|angeblich)\b", 0.85),
-        (r"\b(?:wahrscheinlich|anscheinend)\b", 0.8),
-        (r"\b(?:vielleicht|eventuell|voraussichtlich|offenbar|offenbart)\b", 0.75),
-        (r"\bscheinbar\b", 0.6),
-        (r"\bdenkbar\b|\bes\s+ist\s+möglich\b|\bnicht\s+auszuschließen\b", 0.7),
-        (r"\b(?:erwarten|prognostizieren|prognostiziert)\b|\brechnen\s+(?:\w+\s+){0,3}?mit\b", 0.6),
-        # Hearsay: "soll … gewusst haben", "soll … worden sein", "soll … geflohen sein";
-        # not a plan: "soll … abgeschlossen werden", "soll … abgeschlossen sein".
-        (
-            r"\bsoll(?:en)?\b[^,.;:!?]{0,80}?(?:\b\w+(?:t|en)\s+haben|\b(?:worden|gewesen"
-            r"|\w*ge(?:kommen|gangen|flohen|reist|storben|fahren|flogen|laufen|blieben))\s+sein)\b",
-            0.85,
-            "soll … haben",
-        ),
-        (r"\bangedeutet\b", 0.75),
-        (r"\bdeutet(?:e|en)?\b[^.;!?]{0,60}?\ban\b", 0.75, "deutete … an"),
-        (r"\b(?:Gerücht\w*|spekuliert\w*|Spekulation\w*)", 0.7),
-        (r"\bnicht\s+ausgeschlossen\b", 0.7),
-        (r"\berwart(?:et|en|e)\b[^.;!?]{0,40}?\bdass\b", 0.7, "erwartet, dass"),
-        (r"\bwird\s+erwartet\b", 0.7),
-        (r"\b(?:droht|drohen)\b", 0.55),
-        (r"^\s*Sollte(?:n)?\b", 0.6, "Sollte …"),
-    ),
-    "en": (
-        _Cue(
-            re.compile(
-                r"\bcould\b(?!\s+not\s+(?:immediately\s+)?(?:say|confirm|comment|be\s+reached"
-                r"|provide|verify|determine|find|identify|disclose|specify|give))",
-                re.IGNORECASE,
-            ),
-            0.8,
-        ),
-        _Cue(_cs(r"\bmay\b|^May\b(?!\s+\d)"), 0.75),
-        *_cues(
-            (r"\bmight\b", 0.8),
-            (r"\bwould\b", 0.6),
-            (r"\b(?:is|are|was|were|be|been)\s+(?:widely\s+)?expected\s+to\b", 0.8),
-            (r"\b(?:is|are|was|were)\s+(?:un)?likely\s+to\b", 0.8),
-            (r"\b(?:possibly|probably|presumably|reportedly|allegedly|purportedly)\b", 0.85),
-            (r"\b(?:perhaps|apparently|likely|unlikely)\b", 0.7),
-            (r"\bmaybe\b", 0.6),
-            (r"\b(?:expects?|predicts?|forecasts?)\b", 0.6),
-            (r"\bit\s+is\s+(?:possible|conceivable)\b", 0.7),
-            (r"\brumou?r(?:ed|s)?\b", 0.8),
-            (r"\b(?:is|are|was|were)\s+said\s+to\b", 0.8),
-            (r"\b(?:appears?|seems?)\s+to\b", 0.6),
-            (r"\b(?:hinted|signall?ed)\b", 0.6),
-            (r"\bspeculat\w+", 0.7),
-            (r"\b(?:unconfirmed|alleged)\b", 0.7),
-            (r"\bnot\s+(?:be\s+)?ruled\s+out\b", 0.7),
-        ),
-    ),
-}
-
-_OPINION = {
-    "de": _cues(
-        (r"\b(?:glaubt|glauben|glaube|glaubte|glaubten)\b", 0.75),
-        (
-            r"\b(?:ist|sind|bin|war|waren|zeigt\s+sich|zeigte\s+sich)\s+(?:\w+\s+){0,2}?überzeugt\b",
-            0.8,
-        ),
-        (r"\b(?:meint|meinen|meinte|meinten|meine)\b(?=\s*[,:]|\s+dass\b)", 0.75),
-        (r"\b(?:ich|wir)\s+(?:finde|finden|denke|denken|meine|meinen)\b", 0.8),
-        (r"\b(?:halte|halten|hält|hielt|hielten)\b[^.;!?,]{0,60}?\bfür\s+\w+", 0.7, "hält … für"),
-        (r"\b(?:meiner|unserer)\s+(?:Meinung|Ansicht|Auffassung|Einschätzung)\s+nach\b", 0.9),
-        (r"\baus\s+(?:meiner|unserer)\s+Sicht\b", 0.85),
-        (r"\bhöchste\s+Zeit\b", 0.85),
-        (r"\b(?:leider|glücklicherweise|bedauerlicherweise|erfreulicherweise)\b", 0.7),
-        (r"\bzum\s+Glück\b", 0.7),
-        (
-            r"\b(?:ist|war|wäre|sei|bleibt|sind|waren)\b(?:\s+[\w-]+){0,4}?\s+(?:ein|eine)\s+"
-            r"(?:\w+\s+)?(?:Fehler|Skandal|Armutszeugnis|Katastrophe|Desaster|Farce|Meilenstein"
-            r"|Glücksfall|Zumutung|Affront|Trauerspiel|Schlag\s+ins\s+Gesicht)\b",
-            0.8,
-            "ist … ein Fehler",
-        ),
-        (r"\b(?:ich|wir|man)\s+(?:\w+\s+){0,2}?hoffen\b|\bbleibt\s+zu\s+hoffen\b", 0.75),
-        (r"\b(?:ein|eine)\s+historische[rn]?\s+(?:Tag|Schritt|Moment|Entscheidung|Chance)\b", 0.7),
-        (r"\bkritisier(?:t|te|ten|en)\b", 0.55),
-        # Lowercase only: a sentence-initial "Sollte …" is a condition (speculation).
-        (r"\b(?-i:sollte|sollten)\b", 0.55),
-    ),
-    "en": _cues(
-        (r"\b(?:believes?|believed)\b", 0.75),
-        (r"\b(?:I|we)\s+(?:think|feel|believe|find)\b", 0.85),
-        (r"\bthinks\b", 0.7),
-        (r"\b(?:is|are|was|were|remains?)\s+(?:\w+\s+)?convinced\b", 0.8),
-        (r"\bin\s+(?:my|our)\s+(?:view|opinion)\b|\bto\s+my\s+mind\b", 0.9),
-        (r"\b(?:argues?|argued)\b", 0.6),
-        (
-            r"\b(?:clearly|obviously|frankly|undoubtedly|unfortunately|fortunately|sadly"
-            r"|arguably|surely)\b",
-            0.7,
-        ),
-        (r"\bhigh\s+time\b", 0.85),
-        (r"\b(?:good|bad|great)\s+news\b", 0.7),
-        (
-            r"\b(?:is|was|are|were|has\s+been|have\s+been|would\s+be|remains)\b(?:\s+[\w-]+){0,4}?"
-            r"\s+an?\s+(?:\w+\s+)?(?:mistake|scandal|disgrace|disaster|farce|milestone|blunder"
-            r"|embarrassment|slap\s+in\s+the\s+face)\b",
-            0.8,
-            "is … a mistake",
-        ),
-        (r"\b(?:I|we|one)\s+(?:\w+\s+){0,2}?hope\b|\blet'?s\s+hope\b", 0.75),
-        (r"\ba\s+historic\s+(?:day|step|moment|decision|opportunity)\b", 0.7),
-        (r"\b(?:should|ought\s+to)\b", 0.55),
-        (r"\bcriticis(?:ed|es)\b|\bcriticiz(?:ed|es)\b", 0.55),
-    ),
-}
-
-# Evaluative words, looked up by lemma so inflected forms count ("spannenden", "remarkably").
-_EVALUATIVE = {
-    "de": {
-        "spannend": 0.7,
-        "entscheidend": 0.7,
-        "bemerkenswert": 0.75,
-        "enttäuschend": 0.75,
-        "enttäuschen": 0.6,
-        "mutlos": 0.75,
-        "überfällig": 0.75,
-        "skandalös": 0.85,
-        "Skandal": 0.7,
-        "peinlich": 0.8,
-        "absurd": 0.8,
-        "fatal": 0.7,
-        "katastrophal": 0.75,
-        "beeindruckend": 0.75,
-        "mutig": 0.7,
-        "unverantwortlich": 0.85,
-        "fragwürdig": 0.75,
-        "zweifelhaft": 0.7,
-        "erfreulich": 0.75,
-        "bedauerlich": 0.75,
-        "begrüßenswert": 0.8,
-        "unverständlich": 0.8,
-        "richtig": 0.3,
-        "falsch": 0.3,
-        "dringend": 0.4,
-        "endlich": 0.45,
-        "naiv": 0.8,
-        "unsinnig": 0.8,
-        "sinnlos": 0.75,
-        "verfehlt": 0.8,
-        "überzogen": 0.7,
-        "halbherzig": 0.8,
-        "vernünftig": 0.6,
-        "klug": 0.7,
-        "töricht": 0.85,
-        "lächerlich": 0.85,
-        "empörend": 0.85,
-        "beschämend": 0.85,
-        "grotesk": 0.8,
-        "großartig": 0.8,
-        "hervorragend": 0.7,
-        "miserabel": 0.85,
-        "ärgerlich": 0.75,
-        "unfair": 0.7,
-        "ungerecht": 0.75,
-        "lobenswert": 0.85,
-        "verantwortungslos": 0.85,
-    },
-    "en": {
-        "remarkable": 0.75,
-        "remarkably": 0.75,
-        "disappointing": 0.75,
-        "exciting": 0.7,
-        "crucial": 0.6,
-        "outrageous": 0.85,
-        "shameful": 0.85,
-        "absurd": 0.8,
-        "impressive": 0.75,
-        "brave": 0.6,
-        "reckless": 0.8,
-        "irresponsible": 0.85,
-        "questionable": 0.75,
-        "welcome": 0.5,
-        "overdue": 0.75,
-        "scandalous": 0.85,
-        "disgraceful": 0.85,
-        "embarrassing": 0.8,
-        "baffling": 0.8,
-        "unacceptable": 0.8,
-        "gamble": 0.5,
-        "finally": 0.45,
-        "naive": 0.8,
-        "foolish": 0.85,
-        "pointless": 0.8,
-        "misguided": 0.85,
-        "excessive": 0.6,
-        "half-hearted": 0.8,
-        "sensible": 0.6,
-        "wise": 0.6,
-        "ridiculous": 0.85,
-        "grotesque": 0.8,
-        "excellent": 0.7,
-        "terrible": 0.75,
-        "awful": 0.8,
-        "unfair": 0.7,
-        "unjust": 0.75,
-        "deplorable": 0.85,
-        "laudable": 0.85,
-        "commendable": 0.85,
-    },
-}
+_SPECULATION = {lang: _cues(*rows) for lang, rows in SPECULATION_CUES.items()}
+_OPINION = {lang: _cues(*rows) for lang, rows in OPINION_CUES.items()}
 
 # Verbs of saying and reporting. Belief verbs ("glaubt") are opinion cues instead.
 _SPEECH_VERBS = {
     "de": re.compile(
         r"\b(?:sagte|sagten|sagt|erklärte|erklärten|erklärt|betonte|betonten|betont"
         r"|bestätigte|bestätigten|bestätigt|berichtete|berichteten|berichtet|verlautete"
-        r"|warnte|warnten|schrieb|schrieben|schreibt|mitteilte|mitteilten|zitiert|zitierte"
+        r"|warnte|warnten|warnt|schrieb|schrieben|schreibt|mitteilte|mitteilten|mitteilt"
+        r"|mitteilen|zitiert|zitierte|mahnt|mahnte"
         r"|räumte\b[^,.;:]{0,40}?\bein|hieß\s+es|heißt\s+es"
+        # Verbs that name a stance but attribute a quote when they follow it ("…“,
+        # kritisierte Verdi-Chef Frank Werneke"; "…, fordert die Gewerkschaft").
+        r"|(?:(?<=,)|(?<=,\s)|(?<=[“”\"»«]\s)|(?<=[“”\"»«]))(?:kritisierte|kritisiert|forderte"
+        r"|fordert|ergänzte|ergänzt|lobte|lobt|klagte|klagt|beklagte|beklagt|unterstrich"
+        r"|unterstreicht|versicherte|versichert|bekräftigte|bekräftigt|meinte|meint|sagen"
+        r"|warnen|fordern|kritisieren|erklären|betonen|meldet|meldete|berichten)"
         # Separable verbs need their particle: "teilte … mit" reports, "teilte die Beute" not.
         r"|(?:teilte|teilten)\b[^,.;:!?]{0,60}?\bmit"
         r"|(?:kündigte|kündigten)\b[^,.;:]{0,40}?\ban)\b",
@@ -505,7 +302,8 @@ _SPEECH_VERBS = {
     ),
     "en": re.compile(
         r"\b(?:said|says|told|stated|explained|warned|wrote|tweeted|insisted|acknowledged"
-        r"|admitted|testified|confirmed"
+        r"|admitted|testified|confirmed|(?:(?<=,)|(?<=,\s)|(?<=[”\"]\s)|(?<=[”\"]))(?:argued"
+        r"|added|noted|cautioned|countered|conceded|complained|warns|argues|adds)"
         # These also report events ("added 150,000 jobs", "announced a loss"): only a
         # following "that", a clause end or "by"/"on" makes them attributions.
         r"|(?<!was\s)(?<!were\s)(?<!been\s)(?<!\bis\s)(?<!are\s)(?<!\bbe\s)"
@@ -529,12 +327,29 @@ _PREPOSITION_SOURCES = {
     "en": _cues(
         (r"\baccording\s+to\b", 0.9),
         (r"\bciting\b", 0.8),
+        # "per the filing", "per @handle"; not "per cent", "per day", "per capita".
+        (
+            r"\bper\s+(?=@|the\s+(?!(?:day|week|month|year|hour|person|head|unit)\b)|(?-i:[A-Z]))",
+            0.8,
+        ),
     ),
 }
 
 # Attribution patterns whose span is the clause they stand in.
 _CLAUSE_SOURCES = {
     "de": _cues(
+        (
+            r"\b(?:Kritiker|Gegner|Befürworter|Anwohner|Zeugen|Forscher|Wissenschaftler"
+            r"|Ermittler|Behörden|Aktivisten|Ärzte|Diplomaten|Verbraucherschützer|Umweltschützer"
+            r"|Gewerkschaften)\w*\s+(?:\w+\s+){0,2}?(?:sagen|warnen|kritisieren|bemängeln"
+            r"|monieren|berichten|erklären|bestätigen|fordern|beklagen)\b",
+            0.8,
+        ),
+        (
+            r"\bwie\s+(?:[\w-]+\s+){0,5}?(?:berichten|berichtet|melden|meldet|mitteilen|mitteilt"
+            r"|schreiben|schreibt|sagen|sagt|erklären|erklärt|bestätigen|bestätigt)\b",
+            0.85,
+        ),
         (r"\bwie\s+es\s+heißt\b", 0.85),
         (r"\baus\s+(?:\w+\s+){0,2}?\w*kreisen\b", 0.85),
         (
@@ -544,6 +359,13 @@ _CLAUSE_SOURCES = {
         ),
     ),
     "en": _cues(
+        (
+            r"\b(?:critics|opponents|supporters|officials|residents|witnesses|scientists"
+            r"|researchers|activists|campaigners|lawmakers|investigators|authorities|diplomats"
+            r"|doctors|economists|experts|analysts|observers)\s+(?:\w+\s+){0,2}?(?:say|warn"
+            r"|claim|point\s+out)\b",
+            0.8,
+        ),
         (r"\bsources?\s+(?:say|said|told|close|familiar)\b", 0.85),
         (
             r"\b(?:people|persons?|sources?)\s+(?:familiar\s+with|close\s+to|with\s+knowledge\s+of)",
@@ -553,6 +375,36 @@ _CLAUSE_SOURCES = {
             r"\b(?:analysts|experts|economists|observers)\s+(?:\w+\s+){0,2}?(?:expect|say|estimate"
             r"|predict|forecast)\b",
             0.7,
+        ),
+    ),
+}
+
+# A finding of a document or data ("the report found", "Daten zeigen", "geht aus … hervor"):
+# the span runs from the clause start to the verb; what follows is the finding.
+_FINDING_SOURCES = {
+    "de": _cues(
+        (
+            r"\b(?:Studie|Untersuchung|Umfrage|Analyse|Bericht|Gutachten|Daten|Zahlen|Statistik"
+            r"|Erhebung|Auswertung|Dokumente|Unterlagen|Recherchen|Akten|Prognose)\w*\s+"
+            r"(?:[\w-]+\s+){0,3}?(?:zeigt|zeigen|zeigte|zeigten|ergab|ergaben|ergibt|ergeben"
+            r"|belegt|belegen|belegte|belegten|legt\s+nahe|legen\s+nahe|kommt\s+zu\s+dem\s+Schluss"
+            r"|kam\s+zu\s+dem\s+Schluss)\b",
+            0.8,
+        ),
+        (
+            r"\b(?:geht|ging|gehen|gingen)\s+(?:\w+\s+)?aus\b[^.;!?]{0,120}?\bhervor\b"
+            r"|\bwie\s+aus\b[^.;!?]{0,120}?\bhervor(?:geht|ging)\b"
+            r"|\baus\b[^.;!?]{0,120}?\b(?:geht|ging)\s+(?:\w+\s+)?hervor\b",
+            0.85,
+        ),
+    ),
+    "en": _cues(
+        (
+            r"\b(?:report|study|survey|analysis|review|audit|investigation|inquiry|poll|polls"
+            r"|data|figures|statistics|records|documents|filings|research|census|findings)\s+"
+            r"(?:[\w-]+\s+){0,3}?(?:found|finds|show|shows|showed|shown|concluded|concludes"
+            r"|revealed|reveals|indicate|indicates|indicated)\b",
+            0.8,
         ),
     ),
 }
@@ -677,6 +529,12 @@ def vague_source_flags(span_text: str, language: str | None = None) -> tuple[Fla
         m = pattern.search(text)
         if m:
             flags.append(Flag("vague", m.group(), why, {"cue": m.group()}))
+    handle = _HANDLE_AFTER.search(text)
+    if handle:
+        name = handle.group(1) or handle.group(2)
+        params = {"handle": name}
+        flags.append(Flag("vague", name, "handle_only", params))
+        flags.append(Flag("bare_handle", name, "handle_only", params))
     for cue in _ANONYMITY:
         m = cue.pattern.search(text)
         if not m:
@@ -689,8 +547,34 @@ def vague_source_flags(span_text: str, language: str | None = None) -> tuple[Fla
             flags.append(Flag("vague", m.group(), "anonymous_without_reason", params))
             flags.append(Flag("anonymous", m.group(), "anonymous_without_reason", params))
         break
+    # An unnamed person with no anonymity phrase ("a senior EU official"), after the
+    # phrase's own flag: the first flag of a code is the one kept.
+    unnamed = _UNNAMED_PERSON.search(text)
+    if unnamed:
+        reason = _REASON_INSIDE.search(text[unnamed.end() :])
+        why = "anonymous_with_reason" if reason else "unnamed_person"
+        flags.append(Flag("anonymous", unnamed.group(), why, {"cue": unnamed.group()}))
     return _unique_flags(flags)
 
+
+# A handle as the whole source after a preposition: "Laut @stadtwerke", "per @cityhall".
+_HANDLE_AFTER = re.compile(
+    r"\b(?:laut|per|according\s+to|citing)\s+(@\w+)\s*(?:zufolge)?\s*$|^(@\w+)\s+zufolge\s*$",
+    re.IGNORECASE,
+)
+
+# An unnamed person as the source: "a senior EU official", "so ein Diplomat", "one person
+# briefed on the talks". Not a spokesperson: a spokesperson speaks for a named body.
+_UNNAMED_PERSON = re.compile(
+    r"\b(?:an?|one|two|three|several)\s+(?:[\w-]+\s+){0,3}?(?:officials?|diplomats?|insiders?"
+    r"|persons?|people|aides?|staffers?|employees?|executives?|officers?|lawmakers?"
+    r"|negotiators?|sources?)\b(?!-)(?!\s+(?-i:[A-Z][a-z]+\s+[A-Z][a-z]+))"
+    r"|\b(?:ein|eine|einer|einem|einen|zwei|mehrere)\s+(?:[\w-]+\s+){0,2}?(?:Diplomat(?:in|en)?"
+    r"|Beamte[rn]?|Beamtin|Regierungsbeamte[rn]?|Insider(?:in|n)?|Funktionär(?:in|e)?"
+    r"|Informant(?:in|en)?|Person(?:en)?|Quelle[n]?|Mitarbeiter(?:in|n)?|Regierungsvertreter(?:in)?"
+    r"|Vertraute[rn]?|Unterhändler(?:in)?)\b(?!-)(?!\s+(?-i:[A-ZÄÖÜ][a-zäöüß]+\s+[A-ZÄÖÜ][a-zäöüß]+))",
+    re.IGNORECASE,
+)
 
 _LABEL_LINE = re.compile(
     r"^(?P<label>(?:(?:Source|Sources|Quelle|Quellen)\s*(?:/\s*(?:Source|Sources|Quelle|Quellen)"
@@ -792,47 +676,70 @@ _CLAIM_FEATURES = _cues(
         0.3,
         "first/record",
     ),
+    (
+        r"\bniemand\b|\bkeine[rn]?\s+(?:Menschen|Personen|Toten|Verletzten|Opfer|Schäden)\b"
+        r"|\bnobody\b|\bno\s+one\b|\bno\s+(?:deaths|injuries|casualties|victims)\b",
+        0.25,
+        "number",
+    ),
+    # A completed event: a German perfect or passive with its participle at the clause end
+    # ("hat … angeordnet", "wurde … festgenommen"), an English perfect or passive.
+    (
+        r"\b(?:hat|haben|hatte|hatten|wurde|wurden|ist|sind|war|waren)\b(?:\s+[\w-]+){0,12}?\s+"
+        r"(?-i:(?:[a-zäöü]\w*)?ge\w+(?:t|en)|[a-zäöü]\w{2,}iert)(?=\s*(?:[,.;:!?]|$|\s+(?:worden"
+        r"|werden|sein|haben)\b))"
+        r"|\b(?:has|have|had|was|were)\s+(?:been\s+)?(?:\w+ly\s+)?(?:(?!(?:scheduled|expected"
+        r"|supposed|planned|slated|due|based|located|called|named|designed|intended|satisfied"
+        r"|pleased|concerned|surprised|disappointed|worried|interested|convinced|delighted"
+        r"|shocked|excited|impressed|committed|prepared|determined|confused|involved|tired"
+        r"|scared|relieved|amused|annoyed|frustrated)\b)"
+        r"[a-z]{3,}ed|built|sold|paid"
+        r"|won|lost|made|taken|given|found|held|shut|cut|hit|brought|caught|shown|spent|struck"
+        r"|sent|left|chosen|written|begun|broken|fallen|grown|risen|shot|stolen|frozen)\b",
+        0.2,
+        "event",
+    ),
 )
 
-# Verbs that report a checkable event, by lemma.
-_STRONG_VERBS = {
-    "de": frozenset(
-        _words("""
-        steigen sinken fallen wachsen schrumpfen verdoppeln halbieren beschließen verabschieden
-        stimmen verhängen liefern ausliefern sammeln einsammeln beschäftigen verletzen töten
-        übernehmen kaufen verkaufen entlassen streichen abbauen zahlen bezahlen melden verbuchen
-        erzielen investieren verurteilen gewinnen verlieren eröffnen schließen starten einführen
-        genehmigen verbieten ankündigen unterzeichnen erreichen verdienen veröffentlichen
-        festnehmen anklagen klagen bieten akquirieren fusionieren erhöhen senken kürzen
-        einstellen ernennen wählen treten liegen kommen modernisieren bauen errichten schaffen
-        prüfen ermitteln untersuchen verlegen verlängern ersetzen vorstellen präsentieren
-        gründen beantragen zulassen stoppen aussetzen zurücktreten vereinbaren einigen
-        absagen verschieben blockieren ablehnen annullieren kündigen
-        """)
-    ),
-    "en": frozenset(
-        _words("""
-        rise rose fall fell grow grew double halve pass vote fine raise ship employ injure kill
-        acquire buy sell lay cut pay post earn invest sentence win won lose lost open close launch
-        approve ban announce sign reach hit add generate deliver hire fire arrest charge sue bid
-        merge increase decrease reduce appoint elect take took modernise modernize build plan
-        create investigate probe relocate extend replace present unveil found file suspend
-        withdraw resign agree halt stop step scrap cancel postpone block reject
-        """)
-    ),
-}
+# A reported intention ("man werde prüfen", "it would look at") is a plan, not a statement
+# of fact: quoting it does not make it check-worthy.
+_INTENTION = re.compile(
+    r"\b(?:werde|wolle|wollen|will|would|wants?\s+to|plans?\s+to|intends?\s+to)\b",
+    re.IGNORECASE,
+)
+
+# Clock times, phone numbers and opening hours are not figures to check; a sentence that
+# only announces when something opens, starts or was updated is no claim at all.
+_TIMETABLE_FIGURES = re.compile(
+    r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:[-–]\s*\d{1,2}(?:[.:]\d{2})?\s*)?Uhr\b"
+    r"|\b\d{1,2}(?::\d{2})?\s*(?:[-–]\s*\d{1,2}(?::\d{2})?\s*)?(?:a\.m\.|p\.m\.|am\b|pm\b)"
+    r"|\b\d{1,2}:\d{2}\b"
+    r"|(?:\+|\b00|\b0)\d{1,4}[\s/-]?\(?\d{2,5}\)?(?:[\s/-]?\d{2,}){1,4}\b",
+    re.IGNORECASE,
+)
+_TIMETABLE_WORDS = re.compile(
+    r"\b(?:geöffnet|Öffnungszeiten|Sprechzeiten|Sprechstunde|erreichbar|Hotline|Telefon"
+    r"|aktualisiert|beginnt\s+um|startet\s+um|Einlass|open(?:s|ing\s+hours)?|hours|hotline"
+    r"|phone|call|updated|starts\s+at|begins\s+at|doors)\b",
+    re.IGNORECASE,
+)
+
 # Institutions and roles that make a named actor even without a proper name.
 _ACTOR_SUFFIXES = _words(
     "regierung gericht gerichtshof behörde ministerium minister ministerin kommission polizei "
     "partei zentralbank bundesbank kartellamt staatsanwaltschaft präsident präsidentin kanzler "
     "kanzlerin bundestag bundesrat landtag parlament aufsichtsrat vorstand gewerkschaft verband "
     "vorstandschef vorstandschefin konzernchef firmenchef chefin verwaltungsrat betriebsrat "
-    "stadtrat gemeinderat sicherheitsrat"
+    "stadtrat gemeinderat sicherheitsrat stadt gemeinde landkreis konzern unternehmen firma "
+    "bank verein klinik krankenhaus universität hochschule bahn feuerwehr bürgermeister "
+    "bürgermeisterin landrat landrätin"
 )
 _ACTOR_WORDS_EN = frozenset(
     _words("""
     government court regulator regulators commission police parliament senate congress ministry
-    minister president chancellor board union agency prosecutors
+    minister president chancellor board union agency prosecutors company firm council city
+    bank club hospital university authority mayor governor committee department military
+    airline insurer retailer
     """)
 )
 _ORG_SUFFIX = re.compile(r"\b(?:AG|GmbH|SE|KG|KGaA|Inc|Corp|Ltd|PLC|plc|LLC|NV|SA)\b")
@@ -851,6 +758,14 @@ _NOT_NAMES = (
     | frozenset(_WEEKDAYS)
 )
 _WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
+
+
+def warm_up() -> None:
+    """Load the lemmatiser's German and English dictionaries now (1–4 s), so the first
+    suggestions a worker process makes are as fast as the rest. Safe to call twice."""
+    for lang, word in (("de", "gestiegen"), ("en", "rose")):
+        simplemma.lemmatize(word, lang=lang)
+    suggest("Der Umsatz stieg laut dpa um 3 Prozent. Sales rose 3%, Reuters said.", "de")
 
 
 @lru_cache(maxsize=65536)
@@ -887,6 +802,7 @@ def _combine(weights: Iterable[float]) -> float:
 def _claim_hits(text: str, langs: tuple[str, ...]) -> list[_Hit]:
     hits: list[_Hit] = []
     taken: list[tuple[int, int]] = []
+    text = _TIMETABLE_FIGURES.sub(lambda m: " " * len(m.group()), text)
     for cue in _CLAIM_FEATURES:
         for m in cue.pattern.finditer(text):
             # A number inside an amount or percentage counts once.
@@ -901,16 +817,30 @@ def _claim_hits(text: str, langs: tuple[str, ...]) -> list[_Hit]:
     for i, m in enumerate(tokens):
         token = m.group()
         lemmas = _lemmas(token, langs)
-        if any(lemmas & _STRONG_VERBS[lang] for lang in langs) and not token[0].isupper():
+        # A capital letter makes a German noun ("der Kauf"), except at the start:
+        # "Verletzt wurde niemand".
+        lowercase = not token[0].isupper() or not text[: m.start()].strip()
+        after_article = i > 0 and tokens[i - 1].group().lower() in _ARTICLES
+        if any(lemmas & STRONG_VERBS[lang] for lang in langs) and lowercase and not after_article:
             hits.append(_Hit(m.start(), m.end(), 0.25, token, code="verb"))
         in_amount = any(a <= m.start() < b or a <= m.end() - 1 < b for a, b in taken)
         is_before_amount = i + 1 < len(tokens) and any(
             a <= tokens[i + 1].start() < b for a, b in taken
         )
+        if (
+            "de" in langs
+            and token not in _K1_INTENTIONS
+            and _is_konjunktiv_i(token, text, m.start(), m.end())
+        ):
+            hits.append(_Hit(m.start(), m.end(), 0.2, token, code="event"))
         actor = 0.0 if in_amount or is_before_amount else _actor(tokens, i, text, langs)
         if actor:
             hits.append(_Hit(m.start(), m.end(), actor, token, code="actor"))
     return hits
+
+
+# After an article "plan", "bid" and "vote" are nouns.
+_ARTICLES = frozenset(_words("the a an its their his her our this that"))
 
 
 def _looks_like_year(token: str) -> bool:
@@ -958,15 +888,18 @@ def checkworthiness(span_text: str, language: str) -> float:
 
 
 def _checkworthiness(
-    text: str, langs: tuple[str, ...], context: str | None = None
+    text: str, langs: tuple[str, ...], context: str | None = None, attribution: str = ""
 ) -> tuple[float, tuple[Reason, ...]]:
     """Score `text`, with its three strongest cues of different kinds; hedges and opinion
     cues are looked for in `context` (the unmasked sentence), since a masked attribution can
-    change their reading ("said … would")."""
+    change their reading ("said … would"). `attribution` names the masked source: a
+    statement someone is quoted making is worth checking even without a figure."""
     hits = _claim_hits(text, langs)
-    if not hits:
-        return 0.0, ()
     context = text if context is None else context
+    if not hits or (_TIMETABLE_FIGURES.search(context) and _TIMETABLE_WORDS.search(context)):
+        return 0.0, ()
+    if attribution and len(_WORD.findall(text)) >= 3 and not _INTENTION.search(text):
+        hits.append(_Hit(0, 0, 0.2, attribution, code="attributed"))
     best: dict[str, _Hit] = {}
     for hit in hits:
         kind = hit.code
@@ -979,9 +912,9 @@ def _checkworthiness(
     opinion = _score([h for h in _label_hits(context, OPINION, langs) if h.weight >= 0.5])
     score *= 1.0 - 0.75 * speculation
     score *= 1.0 - 0.5 * opinion
-    if _rhetorical_question(context):
+    if _question(context):
         score *= 0.2
-    if len(_WORD.findall(text)) < 4:
+    if len(_WORD.findall(context)) < 4:
         score *= 0.5
     ranked = sorted(best.values(), key=lambda h: (-h.weight, h.start))
     reasons = tuple(Reason(h.code, h.cue) for h in ranked[:3])
@@ -1016,14 +949,16 @@ def _label_hits(text: str, label: str, langs: tuple[str, ...]) -> tuple[_Hit, ..
         for m in _WORD.finditer(text):
             for lang in langs:
                 lemmas = _lemmas(m.group(), (lang,))
-                weight, lemma = max((_EVALUATIVE[lang].get(x, 0.0), x) for x in lemmas)
+                weight, lemma = max((EVALUATIVE[lang].get(x, 0.0), x) for x in lemmas)
+                if m.group().lower() in INFLECTED_ONLY:
+                    weight = 0.0
+                if not weight and lang == "de":
+                    weight, lemma = _evaluative_german(m.group())
                 if weight:
                     # Keyed by lemma: "falsche … falschen" is one cue, not two.
                     hits.append(_Hit(m.start(), m.end(), weight, m.group(), lemma.lower()))
                     break
-        question = _rhetorical_question(text)
-        if question:
-            hits.append(question)
+        hits.extend(h for h in (_rhetorical_question(text), _exclamation(text)) if h)
     return tuple(hits)
 
 
@@ -1047,16 +982,66 @@ def _is_reported_future(text: str, m: re.Match[str], lang: str) -> bool:
 _QUOTES = re.compile(r"„[^“”\"]*[“”\"]|“[^”]*”|\"[^\"]*\"|»[^«]*«|«[^»]*»")
 
 
-def _rhetorical_question(text: str) -> _Hit | None:
+def _evaluative_german(token: str) -> tuple[float, str]:
+    """What the lemmatiser misses: an inflected adjective it does not know ("desaströse")
+    and a noun with a judging head ("Etikettenschwindel", "Finanzdebakel")."""
+    lower = token.lower()
+    if token[:1].islower():
+        for ending in ("en", "em", "er", "es", "e"):
+            stem = lower[: -len(ending)]
+            if lower.endswith(ending) and EVALUATIVE["de"].get(stem, 0.0):
+                return EVALUATIVE["de"][stem], stem
+        return 0.0, lower
+    for head in EVALUATIVE_HEADS_DE:
+        if lower.endswith(head) and len(lower) > len(head) + 2:
+            return 0.75, lower
+    return 0.0, lower
+
+
+# A question is the writer's stance only when it is asked not to be answered: with a
+# particle ("denn", "wirklich", "really"), a negation or "nobody", "Wer soll …", "Why should
+# …". "Was bedeutet das für Mieter?" is a neutral question, a heading the text answers.
+_RHETORICAL = re.compile(
+    r"\b(?:denn|etwa|wirklich|eigentlich|überhaupt|ernsthaft|bloß|allen\s+Ernstes|really"
+    r"|seriously|honestly|on\s+earth|ever)\b"
+    r"|\b(?:niemand|keiner|nobody|no\s+one|das\s+alles|all\s+(?:of\s+)?this|all\s+that)\b"
+    r"|^\W*(?:wer|who)\s+(?:soll|sollte|will|wollte|glaubt|braucht|is\s+going|would|wants"
+    r"|believes|needs|cares|should)\b"
+    r"|^\W*(?:warum|wieso|weshalb|why|wie|how)\s+(?:\w+\s+)?(?:sollte|sollten|soll|sollen|muss"
+    r"|müssen|should|must|would|dare|can\s+anyone|kann\s+man)\b"
+    r"|^\W*(?:\w+n't|(?:ist|sind|war|hat|haben|gibt|kann|muss)\s+(?:\w+\s+){0,2}?nicht)\b",
+    re.IGNORECASE,
+)
+
+
+def _question(text: str) -> bool:
+    """Whether the writer asks `text` (a question mark at its end, outside quotes)."""
+    return _closing_mark(text, "?") is not None
+
+
+def _closing_mark(text: str, mark: str) -> int | None:
     stripped = text.rstrip(" \"'’”“»«)")
-    if not stripped.endswith("?"):
+    if not stripped.endswith(mark):
         return None
     for q in _QUOTES.finditer(text):
         if q.start() <= len(stripped) - 1 < q.end():
-            return None  # a quoted question is reported, not asked by the writer
-    return _Hit(
-        len(stripped) - 1, len(stripped), 0.65, "?", "rhetorical question", "rhetorical_question"
-    )
+            return None  # a quoted question or exclamation is reported, not the writer's
+    return len(stripped) - 1
+
+
+def _rhetorical_question(text: str) -> _Hit | None:
+    at = _closing_mark(text, "?")
+    if at is None or not _RHETORICAL.search(text):
+        return None
+    return _Hit(at, at + 1, 0.65, "?", "rhetorical question", "rhetorical_question")
+
+
+def _exclamation(text: str) -> _Hit | None:
+    """An exclamation of three words or more ("Das darf nicht wahr sein!") is a stance."""
+    at = _closing_mark(text, "!")
+    if at is None or len(_WORD.findall(text)) < 3:
+        return None
+    return _Hit(at, at + 1, 0.6, "!", "exclamation", "exclamation")
 
 
 def _squash(words: str) -> str:
@@ -1110,6 +1095,18 @@ def _trim(s: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+# What stands before a German verb when its subject follows it: a pronoun, an adverb or a
+# prepositional phrase ("Das", "Zudem", "Vor Phishing-Mails").
+_INVERTED_LEAD = re.compile(
+    r"^(?:das|dies|dies\w*|davor|darauf|daher|deshalb|so|auch|zudem|außerdem|vor|am|im|in|an"
+    r"|auf|nach|bei|mit|seit|über|unter|gegen|für|dazu|damit|davon|darüber|jetzt|nun|heute"
+    r"|gestern|bereits|ebenfalls|allerdings)\b",
+    re.IGNORECASE,
+)
+_INVERTED_SUBJECT = re.compile(
+    r"^(?:(?:der|die|das|ein|eine|einer|dessen|deren)\s+)?[„“\"»«]?(?-i:[A-ZÄÖÜ])", re.IGNORECASE
+)
+
 _CIRCUMSTANCE = re.compile(
     r"^(?:in|on|at|during|via|to|late|early|earlier|later|last|this|yesterday|today"
     r"|in\s+an?\s+interview)\b",
@@ -1137,7 +1134,11 @@ def _speech_span(s: str, vs: int, ve: int, lang: str) -> tuple[int, int]:
             # the clause before the relative clause.
             start = _clause(s, max(_clause(s, prev)[0] - 2, 0))[0]
             return start, ve
-        return vs, b  # "…“, sagte Vorstandschefin Petra Lorenz."
+        return vs, _past_title(s, b)  # "…“, sagte Vorstandschefin Petra Lorenz."
+    if lang == "de" and _INVERTED_LEAD.match(before) and _INVERTED_SUBJECT.match(after):
+        # Verb second, the speaker after it: "Vor Phishing-Mails warnt die
+        # Verbraucherzentrale", "Das berichtet die „Süddeutsche Zeitung“".
+        return vs, _past_title(s, b)
     if lang == "en" and len(after.split()) >= 2:
         that = re.match(r"(?:\s+\S+){0,5}?\s+that\b", s[ve:b])
         if that:
@@ -1146,6 +1147,16 @@ def _speech_span(s: str, vs: int, ve: int, lang: str) -> tuple[int, int]:
             return a, b  # "…, the company said in its annual report."
         return a, ve  # "Police said three people were injured"
     return a, b
+
+
+def _past_title(s: str, b: int) -> int:
+    """After "berichtet die" a quoted title is the outlet („Süddeutsche Zeitung“): the
+    span runs past its closing quote rather than stopping at the opening one."""
+    if b < len(s) and s[b] in '„“"»«':
+        close = re.match(r"[„“\"»«][^„“”\"»«]{1,60}[“”\"«»][^\s,.;:!?]*", s[b:])
+        if close:
+            return b + close.end()
+    return b
 
 
 _TOKEN = re.compile(r"\S+")
@@ -1163,6 +1174,7 @@ def _np_forward(s: str, pos: int, lang: str) -> int:
             nxt = tokens[k + 1].group() if k + 1 < len(tokens) else ""
             accepted = (
                 (bare[:1].isupper() and not bare.isdigit())
+                or bare.startswith("@")
                 or bare.lower() in _DETERMINERS_DE
                 or bare.lower() in _LOWERCASE_OUTLETS
                 or (bare.isalpha() and nxt[:1].isupper() and k > 0)
@@ -1195,6 +1207,31 @@ def _np_backward(s: str, pos: int) -> int:
     return start
 
 
+_FINDING_DETERMINERS = frozenset(
+    _words("""
+    the a an this that its their his her new latest official annual final internal our
+    der die das den dem des ein eine einer eines einem einen neue neuen jüngste jüngsten
+    aktuelle aktuellen interne internen
+    """)
+)
+
+
+def _finding_start(s: str, pos: int) -> int:
+    """Start of the noun phrase naming a document ("the annual report", "eine neue
+    Studie des RKI" starts at "eine"): up to three determiners or names before it, never
+    across a clause delimiter."""
+    start = pos
+    clause_start = _clause(s, pos)[0]
+    tokens = list(_TOKEN.finditer(s, max(clause_start, pos - 80), pos))
+    for t in reversed(tokens[-3:]):
+        word = t.group()
+        if word.lower() in _FINDING_DETERMINERS or (word[:1].isupper() and word.isalpha()):
+            start = t.start()
+            continue
+        break
+    return start
+
+
 def _source_spans(s: str, langs: tuple[str, ...]) -> list[_Hit]:
     hits: list[_Hit] = []
     for lang in langs:
@@ -1220,6 +1257,11 @@ def _source_spans(s: str, langs: tuple[str, ...]) -> list[_Hit]:
                 # English: subject and verb; what follows is the content ("Sources say …").
                 b = max(b, m.end()) if lang == "de" else m.end()
                 hits.append(_Hit(a, b, cue.weight, _squash(m.group())))
+        for cue in _FINDING_SOURCES[lang]:
+            for m in cue.pattern.finditer(s):
+                verb_first = re.match(r"(?:geht|ging|gehen|gingen|wie)\b", m.group(), re.I)
+                a = m.start() if verb_first else _finding_start(s, m.start())
+                hits.append(_Hit(a, m.end(), cue.weight, _squash(m.group()), code="cue"))
         if lang == "de":
             for m in re.finditer(r"\bzufolge\b", s, re.IGNORECASE):
                 start = _np_backward(s, m.start())
@@ -1242,12 +1284,62 @@ def _source_spans(s: str, langs: tuple[str, ...]) -> list[_Hit]:
             if _RELATIVE.match(s[a:]) and prev >= 0:
                 a = _clause(s, prev)[0]
             hits.append(_Hit(a, end, cue.weight, _squash(m.group())))
+    if "de" in langs and not hits and _score(_label_hits(s, OPINION, langs)) < SUGGEST_AT:
+        hits.extend(_konjunktiv_i(s))  # "Kritiker meinen, es gehe …" is a belief: opinion
     spans = []
     for hit in hits:
-        a, b = _trim(s, hit.start, hit.end)
+        a, b = _trim(s, *_cap(s, hit))
         if a < b:
             spans.append(replace(hit, start=a, end=b))
     return _merge(spans)
+
+
+def _cap(s: str, hit: _Hit) -> tuple[int, int]:
+    """At most MAX_SOURCE_WORDS words either side of the cue: a clause without punctuation
+    (a pasted table, a run-on sentence) must not make the whole piece one attribution."""
+    cue_at = s.find(hit.cue.split(" ")[0], hit.start, hit.end) if hit.cue else -1
+    if cue_at < 0 or len(s[hit.start : hit.end].split()) <= 2 * MAX_SOURCE_WORDS:
+        return hit.start, hit.end
+    before = list(_TOKEN.finditer(s, hit.start, cue_at))[-MAX_SOURCE_WORDS:]
+    after = list(itertools.islice(_TOKEN.finditer(s, cue_at, hit.end), MAX_SOURCE_WORDS + 1))
+    start = before[0].start() if before else cue_at
+    end = after[-1].end() if after else hit.end
+    return start, min(end, hit.end)
+
+
+def _konjunktiv_i(s: str) -> list[_Hit]:
+    """German reported speech without a speech verb in the sentence ("Der Schaden gehe in
+    die Millionen"): Konjunktiv I says someone else said it. The span is the verb."""
+    hits = []
+    for m in _WORD.finditer(s):
+        word = m.group()
+        if not _is_konjunktiv_i(word, s, m.start(), m.end()):
+            continue
+        hits.append(_Hit(m.start(), m.end(), 0.6, word, code="reported_speech"))
+    return hits[:1]
+
+
+# Reported intentions ("man werde prüfen") are not states to check.
+_K1_INTENTIONS = frozenset(_words("werde wolle solle könne müsse dürfe möge plane"))
+
+_NOT_REPORTED = re.compile(
+    r"\bes\s+sei\s+denn\b|\bsei\s+es\b|\bGott\s+sei\b|\bwie\s+dem\s+auch\s+sei\b",
+    re.IGNORECASE,
+)
+
+
+def _is_konjunktiv_i(word: str, s: str, start: int, end: int) -> bool:
+    if not word.islower() or word in NOT_KONJUNKTIV_I_DE:
+        return False
+    if word not in KONJUNKTIV_I_DE and not (
+        word.endswith("e") and len(word) > 3 and _lemma(word, "de") == word + "n"
+    ):
+        return False
+    before = s[max(0, start - 12) : start].lower().split()
+    if before and before[-1] in ("ich", "„ich", "“ich"):
+        return False  # "ich gehe": first person indicative
+    window = s[max(0, start - 20) : end + 12]
+    return not _NOT_REPORTED.search(window)
 
 
 def _merge(hits: list[_Hit]) -> list[_Hit]:
@@ -1324,8 +1416,10 @@ def _suggest_sentence(s: str, offset: int, langs: tuple[str, ...]) -> Iterator[S
             offset + hit.start, offset + hit.end, SOURCE, reasons, round(hit.weight, 3), flags
         )
     masked = _mask(s, sources)
-    score, reasons = _checkworthiness(masked, langs, s)
-    if score >= CLAIM_AT:
+    attribution = max(sources, key=lambda h: h.weight).cue if sources else ""
+    score, reasons = _checkworthiness(masked, langs, s, attribution)
+    # A hedged statement is speculation, not also a claim.
+    if score >= CLAIM_AT and _score(_label_hits(s, SPECULATION, langs)) < SUGGEST_AT:
         yield Suggestion(offset, offset + len(s), CLAIM, reasons, score)
 
 

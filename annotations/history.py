@@ -155,6 +155,29 @@ def _annotation_updated(data: dict[str, Any], names: Names) -> str:
     return _("edited %(fields)s") % {"fields": _field_names(sorted(data)) or _("nothing")}
 
 
+def _model_trained(data: dict[str, Any]) -> str:
+    values = {
+        "language": data.get("language"),
+        "version": data.get("version"),
+        "size": number_format(int(data.get("size") or 0), force_grouping=True),
+    }
+    if data.get("active"):
+        return (
+            _(
+                "trained version %(version)s of the suggestion model (%(language)s) on "
+                "%(size)s examples"
+            )
+            % values
+        )
+    return (
+        _(
+            "trained version %(version)s of the suggestion model (%(language)s) on %(size)s "
+            "examples; too few to use it yet"
+        )
+        % values
+    )
+
+
 SENTENCES: dict[Event.Verb, Sentence] = {
     Verb.ARTICLE_CREATED: lambda data, names: (
         _("created the article “%(title)s”") % {"title": _clipped(data.get("title"))}
@@ -289,6 +312,11 @@ SENTENCES: dict[Event.Verb, Sentence] = {
         failed="failed",
     ),
     Verb.WORKER_PING: lambda data, names: _("the background worker answered"),
+    Verb.SUGGESTION_MODEL_TRAINED: lambda data, names: _model_trained(data),
+    Verb.SUGGESTION_MODEL_ROLLED_BACK: lambda data, names: (
+        _("rolled the suggestion model (%(language)s) back from version %(from)s to %(to)s")
+        % {"language": data.get("language"), "from": data.get("from"), "to": data.get("to")}
+    ),
 }
 
 

@@ -101,6 +101,9 @@ MESSAGES: dict[str, Promise] = {
         "Anonymous source (“%(cue)s”) with no reason given for the anonymity; the reader "
         "cannot weigh or check it."
     ),
+    "unnamed_person": _(
+        "“%(cue)s” is an unnamed person; the desk should know who it is and why they are not named."
+    ),
     "names_nothing": _("“%(text)s” names no outlet, author, document or link."),
     "no_source_at_all": _("“%(text)s” names no source at all."),
     "handle_only": _(
@@ -131,6 +134,12 @@ MESSAGES: dict[str, Promise] = {
     "verb": _("verb “%(words)s”"),
     "actor": _("actor “%(words)s”"),
     "rhetorical_question": _("rhetorical question"),
+    "exclamation": _("exclamation"),
+    "event": _("completed or reported event “%(words)s”"),
+    "attributed": _("statement attributed with “%(words)s”"),
+    "reported_speech": _("reported speech (Konjunktiv I) “%(words)s”"),
+    # The desk's model (learning.MODEL_REASON): the words that weighed most.
+    "model_words": _("learnt from the desk’s decisions: “%(words)s”"),
     # --- the publish gate's warnings (selectors.gate), also read back in the history --------
     "gate_evidence_unchecked": _(
         "the evidence %(url)s behind an approved verdict could not be checked"

@@ -479,6 +479,41 @@ class Suggestion(models.Model):
         return f"{self.label_id} {self.start}-{self.end} ({self.status})"
 
 
+class SuggestionModel(models.Model):
+    """One trained version of the model that learns from the desk (annotations.learning),
+    per language: what it was trained on, how it scored on its held-out part, and its
+    bytes. At most one version per language is active; `previous` is the version that was
+    active when this one was trained, which a rollback activates again."""
+
+    language = models.CharField(max_length=10, help_text="two-letter code")
+    version = models.PositiveIntegerField()
+    trained_at = models.DateTimeField(default=timezone.now)
+    training_size = models.PositiveIntegerField(default=0)
+    # learning.score(): per label and "micro", {precision, recall, f1, tp, fp, fn}; "n".
+    scores = models.JSONField(default=dict, blank=True)
+    blob = models.BinaryField()
+    is_active = models.BooleanField(default=False)
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["language", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language", "version"], name="suggestion_model_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["language"],
+                condition=Q(is_active=True),
+                name="suggestion_model_one_active_per_language",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language} v{self.version}{' (active)' if self.is_active else ''}"
+
+
 class Comment(models.Model):
     annotation = models.ForeignKey(Annotation, on_delete=models.PROTECT, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
@@ -532,6 +567,11 @@ class Event(models.Model):
         SOURCE_CHECK_FINISHED = "source_check.finished", _("Source check finished")
         SUGGESTION_ACCEPTED = "suggestion.accepted", _("Suggestion accepted")
         SUGGESTION_DISMISSED = "suggestion.dismissed", _("Suggestion dismissed")
+        SUGGESTION_MODEL_TRAINED = "suggestion_model.trained", _("Suggestion model trained")
+        SUGGESTION_MODEL_ROLLED_BACK = (
+            "suggestion_model.rolled_back",
+            _("Suggestion model rolled back"),
+        )
         JOBS_SWEPT = "jobs.swept", _("Background jobs swept")
         WORKER_PING = "worker.ping", _("Worker ping")
 

@@ -193,3 +193,24 @@ def notify(kind: str, object_id: int) -> None:
     from . import notifications
 
     notifications.send(kind, object_id)
+
+
+@shared_task(
+    name="annotations.train_suggestion_model", soft_time_limit=240, time_limit=280, **COMMON
+)
+def suggestion_model_train(language: str) -> None:
+    """Train and store a new version of one language's suggestion model (a second delivery
+    of the same job does nothing: the outbox claim)."""
+    from .services import learning
+
+    learning.suggestion_model_train(language=language)
+
+
+@shared_task(
+    name="annotations.train_suggestion_models_due", soft_time_limit=60, time_limit=90, **COMMON
+)
+def suggestion_models_train_due(nightly: bool = False) -> list[str]:
+    """The beat's: enqueue the trainings that are due (enough new decisions, or nightly)."""
+    from .services import learning
+
+    return learning.suggestion_models_train_due(nightly=nightly)

@@ -7,6 +7,8 @@ The sentences of one language are joined with newlines into one text and run thr
     .venv/bin/python bench/eval_cues.py            # all rows
     .venv/bin/python bench/eval_cues.py --split dev
     .venv/bin/python bench/eval_cues.py --errors   # list every miss and false alarm
+
+Speed (first call with and without warm_up, 100 KB per language): bench/cues_speed.py.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = [
     "reanchor.py",
     "eval_cues.py",
+    # First-call and warm timings of the cue rules on 100 KB German and English.
+    "cues_speed.py",
     "api_bench.py",
     "export_bench.py",
     "page_bench.py",

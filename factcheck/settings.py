@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -318,6 +319,18 @@ FACTCHECK_STALE_CHECK_SECONDS = env.int("FACTCHECK_STALE_CHECK_SECONDS", default
 FACTCHECK_SWEEP_INTERVAL_SECONDS = env.int("FACTCHECK_SWEEP_INTERVAL_SECONDS", default=60)
 FACTCHECK_RECHECK_INTERVAL_SECONDS = env.int("FACTCHECK_RECHECK_INTERVAL_SECONDS", default=86400)
 
+# The model that learns from the desk's decisions (issue 14): languages it is kept for, new
+# decisions (spans made, suggestions accepted or dismissed) that make a training due, how
+# often the beat looks (seconds), the examples a version needs before it is activated (the
+# rules serve alone until then), and the probability from which it adds a suggestion.
+FACTCHECK_MODEL_LANGUAGES = env.list("FACTCHECK_MODEL_LANGUAGES", default=["de", "en"])
+FACTCHECK_MODEL_RETRAIN_AFTER = env.int("FACTCHECK_MODEL_RETRAIN_AFTER", default=50)
+FACTCHECK_MODEL_CHECK_INTERVAL_SECONDS = env.int(
+    "FACTCHECK_MODEL_CHECK_INTERVAL_SECONDS", default=900
+)
+FACTCHECK_MODEL_MIN_EXAMPLES = env.int("FACTCHECK_MODEL_MIN_EXAMPLES", default=100)
+FACTCHECK_MODEL_SUGGEST_AT = env.float("FACTCHECK_MODEL_SUGGEST_AT", default=0.7)
+
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-checks": {
         "task": "annotations.sweep_stale_checks",
@@ -326,6 +339,17 @@ CELERY_BEAT_SCHEDULE = {
     "recheck-evidence": {
         "task": "annotations.recheck_evidence",
         "schedule": FACTCHECK_RECHECK_INTERVAL_SECONDS,
+    },
+    # The model that learns from the desk (services/learning.py): a language is trained
+    # again after FACTCHECK_MODEL_RETRAIN_AFTER new decisions, and nightly after any.
+    "train-suggestion-models-due": {
+        "task": "annotations.train_suggestion_models_due",
+        "schedule": FACTCHECK_MODEL_CHECK_INTERVAL_SECONDS,
+    },
+    "train-suggestion-models-nightly": {
+        "task": "annotations.train_suggestion_models_due",
+        "schedule": crontab(hour=3, minute=30),
+        "kwargs": {"nightly": True},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

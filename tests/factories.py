@@ -2,7 +2,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from annotations import services
+from annotations import learning, services
 from annotations.models import (
     Annotation,
     Article,
@@ -17,6 +17,7 @@ from annotations.models import (
     Rating,
     SourceCheck,
     Suggestion,
+    SuggestionModel,
     UserPreference,
     Verdict,
 )
@@ -237,3 +238,25 @@ class UserPreferenceFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     language = "de"
+
+
+class SuggestionModelFactory(factory.django.DjangoModelFactory):
+    """A stored version of the desk's model (inactive; its bytes a tiny real model)."""
+
+    class Meta:
+        model = SuggestionModel
+
+    language = "de"
+    version = factory.Sequence(lambda n: n + 1)
+    training_size = 2
+    blob = factory.LazyFunction(
+        lambda: learning.dumps(
+            learning.train(
+                [
+                    learning.Example("Angeblich geht er.", "speculation", True),
+                    learning.Example("Er geht.", "speculation", False),
+                ],
+                "de",
+            )
+        )
+    )

@@ -51,6 +51,14 @@ from .evidence import (
 )
 from .gate import GATE_SOURCE_FLAGS, PublishGate, gate_warning_message, publish_gate
 from .health import database_ping
+from .learning import (
+    active_suggestion_model_id,
+    decisions_since,
+    latest_training,
+    suggestion_model_blob,
+    suggestion_models,
+    training_examples,
+)
 from .queue import (
     QUEUE_ANNOTATION_COLUMNS,
     QUEUE_COLUMNS,

@@ -49,6 +49,11 @@ from .base import (
     event_record,
 )
 from .evidence import EvidenceInput, evidence_add, evidence_recheck, evidence_remove, evidence_reuse
+from .learning import (
+    suggestion_model_rollback,
+    suggestion_model_train,
+    suggestion_models_train_due,
+)
 from .source_checks import (
     CHECK_MAX_ATTEMPTS,
     source_check_give_up,
@@ -109,6 +114,9 @@ __all__ = [
     "source_checks_request",
     "suggestion_accept",
     "suggestion_dismiss",
+    "suggestion_model_rollback",
+    "suggestion_model_train",
+    "suggestion_models_train_due",
     "suggestions_replace",
     "user_ensure",
     "verdict_approve",

@@ -24,6 +24,7 @@ from .base import (
     require_role,
     status_name,
 )
+from .learning import suggestions_with_model
 from .source_checks import _source_checks_refresh, flag_dicts
 
 
@@ -39,7 +40,12 @@ def article_analyse(*, article_id: int) -> int:
     article = Article.objects.filter(pk=article_id).only("text", "language", "revision").first()
     if article is None or not article.text:
         return 0
-    found = cues.suggest(article.text, (article.language or "und")[:2])
+    language = (article.language or "und")[:2]
+    # The rules' suggestions stay; the desk's model (when one is active) adds its own for
+    # sentences they missed.
+    found = suggestions_with_model(
+        text=article.text, language=language, rules=cues.suggest(article.text, language)
+    )
     stored = suggestions_replace(article_id=article.pk, revision=article.revision, found=found)
     _source_checks_refresh(article_id=article.pk)
     return stored

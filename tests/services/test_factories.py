@@ -18,6 +18,7 @@ FACTORIES = {
     "Evidence": factories.EvidenceFactory,
     "SourceCheck": factories.SourceCheckFactory,
     "Suggestion": factories.SuggestionFactory,
+    "SuggestionModel": factories.SuggestionModelFactory,
     "Comment": factories.CommentFactory,
     "Event": factories.EventFactory,
     "Job": factories.JobFactory,

@@ -269,6 +269,16 @@ SENTENCES = {
         "the background worker answered",
         "der Hintergrundprozess hat geantwortet",
     ),
+    Event.Verb.SUGGESTION_MODEL_TRAINED: (
+        {"language": "de", "version": 3, "size": 1200, "active": True, "f1": 0.7},
+        "trained version 3 of the suggestion model (de) on 1,200 examples",
+        "hat Version 3 des Vorschlagsmodells (de) mit 1.200 Beispielen trainiert",
+    ),
+    Event.Verb.SUGGESTION_MODEL_ROLLED_BACK: (
+        {"language": "en", "from": 4, "to": 3},
+        "rolled the suggestion model (en) back from version 4 to 3",
+        "hat das Vorschlagsmodell (en) von Version 4 auf Version 3 zurückgesetzt",
+    ),
 }
 
 

@@ -1,0 +1,338 @@
+"""A small model that learns from the desk's decisions, beside the cue rules.
+
+Pure: no Django, no database. Per language, one linear classifier per label (logistic
+regression) over the words, word pairs and lemmas of a sentence and over what the cue rules
+(`cues.suggest`) say about it. It is trained on the desk's decisions (`Example`: a sentence,
+a label, whether the desk said yes or no, and how much that counts), scored on a held-out
+part of them, and serialised to bytes for the database.
+
+The rules stay the first word: `combine` keeps every rule suggestion and adds the model's
+for sentences the rules left without that label, each with the words that weighed most, so
+an editor still sees why it was made.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import pickle
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import simplemma
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from . import cues
+
+__all__ = [
+    "MODEL_REASON",
+    "Example",
+    "Model",
+    "Prediction",
+    "combine",
+    "dumps",
+    "features",
+    "loads",
+    "predict",
+    "probabilities",
+    "score",
+    "train",
+]
+
+# The reason code of a model's suggestion (machine_text words it: "the desk’s model: …").
+MODEL_REASON = "model_words"
+# A sentence gets the model's suggestion for a label from this probability on.
+SUGGEST_AT = 0.7
+# Of the training examples, the share (by a hash of the sentence, so the same every time)
+# kept aside to score the model before it is fitted on all of them.
+HELD_OUT = 0.2
+# Words named as the reason of a model's suggestion.
+TOP_WORDS = 3
+# Sentences longer than this are cut for the features; their tail adds little but time.
+MAX_FEATURE_CHARS = 1000
+
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+# Feature name prefixes whose rest is words of the text (shown as reasons); the others
+# (rule=, code=, shape=) are the rules' verdicts and the sentence's shape.
+_WORDY = ("w=", "b=", "l=")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One decision of the desk about one sentence and one label: `positive` when the desk
+    tagged it (or accepted the suggestion), not when it dismissed it or left it untagged;
+    `weight` says how much that counts (an untagged sentence is a weak no)."""
+
+    sentence: str
+    label: str
+    positive: bool
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The model's suggestion: the sentence [start, end) in code points, the label, the
+    probability, and the words of the sentence that weighed most for it."""
+
+    start: int
+    end: int
+    label: str
+    probability: float
+    words: tuple[str, ...]
+
+
+@dataclass
+class Model:
+    """A fitted model of one language: a vectoriser and a classifier per label (labels
+    with only one kind of example have none), with its held-out scores."""
+
+    language: str
+    vectorizer: DictVectorizer
+    classifiers: dict[str, LogisticRegression]
+    size: int
+    scores: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- features
+
+
+@lru_cache(maxsize=65536)
+def _lemma(token: str, language: str) -> str:
+    return simplemma.lemmatize(token, lang=language)
+
+
+def _language(language: str) -> str:
+    return (language or "").strip().lower().replace("_", "-").split("-")[0]
+
+
+def features(
+    sentence: str, language: str, rule_labels: Iterable[cues.Suggestion] | None = None
+) -> dict[str, float]:
+    """The features of one sentence: lowercased words (`w=`), word pairs (`b=`), lemmas
+    (`l=`, German or English), the labels and reason codes the cue rules give it (`rule=`,
+    `code=`; computed here unless `rule_labels` passes the rules' suggestions for it), and
+    its shape (`shape=`: a digit, a question, quotation marks)."""
+    sentence = sentence[:MAX_FEATURE_CHARS]
+    lang = _language(language)
+    tokens = [m.group().lower() for m in _WORD.finditer(sentence)]
+    found: dict[str, float] = {}
+    for i, token in enumerate(tokens):
+        found[f"w={token}"] = 1.0
+        if i:
+            found[f"b={tokens[i - 1]} {token}"] = 1.0
+        if lang in ("de", "en"):
+            found[f"l={_lemma(token, lang).lower()}"] = 1.0
+    suggestions = cues.suggest(sentence, language) if rule_labels is None else rule_labels
+    for item in suggestions:
+        found[f"rule={item.label}"] = 1.0
+        for reason in item.reasons:
+            found[f"code={item.label}:{reason.code}"] = 1.0
+    if any(c.isdigit() for c in sentence):
+        found["shape=digit"] = 1.0
+    if sentence.rstrip().endswith("?"):
+        found["shape=question"] = 1.0
+    if any(c in sentence for c in '"“”„«»'):
+        found["shape=quote"] = 1.0
+    return found
+
+
+# --------------------------------------------------------------------------- training
+
+
+def _held_out(sentence: str) -> bool:
+    digest = hashlib.sha256(sentence.encode("utf-8")).digest()
+    return digest[0] < 256 * HELD_OUT
+
+
+def _fit(examples: Sequence[Example], rows: dict[str, dict[str, float]], language: str) -> Model:
+    vectorizer = DictVectorizer()
+    vectorizer.fit([rows[e.sentence] for e in examples])
+    classifiers: dict[str, LogisticRegression] = {}
+    for label in cues.LABELS:
+        mine = [e for e in examples if e.label == label]
+        if len({e.positive for e in mine}) < 2:
+            continue
+        matrix = vectorizer.transform([rows[e.sentence] for e in mine])
+        classifier = LogisticRegression(C=1.0, class_weight="balanced", max_iter=500)
+        classifier.fit(
+            matrix, [int(e.positive) for e in mine], sample_weight=[e.weight for e in mine]
+        )
+        classifiers[label] = classifier
+    return Model(language, vectorizer, classifiers, size=len(examples))
+
+
+def train(examples: Iterable[Example], language: str) -> Model:
+    """Fit a model on `examples` and score it: first fitted without the held-out part
+    (HELD_OUT of the sentences, chosen by hash) and scored on it, then fitted on all.
+    `scores` holds P/R/F1 per label and micro-averaged, with the counts they come from
+    (empty when either part has no example)."""
+    examples = list(examples)
+    rows = {e.sentence: features(e.sentence, language) for e in examples}
+    kept = [e for e in examples if not _held_out(e.sentence)]
+    held = [e for e in examples if _held_out(e.sentence)]
+    scores: dict[str, Any] = {}
+    if kept and held:
+        scores = score(_fit(kept, rows, language), held)
+    model = _fit(examples, rows, language)
+    model.scores = scores
+    return model
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": round(precision, 3),
+        "recall": round(recall, 3),
+        "f1": round(f1, 3),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
+
+
+def score(model: Model, examples: Sequence[Example]) -> dict[str, Any]:
+    """P/R/F1 of `model` on `examples` (the model's yes from SUGGEST_AT), per label and
+    micro-averaged (`"micro"`), with `n`, the number of examples."""
+    counts = {label: [0, 0, 0] for label in cues.LABELS}
+    said_yes = probabilities(model, [e.sentence for e in examples], [None] * len(examples))
+    for i, e in enumerate(examples):
+        said = said_yes.get(e.label, [0.0] * len(examples))[i] >= SUGGEST_AT
+        tp_fp_fn = counts[e.label]
+        if said and e.positive:
+            tp_fp_fn[0] += 1
+        elif said:
+            tp_fp_fn[1] += 1
+        elif e.positive:
+            tp_fp_fn[2] += 1
+    out: dict[str, Any] = {label: _prf(*c) for label, c in counts.items()}
+    out["micro"] = _prf(*(sum(c[k] for c in counts.values()) for k in range(3)))
+    out["n"] = len(examples)
+    return out
+
+
+# --------------------------------------------------------------------------- predicting
+
+
+def probabilities(
+    model: Model, sentences: Sequence[str], rules: Sequence[list[cues.Suggestion] | None]
+) -> dict[str, list[float]]:
+    """Per label (that has a classifier), the probability of yes for each sentence;
+    `rules` the rules' suggestions for each sentence (None: worked out here)."""
+    if not sentences or not model.classifiers:
+        return {}
+    matrix = model.vectorizer.transform(
+        [features(s, model.language, r) for s, r in zip(sentences, rules, strict=True)]
+    )
+    return {
+        label: [float(p) for p in classifier.predict_proba(matrix)[:, 1]]
+        for label, classifier in model.classifiers.items()
+    }
+
+
+def _top_words(model: Model, sentence: str, label: str, rule: list | None) -> tuple[str, ...]:
+    """The words of `sentence` whose features weighed most for `label`."""
+    row = model.vectorizer.transform([features(sentence, model.language, rule)]).tocoo()
+    names = model.vectorizer.feature_names_
+    weights = model.classifiers[label].coef_[0]
+    ranked = sorted(
+        ((weights[j] * value, names[j]) for j, value in zip(row.col, row.data, strict=True)),
+        reverse=True,
+    )
+    words: list[str] = []
+    for weight, name in ranked:
+        if weight <= 0 or len(words) >= TOP_WORDS:
+            break
+        word = name[2:]
+        if name.startswith(_WORDY) and word not in words:
+            words.append(word)
+    return tuple(words)
+
+
+def predict(
+    model: Model,
+    text: str,
+    language: str,
+    *,
+    rules: Sequence[cues.Suggestion] | None = None,
+    at: float = SUGGEST_AT,
+) -> list[Prediction]:
+    """The model's suggestions for `text`: each sentence (cues.sentences) and label whose
+    probability reaches `at`, with the words that weighed most. `rules` are the rules'
+    suggestions for the whole text, when the caller has them already."""
+    spans = [
+        (a, b) for a, b in cues.sentences(text, language) if any(c.isalnum() for c in text[a:b])
+    ]
+    if rules is None:
+        rules = cues.suggest(text, language)
+    per_sentence = _by_span(spans, rules)
+    sentences = [text[a:b] for a, b in spans]
+    found = []
+    for label, chances in probabilities(model, sentences, per_sentence).items():
+        for i, probability in enumerate(chances):
+            if probability >= at:
+                words = _top_words(model, sentences[i], label, per_sentence[i])
+                a, b = spans[i]
+                found.append(Prediction(a, b, label, round(probability, 3), words))
+    return sorted(found, key=lambda p: (p.start, p.end, cues.LABELS.index(p.label)))
+
+
+def _by_span(
+    spans: Sequence[tuple[int, int]], items: Iterable[cues.Suggestion]
+) -> list[list[cues.Suggestion]]:
+    """For each of `spans` (sorted, not overlapping: sentences), the items that overlap it;
+    linear in the items rather than spans × items, for texts of thousands of sentences."""
+    starts = [a for a, _b in spans]
+    out: list[list[cues.Suggestion]] = [[] for _ in spans]
+    for item in items:
+        i = max(bisect.bisect_right(starts, item.start) - 1, 0)
+        while i < len(spans) and spans[i][0] < item.end:
+            if item.start < spans[i][1]:
+                out[i].append(item)
+            i += 1
+    return out
+
+
+def combine(
+    rules: Sequence[cues.Suggestion], predictions: Iterable[Prediction]
+) -> list[cues.Suggestion]:
+    """The rules' suggestions, all kept, plus the model's (sentences, as `predict` gives
+    them) for each sentence that no rule suggestion of the same label overlaps; a model
+    suggestion's reason is `MODEL_REASON` with its top words. Sorted as `cues.suggest`
+    sorts."""
+    out = list(rules)
+    predictions = list(predictions)
+    spans = sorted({(p.start, p.end) for p in predictions})
+    overlapping = _by_span(spans, rules)
+    covered = {
+        (span, r.label) for span, found in zip(spans, overlapping, strict=True) for r in found
+    }
+    for p in predictions:
+        if ((p.start, p.end), p.label) in covered:
+            continue
+        reason = cues.Reason(MODEL_REASON, ", ".join(p.words))
+        out.append(cues.Suggestion(p.start, p.end, p.label, (reason,), p.probability))
+    order = {label: i for i, label in enumerate(cues.LABELS)}
+    return sorted(out, key=lambda s: (s.start, s.end, order.get(s.label, len(order))))
+
+
+# --------------------------------------------------------------------------- storage
+
+
+def dumps(model: Model) -> bytes:
+    """The model as bytes for the database."""
+    return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def loads(blob: bytes) -> Model:
+    """A model from `dumps`. Only ever our own bytes from our own database: unpickling runs
+    code, so never pass it bytes from outside."""
+    model = pickle.loads(bytes(blob))  # noqa: S301 - our own rows, see the docstring
+    if not isinstance(model, Model):
+        raise TypeError(f"not a suggestion model: {type(model).__name__}")
+    return model

@@ -1,0 +1,375 @@
+"""Pure tests of the cue patterns of issue 14: opinions without stock words, hedged and
+reported futures, attributions, claims beside a source, timetables, questions and source
+spans. Each pattern has a sentence it must fire on and one it must leave alone."""
+
+from __future__ import annotations
+
+import weakref
+
+import pytest
+
+from annotations import machine_text
+from annotations.cues import Suggestion, suggest, warm_up
+
+
+def found(text: str, language: str, label: str) -> list[Suggestion]:
+    return [item for item in suggest(text, language) if item.label == label]
+
+
+def spans(text: str, language: str, label: str) -> list[str]:
+    return [text[item.start : item.end] for item in found(text, language, label)]
+
+
+def labels_of(text: str, language: str) -> set[str]:
+    return {item.label for item in suggest(text, language)}
+
+
+# --------------------------------------------------------------------------- opinion
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Die angebliche Steuerentlastung ist ein Etikettenschwindel.", "de"),
+        ("Das neue Förderprogramm entpuppt sich als Mogelpackung.", "de"),
+        ("Die Lage in den Notaufnahmen ist schlicht dramatisch.", "de"),
+        ("Der Umbau des Rathauses wird zum Finanzdebakel.", "de"),
+        ("Der Auftritt der Band war ein gelungener, berührender Abend.", "de"),
+        ("The chancellor gave a weak speech to a half-empty hall.", "en"),
+        ("The rescue of the bank was a travesty for taxpayers.", "en"),
+        ("Her fearless reporting exposed the scheme.", "en"),
+    ],
+)
+def test_evaluative_nouns_and_adjectives_are_opinion(sentence, language):
+    assert "opinion" in labels_of(sentence, language)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Die Aktie der Reederei schloss schwach.", "de"),
+        ("Erstmals ist es einem Team gelungen, den Prozessor zu kühlen.", "de"),
+        ("Der Sitzungssaal ist schlicht eingerichtet.", "de"),
+        ("The euro was weak against the dollar on Friday.", "en"),
+        ("The firm posted strong demand for its chips.", "en"),
+    ],
+)
+def test_descriptive_uses_of_the_same_words_are_not_opinion(sentence, language):
+    assert "opinion" not in labels_of(sentence, language)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Das Land muss endlich in seine Schulen investieren.", "de"),
+        ("Die Stadt darf nicht länger zusehen, wie die Mieten steigen.", "de"),
+        ("The league must finally take concussions seriously.", "en"),
+        ("Lawmakers must act before the next flood season.", "en"),
+    ],
+)
+def test_demands_are_opinion(sentence, language):
+    assert "opinion" in labels_of(sentence, language)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Unternehmen müssen ihre Bilanz bis Ende März vorlegen.", "de"),
+        ("Drivers must carry their licence at all times.", "en"),
+    ],
+)
+def test_a_rule_stated_with_muss_or_must_is_not_opinion(sentence, language):
+    assert "opinion" not in labels_of(sentence, language)
+
+
+def test_an_exclamation_of_the_writer_is_opinion():
+    text = "Und wieder zahlen die Pendler die Zeche!"
+    (item,) = found(text, "de", "opinion")
+    assert [r.code for r in item.reasons] == ["exclamation"]
+
+
+def test_a_quoted_exclamation_is_reported_not_the_writers_opinion():
+    assert "opinion" not in labels_of("„Alle sofort raus hier!“, rief der Hausmeister.", "de")
+
+
+def test_an_evaluation_inside_a_quote_is_spanned_by_the_quote():
+    text = "„Das Paket ist eine Mogelpackung“, sagte die Verbraucherschützerin Anna Kern."
+    assert spans(text, "de", "opinion") == ["„Das Paket ist eine Mogelpackung“"]
+
+
+def test_an_evaluative_word_inside_a_factual_sentence_is_still_opinion():
+    text = "Die Stadt hat 40 Millionen Euro in das desaströse Bauprojekt gesteckt."
+    assert "opinion" in labels_of(text, "de")
+
+
+# --------------------------------------------------------------------------- questions
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Was bedeutet das Urteil für Vermieter?", "de"),
+        ("Wie geht es nach der Wahl weiter?", "de"),
+        ("What does the ruling mean for landlords?", "en"),
+        ("When will the new line open?", "en"),
+    ],
+)
+def test_neutral_questions_are_neither_opinion_nor_claim(sentence, language):
+    assert labels_of(sentence, language) == set()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Glaubt wirklich jemand, dass die Bahn pünktlich wird?", "de"),
+        ("Ist das nicht genau die Politik, die man versprochen hatte?", "de"),
+        ("Why should renters pay for the landlord's mistakes?", "en"),
+        ("Does anyone seriously believe the deficit will vanish?", "en"),
+    ],
+)
+def test_rhetorical_questions_are_opinion(sentence, language):
+    assert "opinion" in labels_of(sentence, language)
+
+
+# --------------------------------------------------------------------------- hedges
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Die Sanierung der 40 Brücken soll im Frühjahr erfolgen.", "de"),
+        ("Die Ermittler rechnen damit, dass 200 Haushalte betroffen sind.", "de"),
+        ("Es gibt Hinweise, dass der Brand in der Küche ausbrach.", "de"),
+        ("Dem Vernehmen nach verlässt der Trainer den Verein im Sommer.", "de"),
+        ("Eine Entscheidung wird noch in dieser Woche erwartet.", "de"),
+        ("Wie hoch der Schaden ist, lässt sich noch nicht sagen.", "de"),
+        ("The 12-mile line is slated to open in 2027.", "en"),
+        ("Revenue is projected to reach $4 billion next year.", "en"),
+        ("Whether the 300 new jobs will last remains to be seen.", "en"),
+        ("It is too early to say how many of the 80 homes are lost.", "en"),
+    ],
+)
+def test_hedges_and_reported_futures_are_speculation_and_not_claims(sentence, language):
+    labels = labels_of(sentence, language)
+    assert "speculation" in labels
+    assert "claim" not in labels
+
+
+def test_a_dated_plan_is_not_a_hedge():
+    text = "Die neue Brücke soll im März 2026 für den Verkehr freigegeben werden."
+    assert "speculation" not in labels_of(text, "de")
+
+
+def test_a_figure_that_is_not_hedged_stays_a_claim():
+    text = "Revenue reached $4 billion last year, the company said."
+    assert labels_of(text, "en") >= {"claim", "source"}
+
+
+# --------------------------------------------------------------------------- attributions
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "exact"),
+    [
+        (
+            "Vor gefälschten Paketmails warnt die Verbraucherzentrale Bremen.",
+            "de",
+            "warnt die Verbraucherzentrale Bremen",
+        ),
+        (
+            "Wie die Stadtwerke mitteilen, ist die Leitung repariert.",
+            "de",
+            "Wie die Stadtwerke mitteilen",
+        ),
+        (
+            "Das geht aus einem Bericht des Bundesrechnungshofs hervor.",
+            "de",
+            "geht aus einem Bericht des Bundesrechnungshofs hervor",
+        ),
+        (
+            "Die Kosten seien stark gestiegen, berichtet die „Süddeutsche Zeitung“.",
+            "de",
+            "berichtet die „Süddeutsche Zeitung“",
+        ),
+        ("Critics say the tunnel will cost twice as much.", "en", "Critics say"),
+        (
+            "The mayor resigned after an audit found irregularities in the budget.",
+            "en",
+            "an audit found",
+        ),
+        ("Census data show the town lost 900 residents.", "en", "Census data show"),
+    ],
+)
+def test_attributions_span_the_speaker_and_verb(sentence, language, exact):
+    assert exact in spans(sentence, language, "source")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "handle"),
+    [
+        ("Laut @stadtwerke_kiel fällt der Strom am Abend aus.", "de", "@stadtwerke_kiel"),
+        ("Per @cityhall_press, the bridge stays closed until Monday.", "en", "@cityhall_press"),
+    ],
+)
+def test_a_handle_after_a_preposition_is_a_source_flagged_as_a_bare_handle(
+    sentence, language, handle
+):
+    (item,) = found(sentence, language, "source")
+    assert sentence[item.start : item.end].endswith(handle)
+    assert {"vague", "bare_handle"} <= {flag.code for flag in item.flags}
+
+
+def test_per_before_a_unit_is_not_a_source():
+    text = "Fares rose 4 per cent, or 30 cents per day for commuters."
+    assert "source" not in labels_of(text, "en")
+
+
+def test_german_reported_speech_in_konjunktiv_i_is_an_attribution():
+    text = "Der Schaden gehe in die Millionen."
+    (item,) = found(text, "de", "source")
+    assert text[item.start : item.end] == "gehe"
+    assert [r.code for r in item.reasons] == ["reported_speech"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ich gehe davon aus, dass die Brücke hält.",
+        "Die Kinder gehen morgen wieder in die Schule.",
+        "Der Vertrag gilt, es sei denn, eine Seite kündigt.",
+        "Kritiker meinen, das Gesetz gehe nicht weit genug.",
+    ],
+)
+def test_indicative_or_idiomatic_forms_are_not_reported_speech(sentence):
+    assert "source" not in labels_of(sentence, "de")
+
+
+# --------------------------------------------------------------------------- claims
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Verletzt wurde nach Angaben der Feuerwehr niemand.", "de"),
+        ("Wie die Polizei mitteilte, wurde der Fahrer noch am Unfallort festgenommen.", "de"),
+        ("The agency said in a statement that it had patched the flaw.", "en"),
+        ("People close to the club said the coach had already signed.", "en"),
+    ],
+)
+def test_a_sourced_statement_is_both_claim_and_source(sentence, language):
+    assert labels_of(sentence, language) >= {"claim", "source"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Das Bundesverfassungsgericht hat das Wahlgesetz gekippt.", "de"),
+        ("The city council has approved the new zoning rules.", "en"),
+    ],
+)
+def test_a_claim_needs_no_number(sentence, language):
+    assert "claim" in labels_of(sentence, language)
+
+
+def test_a_reported_intention_is_a_source_but_not_a_claim():
+    text = "Man werde die Beschwerden sorgfältig prüfen, erklärte eine Sprecherin der Bahn."
+    assert labels_of(text, "de") == {"source"}
+
+
+def test_a_hedged_figure_keeps_only_the_hedge():
+    text = "Der Umsatz könnte im dritten Quartal um 14 Prozent auf 2,3 Milliarden Euro steigen."
+    assert labels_of(text, "de") == {"speculation"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Die Ausstellung ist dienstags bis sonntags von 10 bis 18 Uhr geöffnet.", "de"),
+        ("Das Bürgertelefon ist unter 0431 901-2345 erreichbar.", "de"),
+        ("Dieser Artikel wurde am Montag um 16.45 Uhr aktualisiert.", "de"),
+        ("The hotline is open from 9 a.m. to 5 p.m. on weekdays.", "en"),
+        ("Call 020 7946 0958 for tickets.", "en"),
+    ],
+)
+def test_timetables_and_phone_numbers_are_not_claims(sentence, language):
+    assert "claim" not in labels_of(sentence, language)
+
+
+def test_a_figure_beside_a_clock_time_is_still_a_claim():
+    text = "Um 14 Uhr meldete die Polizei 23 Verletzte und 3 Tote."
+    assert "claim" in labels_of(text, "de")
+
+
+# --------------------------------------------------------------------------- source spans
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "cue"),
+    [
+        ("A senior EU official said the summit would be postponed.", "en", "senior EU official"),
+        ("Die Gespräche seien gescheitert, so ein Diplomat.", "de", "ein Diplomat"),
+        ("One person briefed on the talks said a deal was close.", "en", "person"),
+    ],
+)
+def test_an_unnamed_person_as_the_source_gets_the_anonymous_flag(sentence, language, cue):
+    (item,) = found(sentence, language, "source")
+    anonymous = [flag for flag in item.flags if flag.code == "anonymous"]
+    assert anonymous and cue in anonymous[0].cue
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("A spokesperson for the ministry said the plan stands.", "en"),
+        ("Ein Sprecher der Stadt sagte, die Halle bleibe geschlossen.", "de"),
+        ("Laut einem Insider-Report von Reuters steigt der Preis.", "de"),
+    ],
+)
+def test_a_spokesperson_or_a_named_report_is_not_anonymous(sentence, language):
+    for item in found(sentence, language, "source"):
+        assert "anonymous" not in {flag.code for flag in item.flags}
+
+
+def test_a_run_on_sentence_gives_a_source_span_cut_around_its_cue():
+    filler = "und die Stadt hat am Montag neue Pläne für den Bau vorgestellt "
+    text = filler * 8 + "sagte der Bürgermeister " + filler * 8
+    assert len(text) > 1000
+    (item,) = [s for s in found(text, "de", "source") if "sagte" in text[s.start : s.end]]
+    assert "sagte der Bürgermeister" in text[item.start : item.end]
+    assert item.end - item.start < 200
+
+
+# --------------------------------------------------------------------------- plumbing
+
+
+def test_every_reason_the_new_rules_give_has_a_sentence():
+    texts = {
+        "de": "Der Schaden gehe in die Millionen. Und wieder zahlen die Pendler die Zeche! "
+        "Verletzt wurde nach Angaben der Feuerwehr niemand.",
+        "en": "The council has approved the rules, officials say. What a farce this is!",
+    }
+    reasons = {
+        r.code for lang, text in texts.items() for s in suggest(text, lang) for r in s.reasons
+    }
+    assert {"reported_speech", "exclamation", "attributed", "event"} <= reasons
+    assert reasons - {"cue"} <= set(machine_text.MESSAGES)
+
+
+def test_warm_up_changes_no_result():
+    text = "Der Umsatz stieg laut dpa um 3 Prozent, hieß es."
+    before = suggest(text, "de")
+    warm_up()
+    warm_up()
+    assert suggest(text, "de") == before
+
+
+def test_the_worker_warms_the_cue_rules_up_when_it_starts():
+    from celery.signals import worker_init, worker_process_init
+
+    import factcheck.celery
+
+    # Look at the connected receivers rather than send the signal: sending it would also
+    # run Celery's Django fixup outside a worker.
+    for signal in (worker_init, worker_process_init):
+        receivers = [ref() if isinstance(ref, weakref.ref) else ref for _, ref in signal.receivers]
+        assert factcheck.celery._warm_up_cues in receivers

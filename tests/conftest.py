@@ -250,3 +250,23 @@ def _seeded_vocabularies(request):
     if Label.objects.count() == 4 and Rating.objects.count() == 7 and Group.objects.count() >= 3:
         return
     import_module("annotations.migrations.0002_seed_vocabularies").seed(apps, None)
+
+
+@pytest.fixture
+def sized(browser, live_server):
+    """Opens a browser page of the given size; all are closed after the test."""
+    contexts = []
+
+    def open_page(viewport: dict):
+        context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport=viewport)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.js_errors = errors
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -211,8 +211,8 @@ def test_the_panel_lists_each_checked_source_once_with_its_earlier_checks_folded
 # --- 5. errors come into view at their field ---------------------------------------------------
 
 
-def test_a_refused_rationale_is_scrolled_into_view_and_focused(sized_page, editor, reviewer, claim):
-    page = sized_page({"width": 390, "height": 700})
+def test_a_refused_rationale_is_scrolled_into_view_and_focused(sized, editor, reviewer, claim):
+    page = sized({"width": 390, "height": 700})
     services.annotation_assign(actor=editor, annotation_id=claim.pk, reviewer=reviewer)
     login(page, "reviewer")
     page.goto(f"/annotations/{claim.pk}/")
@@ -310,35 +310,16 @@ WORDS = ["Berlin", "Bundesregierung", "Mittwoch", "4,2", "Milliarden", "Euro", "
 MORE = ["Schiene", "freigegeben", "teilte", "Ministerium", "Kritiker", "Geld", "Verband"]
 
 
-@pytest.fixture
-def sized_page(browser, live_server):
-    contexts = []
-
-    def open_page(viewport: dict):
-        context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport=viewport)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.js_errors = errors
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
 @pytest.mark.parametrize(
     "viewport",
     [{"width": 1280, "height": 720}, {"width": 390, "height": 844}],
     ids=["desktop", "phone"],
 )
-def test_the_annotation_list_uses_the_height_it_has(sized_page, editor, viewport):
+def test_the_annotation_list_uses_the_height_it_has(sized, editor, viewport):
     article = make_article(editor, title="Viele", body=BODY)
     for word in WORDS + MORE:
         make_annotation(editor, article, word)
-    page = sized_page(viewport)
+    page = sized(viewport)
     login(page, "editor")
     page.goto(f"/articles/{article.pk}/")
     listing = page.locator("#annotation-list")
@@ -352,11 +333,11 @@ def test_the_annotation_list_uses_the_height_it_has(sized_page, editor, viewport
     assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
 
 
-def test_five_annotations_all_show_without_scrolling_the_list(sized_page, editor):
+def test_five_annotations_all_show_without_scrolling_the_list(sized, editor):
     article = make_article(editor, title="Fünf", body=BODY)
     for word in WORDS[:5]:
         make_annotation(editor, article, word)
-    page = sized_page({"width": 1280, "height": 720})
+    page = sized({"width": 1280, "height": 720})
     login(page, "editor")
     page.goto(f"/articles/{article.pk}/")
     listing = page.locator("#annotation-list")

@@ -37,26 +37,6 @@ def desk(editor, reviewer, chief, article, claim):
     return {"article": article, "claim": claim}
 
 
-@pytest.fixture
-def sized(browser, live_server):
-    """Opens a browser page of the given size; all are closed after the test."""
-    contexts = []
-
-    def open_page(viewport: dict):
-        context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport=viewport)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.js_errors = errors
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
 def pages_of(role: str, desk) -> list[str]:
     article, claim = desk["article"], desk["claim"]
     common = ["/", f"/articles/{article.pk}/", f"/articles/{article.pk}/report/"]

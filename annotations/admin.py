@@ -192,6 +192,7 @@ class SuggestionModelAdmin(ReadOnlyAdmin):
         "micro_precision",
         "micro_recall",
         "f1_by_label",
+        "thresholds",
         "is_active",
         "previous",
     )
@@ -223,6 +224,12 @@ class SuggestionModelAdmin(ReadOnlyAdmin):
             f"{label} {scores['f1']}"
             for label, scores in obj.scores.items()
             if isinstance(scores, dict) and label != "micro" and "f1" in scores
+        )
+
+    @admin.display(description=gettext_lazy("thresholds"))
+    def thresholds(self, obj):
+        return ", ".join(
+            f"{label} {value}" for label, value in (obj.scores.get("thresholds") or {}).items()
         )
 
     @admin.action(description=gettext_lazy("Roll back to the previous version"))

@@ -4,7 +4,11 @@ Pure: no Django, no database. Per language, one linear classifier per label (log
 regression) over the words, word pairs and lemmas of a sentence and over what the cue rules
 (`cues.suggest`) say about it. It is trained on the desk's decisions (`Example`: a sentence,
 a label, whether the desk said yes or no, and how much that counts), scored on a held-out
-part of them, and serialised to bytes for the database.
+part of them, and serialised to bytes for the database as compressed JSON (its weights by
+feature name; never pickle, so a stored model is data, not code).
+
+Each label's threshold is chosen on the held-out part: the one at which "the rules or the
+model" scores the best F1 there (SUGGEST_AT while there are too few held-out examples).
 
 The rules stay the first word: `combine` keeps every rule suggestion and adds the model's
 for sentences the rules left without that label, each with the words that weighed most, so
@@ -15,10 +19,12 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import pickle
+import json
+import math
 import re
+import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -45,8 +51,14 @@ __all__ = [
 
 # The reason code of a model's suggestion (machine_text words it: "the desk’s model: …").
 MODEL_REASON = "model_words"
-# A sentence gets the model's suggestion for a label from this probability on.
+# A sentence gets the model's suggestion for a label from this probability on, while its
+# held-out part is too small to choose a threshold (THRESHOLD_MIN_POSITIVES yes of the desk).
 SUGGEST_AT = 0.7
+# The thresholds tried on the held-out part, and the held-out yes needed to choose one.
+THRESHOLDS = tuple(round(0.3 + 0.05 * i, 2) for i in range(13))  # 0.3 … 0.9
+THRESHOLD_MIN_POSITIVES = 8
+# The stored bytes: this prefix, then zlib-compressed JSON.
+_MAGIC = b"FCSM1\n"
 # Of the training examples, the share (by a hash of the sentence, so the same every time)
 # kept aside to score the model before it is fitted on all of them.
 HELD_OUT = 0.2
@@ -85,14 +97,27 @@ class Prediction:
     words: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Classifier:
+    """One label's linear classifier: a weight per feature name, the intercept, and the
+    probability from which it suggests the label."""
+
+    weights: dict[str, float]
+    intercept: float
+    threshold: float = SUGGEST_AT
+
+    def probability(self, found: dict[str, float]) -> float:
+        z = self.intercept + sum(self.weights.get(name, 0.0) * v for name, v in found.items())
+        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
 @dataclass
 class Model:
-    """A fitted model of one language: a vectoriser and a classifier per label (labels
-    with only one kind of example have none), with its held-out scores."""
+    """A fitted model of one language: a classifier per label (labels with only one kind of
+    example have none), with its held-out scores."""
 
     language: str
-    vectorizer: DictVectorizer
-    classifiers: dict[str, LogisticRegression]
+    classifiers: dict[str, Classifier]
     size: int
     scores: dict[str, Any] = field(default_factory=dict)
 
@@ -144,40 +169,87 @@ def features(
 
 
 def _held_out(sentence: str) -> bool:
-    digest = hashlib.sha256(sentence.encode("utf-8")).digest()
+    # Salted, so that it is independent of any other split by a plain hash of the sentence
+    # (bench/learning_curve.py takes its test part by the first byte of one).
+    digest = hashlib.sha256(b"held-out\0" + sentence.encode("utf-8")).digest()
     return digest[0] < 256 * HELD_OUT
 
 
-def _fit(examples: Sequence[Example], rows: dict[str, dict[str, float]], language: str) -> Model:
+def _fit(
+    examples: Sequence[Example],
+    rows: dict[str, dict[str, float]],
+    language: str,
+    thresholds: dict[str, float] | None = None,
+) -> Model:
     vectorizer = DictVectorizer()
     vectorizer.fit([rows[e.sentence] for e in examples])
-    classifiers: dict[str, LogisticRegression] = {}
+    names = vectorizer.feature_names_
+    classifiers: dict[str, Classifier] = {}
     for label in cues.LABELS:
         mine = [e for e in examples if e.label == label]
         if len({e.positive for e in mine}) < 2:
             continue
         matrix = vectorizer.transform([rows[e.sentence] for e in mine])
-        classifier = LogisticRegression(C=1.0, class_weight="balanced", max_iter=500)
-        classifier.fit(
-            matrix, [int(e.positive) for e in mine], sample_weight=[e.weight for e in mine]
-        )
-        classifiers[label] = classifier
-    return Model(language, vectorizer, classifiers, size=len(examples))
+        fitted = LogisticRegression(C=1.0, class_weight="balanced", max_iter=500)
+        fitted.fit(matrix, [int(e.positive) for e in mine], sample_weight=[e.weight for e in mine])
+        weights = {
+            name: round(float(w), 5) for name, w in zip(names, fitted.coef_[0], strict=True) if w
+        }
+        threshold = (thresholds or {}).get(label, SUGGEST_AT)
+        classifiers[label] = Classifier(weights, round(float(fitted.intercept_[0]), 5), threshold)
+    return Model(language, classifiers, size=len(examples))
+
+
+def _thresholds(
+    model: Model, examples: Sequence[Example], rows: dict[str, dict[str, float]]
+) -> dict[str, float]:
+    """Per label, the threshold at which "the rules or the model" has the best F1 on
+    `examples` (the held-out part; ties go to the higher threshold), for labels with
+    THRESHOLD_MIN_POSITIVES yes there; SUGGEST_AT for the others."""
+    chosen = {}
+    for label, classifier in model.classifiers.items():
+        mine = [e for e in examples if e.label == label]
+        if sum(e.positive for e in mine) < THRESHOLD_MIN_POSITIVES:
+            chosen[label] = SUGGEST_AT
+            continue
+        said = [
+            (f"rule={label}" in rows[e.sentence], classifier.probability(rows[e.sentence]), e)
+            for e in mine
+        ]
+        best = (-1.0, SUGGEST_AT)
+        for threshold in THRESHOLDS:
+            tp = sum(1 for r, p, e in said if (r or p >= threshold) and e.positive)
+            fp = sum(1 for r, p, e in said if (r or p >= threshold) and not e.positive)
+            fn = sum(1 for r, p, e in said if not (r or p >= threshold) and e.positive)
+            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            if f1 >= best[0]:
+                best = (f1, threshold)
+        chosen[label] = best[1]
+    return chosen
 
 
 def train(examples: Iterable[Example], language: str) -> Model:
     """Fit a model on `examples` and score it: first fitted without the held-out part
-    (HELD_OUT of the sentences, chosen by hash) and scored on it, then fitted on all.
-    `scores` holds P/R/F1 per label and micro-averaged, with the counts they come from
-    (empty when either part has no example)."""
+    (HELD_OUT of the sentences, chosen by hash), its thresholds chosen and its scores taken
+    there, then fitted on all with those thresholds. `scores` holds P/R/F1 per label and
+    micro-averaged, with the counts they come from, and the `thresholds` (empty when either
+    part has no example)."""
     examples = list(examples)
     rows = {e.sentence: features(e.sentence, language) for e in examples}
     kept = [e for e in examples if not _held_out(e.sentence)]
     held = [e for e in examples if _held_out(e.sentence)]
     scores: dict[str, Any] = {}
+    thresholds: dict[str, float] = {}
     if kept and held:
-        scores = score(_fit(kept, rows, language), held)
-    model = _fit(examples, rows, language)
+        first = _fit(kept, rows, language)
+        thresholds = _thresholds(first, held, rows)
+        first.classifiers = {
+            label: replace(c, threshold=thresholds[label]) for label, c in first.classifiers.items()
+        }
+        scores = score(first, held)
+    model = _fit(examples, rows, language, thresholds)
+    if scores:
+        scores["thresholds"] = {label: c.threshold for label, c in model.classifiers.items()}
     model.scores = scores
     return model
 
@@ -197,12 +269,14 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 
 
 def score(model: Model, examples: Sequence[Example]) -> dict[str, Any]:
-    """P/R/F1 of `model` on `examples` (the model's yes from SUGGEST_AT), per label and
-    micro-averaged (`"micro"`), with `n`, the number of examples."""
+    """P/R/F1 of the model alone on `examples` (its yes from each label's threshold), per
+    label and micro-averaged (`"micro"`), with `n`, the number of examples."""
     counts = {label: [0, 0, 0] for label in cues.LABELS}
     said_yes = probabilities(model, [e.sentence for e in examples], [None] * len(examples))
     for i, e in enumerate(examples):
-        said = said_yes.get(e.label, [0.0] * len(examples))[i] >= SUGGEST_AT
+        classifier = model.classifiers.get(e.label)
+        chance = said_yes.get(e.label, [0.0] * len(examples))[i]
+        said = classifier is not None and chance >= classifier.threshold
         tp_fp_fn = counts[e.label]
         if said and e.positive:
             tp_fp_fn[0] += 1
@@ -226,23 +300,19 @@ def probabilities(
     `rules` the rules' suggestions for each sentence (None: worked out here)."""
     if not sentences or not model.classifiers:
         return {}
-    matrix = model.vectorizer.transform(
-        [features(s, model.language, r) for s, r in zip(sentences, rules, strict=True)]
-    )
+    rows = [features(s, model.language, r) for s, r in zip(sentences, rules, strict=True)]
     return {
-        label: [float(p) for p in classifier.predict_proba(matrix)[:, 1]]
+        label: [classifier.probability(row) for row in rows]
         for label, classifier in model.classifiers.items()
     }
 
 
 def _top_words(model: Model, sentence: str, label: str, rule: list | None) -> tuple[str, ...]:
     """The words of `sentence` whose features weighed most for `label`."""
-    row = model.vectorizer.transform([features(sentence, model.language, rule)]).tocoo()
-    names = model.vectorizer.feature_names_
-    weights = model.classifiers[label].coef_[0]
+    weights = model.classifiers[label].weights
+    found = features(sentence, model.language, rule)
     ranked = sorted(
-        ((weights[j] * value, names[j]) for j, value in zip(row.col, row.data, strict=True)),
-        reverse=True,
+        ((weights.get(name, 0.0) * value, name) for name, value in found.items()), reverse=True
     )
     words: list[str] = []
     for weight, name in ranked:
@@ -260,11 +330,12 @@ def predict(
     language: str,
     *,
     rules: Sequence[cues.Suggestion] | None = None,
-    at: float = SUGGEST_AT,
+    at: float | None = None,
 ) -> list[Prediction]:
     """The model's suggestions for `text`: each sentence (cues.sentences) and label whose
-    probability reaches `at`, with the words that weighed most. `rules` are the rules'
-    suggestions for the whole text, when the caller has them already."""
+    probability reaches the label's threshold (or `at`, when given), with the words that
+    weighed most. `rules` are the rules' suggestions for the whole text, when the caller has
+    them already."""
     spans = [
         (a, b) for a, b in cues.sentences(text, language) if any(c.isalnum() for c in text[a:b])
     ]
@@ -274,8 +345,9 @@ def predict(
     sentences = [text[a:b] for a, b in spans]
     found = []
     for label, chances in probabilities(model, sentences, per_sentence).items():
+        threshold = model.classifiers[label].threshold if at is None else at
         for i, probability in enumerate(chances):
-            if probability >= at:
+            if probability >= threshold:
                 words = _top_words(model, sentences[i], label, per_sentence[i])
                 a, b = spans[i]
                 found.append(Prediction(a, b, label, round(probability, 3), words))
@@ -325,14 +397,39 @@ def combine(
 
 
 def dumps(model: Model) -> bytes:
-    """The model as bytes for the database."""
-    return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    """The model as bytes for the database: a prefix and zlib-compressed JSON of its weights
+    by feature name (data only, so loading it runs no code)."""
+    document = {
+        "language": model.language,
+        "size": model.size,
+        "scores": model.scores,
+        "classifiers": {
+            label: {"weights": c.weights, "intercept": c.intercept, "threshold": c.threshold}
+            for label, c in model.classifiers.items()
+        },
+    }
+    payload = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return _MAGIC + zlib.compress(payload.encode("utf-8"), 6)
 
 
 def loads(blob: bytes) -> Model:
-    """A model from `dumps`. Only ever our own bytes from our own database: unpickling runs
-    code, so never pass it bytes from outside."""
-    model = pickle.loads(bytes(blob))  # noqa: S301 - our own rows, see the docstring
-    if not isinstance(model, Model):
-        raise TypeError(f"not a suggestion model: {type(model).__name__}")
-    return model
+    """A model from `dumps`. Raises TypeError for bytes that are not one."""
+    blob = bytes(blob)
+    if not blob.startswith(_MAGIC):
+        raise TypeError("not a suggestion model")
+    try:
+        document = json.loads(zlib.decompress(blob[len(_MAGIC) :]).decode("utf-8"))
+        classifiers = {
+            label: Classifier(
+                {str(k): float(v) for k, v in c["weights"].items()},
+                float(c["intercept"]),
+                float(c["threshold"]),
+            )
+            for label, c in document["classifiers"].items()
+            if label in cues.LABELS
+        }
+        return Model(
+            str(document["language"]), classifiers, int(document["size"]), document["scores"]
+        )
+    except (ValueError, KeyError, TypeError, AttributeError, zlib.error) as error:
+        raise TypeError(f"not a suggestion model: {error}") from error

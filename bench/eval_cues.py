@@ -1,12 +1,19 @@
-"""Precision, recall and F1 of annotations/cues.py against the labelled sentences.
+"""Precision, recall and F1 of annotations/cues.py on every labelled set, the blind one marked.
 
 Sentence level: a sentence is predicted label L when any suggestion with label L overlaps it.
-The sentences of one language are joined with newlines into one text and run through
-`suggest()` once, as an article would be.
+The sentences of one set and language are joined with newlines into one text and run through
+`suggest()` once, as an article would be. The sets:
 
-    .venv/bin/python bench/eval_cues.py            # all rows
-    .venv/bin/python bench/eval_cues.py --split dev
-    .venv/bin/python bench/eval_cues.py --errors   # list every miss and false alarm
+- `cues`: tests/data/cues_<lang>.tsv, the rules' own gold (split dev/holdout/late/blind; its
+  old "blind" split was tuned on since, so it no longer counts as blind);
+- `desk`: bench/data/desk_<lang>.tsv, the stand-in desk decisions of the learning curve
+  (bench/learning_curve.py); the rules were tuned on its training part;
+- `blind2`: tests/data/blind2_<lang>.tsv, written by someone who had not seen the rules and
+  never looked at while tuning: **BLIND**. Scored once, at the end of issue 14.
+
+    .venv/bin/python bench/eval_cues.py                 # every set
+    .venv/bin/python bench/eval_cues.py --set cues --split dev --errors
+    .venv/bin/python bench/eval_cues.py --set desk      # not the blind one
 
 Speed (first call with and without warm_up, 100 KB per language): bench/cues_speed.py.
 """
@@ -26,6 +33,12 @@ from annotations.cues import LABELS, suggest  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 LANGUAGES = ("de", "en")
+# name: (file pattern, blind?, what it is)
+SETS = {
+    "cues": (DATA / "cues_{language}.tsv", False, "the rules' own gold (tuned on)"),
+    "desk": (ROOT / "bench" / "data" / "desk_{language}.tsv", False, "stand-in desk decisions"),
+    "blind2": (DATA / "blind2_{language}.tsv", True, "written without sight of the rules"),
+}
 
 
 @dataclass(frozen=True)
@@ -55,18 +68,25 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def load(language: str, split: str | None = None) -> list[Row]:
+def load(language: str, split: str | None = None, name: str = "cues") -> list[Row]:
+    """The rows of one set and language: "split, labels, sentence" or "labels, sentence"
+    per line (a header line and # comments skipped)."""
     rows = []
-    path = DATA / f"cues_{language}.tsv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for line in lines:
-        if not line.strip() or line.startswith("#") or line.startswith("split\t"):
+    path = Path(str(SETS[name][0]).format(language=language))
+    if not path.exists():
+        return rows
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#") or line.startswith(("split\t", "labels\t")):
             continue
-        row_split, labels, sentence = line.split("\t")
+        cells = line.split("\t")
+        row_split, labels, sentence = cells if len(cells) == 3 else ("", *cells)
         if split and row_split != split:
             continue
-        picked = frozenset(x for x in labels.split(",") if x != "-")
-        rows.append(Row(row_split, picked, sentence))
+        picked = frozenset(x.strip() for x in labels.split(",") if x.strip() not in ("-", ""))
+        unknown = picked - set(LABELS)
+        if unknown:
+            raise ValueError(f"{path.name}: unknown labels {sorted(unknown)} in {line!r}")
+        rows.append(Row(row_split, picked, sentence.strip()))
     return rows
 
 
@@ -85,8 +105,8 @@ def predict(rows: list[Row], language: str) -> list[frozenset[str]]:
     return out
 
 
-def evaluate(language: str, split: str | None = None) -> dict[str, Score]:
-    rows = load(language, split)
+def evaluate(language: str, split: str | None = None, name: str = "cues") -> dict[str, Score]:
+    rows = load(language, split, name)
     predicted = predict(rows, language)
     scores = {}
     for label in LABELS:
@@ -100,31 +120,41 @@ def evaluate(language: str, split: str | None = None) -> dict[str, Score]:
             1 for r, p in zip(rows, predicted, strict=True) if label in r.labels and label not in p
         )
         scores[label] = Score(tp, fp, fn)
+    scores["micro"] = Score(
+        *(sum(getattr(x, k) for x in scores.values()) for k in ("tp", "fp", "fn"))
+    )
     return scores
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", dest="sets", action="append", choices=tuple(SETS))
     parser.add_argument("--split", choices=("dev", "holdout", "late", "blind"))
-    parser.add_argument("--errors", action="store_true")
+    parser.add_argument("--errors", action="store_true", help="list every miss and false alarm")
     args = parser.parse_args()
-    print(f"split: {args.split or 'all'}")
-    print(f"{'lang':4} {'label':12} {'n':>3} {'P':>5} {'R':>5} {'F1':>5}   tp fp fn")
-    for language in LANGUAGES:
-        for label, s in evaluate(language, args.split).items():
-            n = s.tp + s.fn
-            print(
-                f"{language:4} {label:12} {n:3d} {s.precision:5.2f} {s.recall:5.2f} "
-                f"{s.f1:5.2f}   {s.tp:2d} {s.fp:2d} {s.fn:2d}"
-            )
-    if args.errors:
+    for name in args.sets or tuple(SETS):
+        pattern, blind, what = SETS[name]
+        mark = "BLIND" if blind else "not blind"
+        split = args.split if name == "cues" else None
+        print(f"\n== set {name} [{mark}]: {what}" + (f", split {split}" if split else ""))
+        print(f"{'lang':4} {'label':12} {'n':>4} {'P':>5} {'R':>5} {'F1':>5}    tp   fp   fn")
         for language in LANGUAGES:
-            rows = load(language, args.split)
-            for r, p in zip(rows, predict(rows, language), strict=True):
-                if set(r.labels) != set(p):
-                    missed = ",".join(sorted(r.labels - p)) or "-"
-                    extra = ",".join(sorted(p - r.labels)) or "-"
-                    print(f"{language} missed={missed:20} extra={extra:20} {r.sentence}")
+            if not load(language, split, name):
+                print(f"{language:4} (no {Path(str(pattern).format(language=language)).name})")
+                continue
+            for label, s in evaluate(language, split, name).items():
+                print(
+                    f"{language:4} {label:12} {s.tp + s.fn:4d} {s.precision:5.2f} "
+                    f"{s.recall:5.2f} {s.f1:5.2f}  {s.tp:4d} {s.fp:4d} {s.fn:4d}"
+                )
+        if args.errors:
+            for language in LANGUAGES:
+                rows = load(language, split, name)
+                for r, p in zip(rows, predict(rows, language), strict=True):
+                    if set(r.labels) != set(p):
+                        missed = ",".join(sorted(r.labels - p)) or "-"
+                        extra = ",".join(sorted(p - r.labels)) or "-"
+                        print(f"{language} missed={missed:20} extra={extra:20} {r.sentence}")
 
 
 if __name__ == "__main__":

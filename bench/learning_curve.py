@@ -35,9 +35,10 @@ SIZES = (0, 50, 200, 800)
 TEST_SHARE = 64  # of 256: a quarter
 # The optional third system: rules plus model, where the model may also drop a rule's label
 # it gives less than this probability (to see whether dropping helps before it is used).
-DROP_BELOW = 0.1
-# The model's suggestions from this probability (the app's FACTCHECK_MODEL_SUGGEST_AT).
-SUGGEST_AT = learning.SUGGEST_AT
+DROP_BELOW = 0.0
+# The model's suggestions from this probability (the app's FACTCHECK_MODEL_SUGGEST_AT);
+# None: each label's threshold as the model chose it on its own held-out part.
+SUGGEST_AT: float | None = None
 
 
 @dataclass(frozen=True)
@@ -152,8 +153,9 @@ def curve(language: str, data: Path, sizes: tuple[int, ...]) -> None:
             line(len(used), "rules", rules, seconds)
             continue
         line(len(used), "rules+model", scores(test, predicted(test, language, model)), seconds)
-        dropping = scores(test, predicted(test, language, model, DROP_BELOW))
-        line(len(used), f"  drop<{DROP_BELOW}", dropping, seconds)
+        if DROP_BELOW:
+            dropping = scores(test, predicted(test, language, model, DROP_BELOW))
+            line(len(used), f"  drop<{DROP_BELOW}", dropping, seconds)
 
 
 def line(size: int, name: str, result: dict[str, tuple[float, float, float]], seconds: float):
@@ -167,11 +169,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA, help="folder of desk_<lang>.tsv")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
-    parser.add_argument("--at", type=float, default=learning.SUGGEST_AT, help="suggest from p")
+    parser.add_argument("--at", type=float, default=None, help="suggest from p (default: chosen)")
     parser.add_argument("--drop", type=float, default=DROP_BELOW, help="drop rule labels below p")
     args = parser.parse_args()
     SUGGEST_AT, DROP_BELOW = args.at, args.drop
-    print(f"model suggests from p >= {SUGGEST_AT}; test = a quarter of rows by hash")
+    at = "its own held-out thresholds" if SUGGEST_AT is None else f"p >= {SUGGEST_AT}"
+    print(f"model suggests from {at}; test = a quarter of rows by hash")
     for language in LANGUAGES:
         curve(language, args.data, tuple(args.sizes))
 

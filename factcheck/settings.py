@@ -329,7 +329,8 @@ FACTCHECK_MODEL_CHECK_INTERVAL_SECONDS = env.int(
     "FACTCHECK_MODEL_CHECK_INTERVAL_SECONDS", default=900
 )
 FACTCHECK_MODEL_MIN_EXAMPLES = env.int("FACTCHECK_MODEL_MIN_EXAMPLES", default=100)
-FACTCHECK_MODEL_SUGGEST_AT = env.float("FACTCHECK_MODEL_SUGGEST_AT", default=0.7)
+# Unset: each label's threshold as the model chose it on its held-out part.
+FACTCHECK_MODEL_SUGGEST_AT = env("FACTCHECK_MODEL_SUGGEST_AT", cast=float, default=None)
 
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-checks": {

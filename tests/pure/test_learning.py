@@ -83,3 +83,34 @@ def test_bytes_of_something_else_are_refused():
 
     with pytest.raises(TypeError):
         learning.loads(pickle.dumps({"not": "a model"}))
+
+
+def test_the_stored_bytes_are_json_data_not_code(model):
+    import json
+    import zlib
+
+    blob = learning.dumps(model)
+    document = json.loads(zlib.decompress(blob[len(b"FCSM1\n") :]))
+    assert set(document["classifiers"]) == {"speculation"}
+    assert document["classifiers"]["speculation"]["weights"]["w=buschtrommeln"] > 0
+
+
+def test_each_label_gets_a_threshold_chosen_on_its_held_out_part():
+    # Enough held-out yes (THRESHOLD_MIN_POSITIVES) for speculation, none for opinion.
+    rumours = [
+        f"Die Buschtrommeln melden, dass {who} {when} {what}."
+        for who in ("der Vorstand", "die Ministerin", "der Trainer", "die Firma", "der Verein")
+        for when in ("bald", "demnächst", "im Mai")
+        for what in ("geht", "verkauft", "wechselt", "schließt")
+    ]
+    plain = [s.replace("Die Buschtrommeln melden, dass", "Gestern hieß es,") for s in rumours]
+    examples = [learning.Example(s, "speculation", True) for s in rumours] + [
+        learning.Example(s, "speculation", False) for s in plain
+    ]
+    examples += [learning.Example(s, "opinion", False) for s in rumours[:5]]
+    examples += [learning.Example(plain[0], "opinion", True)]
+    model = learning.train(examples, "de")
+    chosen = model.scores["thresholds"]
+    assert chosen["speculation"] in learning.THRESHOLDS
+    assert model.classifiers["speculation"].threshold == chosen["speculation"]
+    assert chosen["opinion"] == learning.SUGGEST_AT

@@ -8,7 +8,8 @@ part of them, and serialised to bytes for the database as compressed JSON (its w
 feature name; never pickle, so a stored model is data, not code).
 
 Each label's threshold is chosen on the held-out part: the one at which "the rules or the
-model" scores the best F1 there (SUGGEST_AT while there are too few held-out examples).
+model" scores the best F-beta there, precision weighing about twice as much as recall
+(SUGGEST_AT while there are too few held-out examples).
 
 The rules stay the first word: `combine` keeps every rule suggestion and adds the model's
 for sentences the rules left without that label, each with the words that weighed most, so
@@ -57,6 +58,10 @@ SUGGEST_AT = 0.7
 # The thresholds tried on the held-out part, and the held-out yes needed to choose one.
 THRESHOLDS = tuple(round(0.3 + 0.05 * i, 2) for i in range(13))  # 0.3 … 0.9
 THRESHOLD_MIN_POSITIVES = 8
+# A label's threshold is the one with the best F-beta of "the rules or the model" on the
+# held-out part, with beta below 1 so that precision weighs about twice as much as recall
+# (an editor stops reading suggestions that are often wrong).
+BETA = 0.7
 # The stored bytes: this prefix, then zlib-compressed JSON.
 _MAGIC = b"FCSM1\n"
 # Of the training examples, the share (by a hash of the sentence, so the same every time)
@@ -203,9 +208,9 @@ def _fit(
 def _thresholds(
     model: Model, examples: Sequence[Example], rows: dict[str, dict[str, float]]
 ) -> dict[str, float]:
-    """Per label, the threshold at which "the rules or the model" has the best F1 on
-    `examples` (the held-out part; ties go to the higher threshold), for labels with
-    THRESHOLD_MIN_POSITIVES yes there; SUGGEST_AT for the others."""
+    """Per label, the threshold at which "the rules or the model" has the best F-beta
+    (BETA) on `examples` (the held-out part; ties go to the higher threshold), for labels
+    with THRESHOLD_MIN_POSITIVES yes there; SUGGEST_AT for the others."""
     chosen = {}
     for label, classifier in model.classifiers.items():
         mine = [e for e in examples if e.label == label]
@@ -217,13 +222,14 @@ def _thresholds(
             for e in mine
         ]
         best = (-1.0, SUGGEST_AT)
+        b2 = BETA * BETA
         for threshold in THRESHOLDS:
             tp = sum(1 for r, p, e in said if (r or p >= threshold) and e.positive)
             fp = sum(1 for r, p, e in said if (r or p >= threshold) and not e.positive)
             fn = sum(1 for r, p, e in said if not (r or p >= threshold) and e.positive)
-            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-            if f1 >= best[0]:
-                best = (f1, threshold)
+            f_beta = (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp) if tp else 0.0
+            if f_beta >= best[0]:
+                best = (f_beta, threshold)
         chosen[label] = best[1]
     return chosen
 

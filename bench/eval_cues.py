@@ -14,6 +14,11 @@ The sentences of one set and language are joined with newlines into one text and
     .venv/bin/python bench/eval_cues.py                 # every set
     .venv/bin/python bench/eval_cues.py --set cues --split dev --errors
     .venv/bin/python bench/eval_cues.py --set desk      # not the blind one
+    .venv/bin/python bench/eval_cues.py --model         # also: rules + a desk model
+
+With `--model`, each set is scored a second time with the rules plus the model that learns
+from the desk (annotations.learning), trained on the training part of the desk set only (the
+same split as bench/learning_curve.py); the desk set is then scored on its test part alone.
 
 Speed (first call with and without warm_up, 100 KB per language): bench/cues_speed.py.
 """
@@ -29,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from annotations import learning  # noqa: E402
 from annotations.cues import LABELS, suggest  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
@@ -90,8 +96,30 @@ def load(language: str, split: str | None = None, name: str = "cues") -> list[Ro
     return rows
 
 
-def predict(rows: list[Row], language: str) -> list[frozenset[str]]:
-    """The labels predicted for each row's sentence."""
+def desk_model(language: str):
+    """The desk model of `language`, trained on the desk set's training part."""
+    from bench import learning_curve
+
+    train, _test = learning_curve.split(learning_curve.load(desk_path(language)))
+    return learning.train(learning_curve.examples(train), language) if train else None
+
+
+def desk_path(language: str) -> Path:
+    return Path(str(SETS["desk"][0]).format(language=language))
+
+
+def desk_test_part(rows: list[Row]) -> list[Row]:
+    from bench import learning_curve
+
+    kept = {
+        r.sentence
+        for r in learning_curve.split([learning_curve.Row(r.labels, r.sentence) for r in rows])[1]
+    }
+    return [r for r in rows if r.sentence in kept]
+
+
+def predict(rows: list[Row], language: str, model=None) -> list[frozenset[str]]:
+    """The labels predicted for each row's sentence (by the rules, plus `model`'s)."""
     text = "\n".join(r.sentence for r in rows)
     spans = []
     pos = 0
@@ -99,15 +127,21 @@ def predict(rows: list[Row], language: str) -> list[frozenset[str]]:
         spans.append((pos, pos + len(r.sentence)))
         pos += len(r.sentence) + 1
     found = suggest(text, language)
+    if model is not None:
+        found = learning.combine(found, learning.predict(model, text, language, rules=found))
     out = []
     for a, b in spans:
         out.append(frozenset(s.label for s in found if s.start < b and a < s.end))
     return out
 
 
-def evaluate(language: str, split: str | None = None, name: str = "cues") -> dict[str, Score]:
+def evaluate(
+    language: str, split: str | None = None, name: str = "cues", model=None
+) -> dict[str, Score]:
     rows = load(language, split, name)
-    predicted = predict(rows, language)
+    if model is not None and name == "desk":
+        rows = desk_test_part(rows)
+    predicted = predict(rows, language, model)
     scores = {}
     for label in LABELS:
         tp = sum(
@@ -131,22 +165,28 @@ def main() -> None:
     parser.add_argument("--set", dest="sets", action="append", choices=tuple(SETS))
     parser.add_argument("--split", choices=("dev", "holdout", "late", "blind"))
     parser.add_argument("--errors", action="store_true", help="list every miss and false alarm")
+    parser.add_argument("--model", action="store_true", help="also score rules + a desk model")
     args = parser.parse_args()
+    models = {language: desk_model(language) for language in LANGUAGES} if args.model else {}
     for name in args.sets or tuple(SETS):
         pattern, blind, what = SETS[name]
         mark = "BLIND" if blind else "not blind"
         split = args.split if name == "cues" else None
-        print(f"\n== set {name} [{mark}]: {what}" + (f", split {split}" if split else ""))
-        print(f"{'lang':4} {'label':12} {'n':>4} {'P':>5} {'R':>5} {'F1':>5}    tp   fp   fn")
-        for language in LANGUAGES:
-            if not load(language, split, name):
-                print(f"{language:4} (no {Path(str(pattern).format(language=language)).name})")
-                continue
-            for label, s in evaluate(language, split, name).items():
-                print(
-                    f"{language:4} {label:12} {s.tp + s.fn:4d} {s.precision:5.2f} "
-                    f"{s.recall:5.2f} {s.f1:5.2f}  {s.tp:4d} {s.fp:4d} {s.fn:4d}"
-                )
+        for system in ("rules", "rules + desk model") if args.model else ("rules",):
+            part = ", its test part" if system != "rules" and name == "desk" else ""
+            print(f"\n== set {name} [{mark}]: {what}{part}" + (f", split {split}" if split else ""))
+            print(f"   system: {system}")
+            print(f"{'lang':4} {'label':12} {'n':>4} {'P':>5} {'R':>5} {'F1':>5}    tp   fp   fn")
+            for language in LANGUAGES:
+                if not load(language, split, name):
+                    print(f"{language:4} (no {Path(str(pattern).format(language=language)).name})")
+                    continue
+                model = models.get(language) if system != "rules" else None
+                for label, s in evaluate(language, split, name, model).items():
+                    print(
+                        f"{language:4} {label:12} {s.tp + s.fn:4d} {s.precision:5.2f} "
+                        f"{s.recall:5.2f} {s.f1:5.2f}  {s.tp:4d} {s.fp:4d} {s.fn:4d}"
+                    )
         if args.errors:
             for language in LANGUAGES:
                 rows = load(language, split, name)

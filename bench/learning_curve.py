@@ -161,7 +161,7 @@ def curve(language: str, data: Path, sizes: tuple[int, ...]) -> None:
 def line(size: int, name: str, result: dict[str, tuple[float, float, float]], seconds: float):
     p, r, f = result["micro"]
     per_label = "  ".join(f"{result[label][2]:5.2f}" for label in cues.LABELS)
-    print(f"{size:5d} {name:12} {p:5.2f} {r:5.2f} {f:5.2f}  {per_label}   {seconds:6.1f}")
+    print(f"{size:5d} {name:12} {p:5.3f} {r:5.3f} {f:5.3f}  {per_label}   {seconds:6.1f}")
 
 
 def main() -> None:

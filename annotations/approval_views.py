@@ -33,8 +33,15 @@ def _render_approvals(
     names = history.Names.load()
     events = selectors.events_of(annotations)
     items = []
+    # A revealed blind double review is one item: its two verdicts side by side.
+    pairs: dict[int, dict] = {}
     for verdict in verdicts:
         annotation = verdict.annotation
+        if verdict.is_blind:
+            pair = pairs.get(annotation.pk)
+            if pair is not None:
+                pair["pair"].append(verdict)
+                continue
         form = None
         kind = ""
         if failed and failed[0] == verdict.pk:
@@ -54,10 +61,14 @@ def _render_approvals(
                 "history": history.items(events[annotation.pk], names),
             }
         )
+        if verdict.is_blind:
+            pairs[annotation.pk] = items[-1]
+            items[-1]["pair"] = [verdict]
+            items[-1]["can_decide_pair"] = policy.can_decide_double_review(user, annotation)
     return render(
         request,
         "annotations/approvals.html",
-        {"items": items, "page_error": error},
+        {"items": items, "page_error": error, "ratings": list(selectors.ratings())},
         status=status,
     )
 

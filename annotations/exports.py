@@ -23,7 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from . import representation, selectors
-from .models import Annotation, Article, ArticleRevision, Evidence, Verdict
+from .models import Annotation, Article, ArticleRevision, Claimant, Evidence, PageNote, Verdict
 from .representation import EXPORT_COLUMNS, VerdictRow, row_id
 
 CHUNK_SIZE = 2000
@@ -150,11 +150,17 @@ def _names(names: list[str]) -> str:
     return "[" + ",".join(map(_string, names)) + "]" if names else "[]"
 
 
+def _number(value: int | None) -> Any:
+    return "null" if value is None else value
+
+
 def jsonl_export(
     annotations: QuerySet[Annotation], *, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[bytes]:
     """The annotations as JSON Lines (UTF-8), one object of EXPORT_COLUMNS per line."""
-    make = representation.export_row(text=_string, optional=_text, plain=_string, names=_names)
+    make = representation.export_row(
+        text=_string, optional=_text, plain=_string, names=_names, number=_number
+    )
     for chunk, assignees, verdicts in _chunks(annotations, chunk_size):
         yield "".join(_JSON_LINE % make(row, assignees, verdicts) for row in chunk).encode("utf-8")
 
@@ -254,15 +260,32 @@ def _path(name: str, pk: int, fallback: str) -> str:
         return fallback
 
 
+# The software that makes machine suggestions: a span accepted from one names it as its
+# generator instead of a human creator.
+W3C_GENERATOR = {"type": "Software", "name": "Fact-check desk suggestions"}
+
+
+def wap_container_path(article_id: int) -> str:
+    """The article's Web Annotation Protocol container (ends in a slash)."""
+    return _path("wap:container", article_id, f"/wap/articles/{article_id}/")
+
+
 def w3c_annotation(
-    annotation: Annotation, *, base_url: str, source: str, source_date: datetime
+    annotation: Annotation,
+    *,
+    base_url: str,
+    source: str,
+    source_date: datetime,
+    suggested: bool = False,
 ) -> dict[str, Any]:
-    """One Web Annotation. Bodies: the label (tagging), the note (commenting) and the
-    approved verdict (assessing). The target quotes the span, gives its code-point
-    position, and pins the text revision with a TimeState."""
+    """One Web Annotation, its id under the article's protocol container. Bodies: the label
+    (classifying), the note (commenting) and the approved verdict (assessing). The target
+    quotes the span, gives its code-point position, and pins the text revision with a
+    TimeState. A span accepted from a machine suggestion carries a `generator`, not a human
+    `creator`."""
     row = representation.row_of(annotation)  # the record's fields, by name
     bodies: list[dict[str, Any]] = [
-        {"type": "TextualBody", "purpose": "tagging", "value": row.label}
+        {"type": "TextualBody", "purpose": "classifying", "value": row.label}
     ]
     if row.note:
         bodies.append(
@@ -301,41 +324,98 @@ def w3c_annotation(
     # An orphan's offsets point into an older revision: its quote is all that still holds.
     if row.anchor_state != Annotation.AnchorState.ORPHANED:
         selectors_.append({"type": "TextPositionSelector", "start": row.start, "end": row.end})
-    path = _path("api:annotation-detail", row.id, f"/api/v1/annotations/{row.id}/")
-    return {
+    item: dict[str, Any] = {
         "@context": W3C_CONTEXT,
-        "id": base_url + path,
+        "id": f"{base_url}{wap_container_path(annotation.article_id)}{row.id}",
         "type": "Annotation",
-        "motivation": "assessing" if approved else "tagging",
-        "creator": {"type": "Person", "nickname": row.created_by},
-        "created": iso(row.created_at),
-        "modified": iso(row.updated_at),
-        "body": bodies,
-        "target": {
-            "type": "SpecificResource",
-            "source": source,
-            "selector": selectors_,
-            "state": {"type": "TimeState", "sourceDate": iso(source_date)},
-        },
+        "motivation": "assessing" if approved else "classifying",
     }
+    if suggested:
+        item["generator"] = W3C_GENERATOR
+    else:
+        item["creator"] = {"type": "Person", "nickname": row.created_by}
+    item.update(
+        {
+            "created": iso(row.created_at),
+            "modified": iso(row.updated_at),
+            "body": bodies,
+            "target": {
+                "type": "SpecificResource",
+                "source": source,
+                "selector": selectors_,
+                "state": {"type": "TimeState", "sourceDate": iso(source_date)},
+            },
+        }
+    )
+    if annotation.canonical:
+        item["canonical"] = annotation.canonical
+    if annotation.via:
+        item["via"] = annotation.via
+    return item
 
 
-def w3c_collection(
-    article: Article,
-    annotations: Iterable[Annotation],
-    *,
-    base_url: str,
-    source_date: datetime,
-) -> dict[str, Any]:
+def w3c_page_note(note: PageNote, *, base_url: str) -> dict[str, Any]:
+    """A note on the whole article received through the protocol: its bodies and target as
+    the client sent them, under an id of ours."""
+    item: dict[str, Any] = {
+        "@context": W3C_CONTEXT,
+        "id": f"{base_url}{wap_container_path(note.article_id)}note-{note.pk}",
+        "type": "Annotation",
+        "motivation": "commenting",
+        "creator": {"type": "Person", "nickname": note.created_by.username},
+        "created": iso(note.created_at),
+        "modified": iso(note.updated_at),
+    }
+    if note.body:
+        item["body"] = note.body
+    item["target"] = note.target
+    if note.canonical:
+        item["canonical"] = note.canonical
+    if note.via:
+        item["via"] = note.via
+    return item
+
+
+def w3c_one(article: Article, item: Annotation | PageNote, *, base_url: str) -> dict[str, Any]:
+    """One span or note of the article in its W3C form, exactly as w3c_items gives it."""
+    if isinstance(item, PageNote):
+        return w3c_page_note(item, base_url=base_url)
+    source = _path("annotations:article-detail", article.pk, f"/articles/{article.pk}/")
+    return w3c_annotation(
+        item,
+        base_url=base_url,
+        source=base_url + source,
+        source_date=revision_date(article),
+        suggested=item.pk in selectors.suggested_annotation_ids(article),
+    )
+
+
+def w3c_items(article: Article, *, base_url: str) -> list[dict[str, Any]]:
+    """Every live annotation of the article in its W3C form (each with its @context): the
+    spans in text order, then the notes on the whole text. The export and the protocol
+    container both serve exactly these."""
+    source = base_url + _path("annotations:article-detail", article.pk, f"/articles/{article.pk}/")
+    source_date = revision_date(article)
+    suggested = selectors.suggested_annotation_ids(article)
+    items = [
+        w3c_annotation(
+            a,
+            base_url=base_url,
+            source=source,
+            source_date=source_date,
+            suggested=a.pk in suggested,
+        )
+        for a in article_annotations(article, include_withdrawn=False)
+    ]
+    items.extend(w3c_page_note(n, base_url=base_url) for n in selectors.page_notes_of(article))
+    return items
+
+
+def w3c_collection(article: Article, *, base_url: str) -> dict[str, Any]:
     """An AnnotationCollection of one article with its first (and only) page embedded."""
     export_path = _path("api:article-export", article.pk, f"/api/v1/articles/{article.pk}/export/")
     collection_id = f"{base_url}{export_path}?format=w3c"
-    source = base_url + _path("annotations:article-detail", article.pk, f"/articles/{article.pk}/")
-    items = [
-        w3c_annotation(a, base_url=base_url, source=source, source_date=source_date)
-        for a in annotations
-        if a.status != Annotation.Status.WITHDRAWN
-    ]
+    items = w3c_items(article, base_url=base_url)
     for item in items:
         del item["@context"]  # the collection's context covers its items
     return {
@@ -373,6 +453,22 @@ def desk_name(language: str) -> str:
         if translation.get_language().startswith("de") and settings.FACTCHECK_ORG_NAME_DE:
             return settings.FACTCHECK_ORG_NAME_DE
         return translation.gettext(settings.FACTCHECK_ORG_NAME)
+
+
+CLAIMANT_TYPES = {Claimant.Kind.PERSON: "Person", Claimant.Kind.ORGANISATION: "Organization"}
+
+
+def claimant_author(claimant: Claimant | None) -> dict[str, Any] | None:
+    """A claimant as schema.org names a claim's author: a Person or an Organization, with
+    its URL and other names where the desk has them."""
+    if claimant is None:
+        return None
+    author: dict[str, Any] = {"@type": CLAIMANT_TYPES[claimant.kind], "name": claimant.name}
+    if claimant.url:
+        author["url"] = claimant.url
+    if claimant.aliases:
+        author["alternateName"] = list(claimant.aliases)
+    return author
 
 
 def claimreviews(
@@ -417,8 +513,11 @@ def claimreviews(
         if verdict.rating.claimreview_value is not None:
             rating.update(ratingValue=verdict.rating.claimreview_value, bestRating=5, worstRating=1)
         claim: dict[str, Any] = {"@type": "Claim", "appearance": appearance}
-        if claim_author:
-            claim["author"] = claim_author
+        # Who made the claim: its claimant where the desk named one, else whoever
+        # published the text it appears in.
+        said_by = claimant_author(verdict.annotation.claimant) or claim_author
+        if said_by:
+            claim["author"] = said_by
         if article.published_at:
             claim["datePublished"] = iso(article.published_at)
         # The text the chief approved, never the span's text now (a text change since
@@ -443,3 +542,14 @@ def claimreviews(
             review["dateModified"] = iso(verdict.decided_at)
         reviews.append(review)
     return reviews
+
+
+def jsonl_tombstones(annotation_ids: Iterable[int]) -> Iterator[bytes]:
+    """JSON Lines of a cursor export's deletions: `{"id": …, "kind": "annotation",
+    "deleted": true}` for each withdrawn (or deleted) annotation."""
+    lines = [
+        '{"id":%d,"kind":"annotation","deleted":true}\n' % pk  # noqa: UP031
+        for pk in annotation_ids
+    ]
+    if lines:
+        yield "".join(lines).encode("utf-8")

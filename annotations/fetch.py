@@ -36,14 +36,18 @@ from lxml_html_clean import Cleaner
 __all__ = [
     "SPECIAL_PURPOSE_RANGES",
     "BlockedURL",
+    "Exchange",
     "FetchError",
     "FetchResult",
+    "PostResult",
     "SpecialPurposeRange",
     "TransientFetchError",
     "address_problem",
     "check_url_shape",
+    "decode_body",
     "extract",
     "fetch",
+    "post",
     "resolve_and_check",
     "special_purpose_range",
 ]
@@ -90,6 +94,27 @@ class TransientFetchError(FetchError):
 
 
 @dataclass(frozen=True)
+class Exchange:
+    """One HTTP request and its response, as sent and received on one hop (for the archive).
+
+    ``url`` names the host; ``address`` is the checked address the connection went to.
+    Headers are the raw (name, value) pairs in wire order. ``body`` is the body as read:
+    decoded from its Content-Encoding and cut at the byte cap (``truncated``); a redirect's
+    body is never read, so it is empty.
+    """
+
+    url: str
+    address: str
+    request_headers: tuple[tuple[str, str], ...]
+    http_version: str
+    status: int
+    reason: str
+    response_headers: tuple[tuple[str, str], ...]
+    body: bytes = b""
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
 class FetchResult:
     url: str
     final_url: str
@@ -102,6 +127,8 @@ class FetchResult:
     sha256: str
     truncated: bool
     redirects: tuple[str, ...]
+    # Every hop, redirects first, the answered one last.
+    exchanges: tuple[Exchange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -379,6 +406,7 @@ def fetch(
     deadline = time.monotonic() + total_timeout
     tls = _tls_context()
     redirects: list[str] = []
+    exchanges: list[Exchange] = []
     current = start_url
 
     while True:
@@ -414,6 +442,7 @@ def fetch(
             response = client.send(request, stream=True)
             try:
                 if response.is_redirect:
+                    exchanges.append(_exchange(current, address, request, response))
                     if len(redirects) >= max_redirects:
                         raise FetchError(
                             "too many redirects",
@@ -432,6 +461,9 @@ def fetch(
                     raise _not_text(media_type, status=response.status_code)
                 body, truncated = _read_capped(response, max_bytes, deadline, total_timeout)
                 status = response.status_code
+                exchanges.append(
+                    _exchange(current, address, request, response, body=body, truncated=truncated)
+                )
             finally:
                 response.close()
 
@@ -447,7 +479,35 @@ def fetch(
             sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
             truncated=truncated,
             redirects=tuple(redirects),
+            exchanges=tuple(exchanges),
         )
+
+
+def _exchange(
+    url: str,
+    address: str,
+    request: httpx.Request,
+    response: httpx.Response,
+    *,
+    body: bytes = b"",
+    truncated: bool = False,
+) -> Exchange:
+    def pairs(headers: httpx.Headers) -> tuple[tuple[str, str], ...]:
+        return tuple(
+            (name.decode("latin-1"), value.decode("latin-1")) for name, value in headers.raw
+        )
+
+    return Exchange(
+        url=url,
+        address=address,
+        request_headers=pairs(request.headers),
+        http_version=response.http_version,
+        status=response.status_code,
+        reason=response.reason_phrase,
+        response_headers=pairs(response.headers),
+        body=body,
+        truncated=truncated,
+    )
 
 
 @cache
@@ -640,6 +700,14 @@ def extract(body: bytes, content_type: str, charset: str | None) -> tuple[str, s
     return title, text
 
 
+def decode_body(body: bytes, content_type: str) -> str:
+    """A body as text, decoded the way extraction decodes it (BOM, the Content-Type's
+    charset, then for HTML its <meta charset>, then UTF-8)."""
+    media_type, charset = _parse_content_type(content_type)
+    kind = media_type or _sniff_type(body)
+    return _decode(body, charset, is_html=kind in HTML_TYPES)[0]
+
+
 def _extract(body: bytes, media_type: str, charset: str | None) -> tuple[str, str, str]:
     kind = media_type or _sniff_type(body)
     if kind in HTML_TYPES:
@@ -773,3 +841,77 @@ def _first_line(text: str) -> str:
         if line.strip():
             return _clean_line(line)[:TITLE_MAX_CHARS]
     return ""
+
+
+# --- outbound POST (webhooks) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostResult:
+    """A receiver's answer to a POST: its status and the first bytes of its body (the rest
+    is never read)."""
+
+    status: int
+    head: bytes
+
+
+def post(
+    url: str,
+    body: bytes,
+    *,
+    headers: dict[str, str],
+    allow_hosts: Iterable[str] = (),
+    connect_timeout: float = 3.0,
+    read_timeout: float = 5.0,
+    total_timeout: float = 10.0,
+    head_bytes: int = 1024,
+    user_agent: str = "factcheck-desk-webhooks/1.0",
+) -> PostResult:
+    """POST ``body`` to ``url`` through the same guard as ``fetch``: http(s) only, the host
+    resolved once and refused unless globally reachable (or ``host:port`` is in
+    ``allow_hosts``), the connection made to exactly the checked address. A refused address
+    raises BlockedURL before any connection is opened. Redirects are not followed: a 3xx
+    is the receiver's answer. Any status is returned; the caller decides what counts.
+
+    Raises BlockedURL, TransientFetchError (timeouts, connection failures) or FetchError.
+    """
+    start_url = check_url_shape(url)
+    target = httpx.URL(start_url)
+    host = target.raw_host.decode("ascii")
+    port = target.port or DEFAULT_PORTS[target.scheme]
+    address = resolve_and_check(host, port, frozenset(allow_hosts))
+    timeout = httpx.Timeout(
+        connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
+    )
+    deadline = time.monotonic() + total_timeout
+    extensions = {"sni_hostname": host} if target.scheme == "https" else {}
+    with (
+        _translate_errors(start_url, connect_timeout, read_timeout),
+        httpx.Client(
+            verify=_tls_context(), trust_env=False, follow_redirects=False, timeout=timeout
+        ) as client,
+    ):
+        request = client.build_request(
+            "POST",
+            target.copy_with(host=address),
+            content=body,
+            headers={
+                **headers,
+                "Host": target.netloc.decode("ascii"),
+                "User-Agent": user_agent,
+                "Accept-Encoding": "identity",
+            },
+            extensions=extensions,
+        )
+        response = client.send(request, stream=True)
+        try:
+            head = bytearray()
+            for chunk in response.iter_raw():
+                head += chunk
+                if len(head) >= head_bytes:
+                    break
+                if time.monotonic() > deadline:
+                    raise _timed_out(total_timeout, url=start_url)
+        finally:
+            response.close()
+    return PostResult(status=response.status_code, head=bytes(head[:head_bytes]))

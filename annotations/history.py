@@ -57,6 +57,7 @@ def _field_names(fields: Iterable[str]) -> str:
         "note": _("note"),
         "priority": _("priority"),
         "due_at": _("due date"),
+        "claimant": _("claimant"),
         "title": _("title"),
         "text": _("text"),
         "language": _("language"),
@@ -151,8 +152,35 @@ def _article_archived(data: dict[str, Any], names: Names) -> str:
     return _("archived the article")
 
 
+def _claimant_name(value: Any) -> str:
+    """A claimant as an event's data names it: {id, name}, or the name itself."""
+    if isinstance(value, dict):
+        return _clipped(value.get("name"))
+    return _clipped(value)
+
+
 def _annotation_updated(data: dict[str, Any], names: Names) -> str:
+    if set(data) == {"claimant"} and isinstance(data["claimant"], dict):
+        change = data["claimant"]
+        if change.get("to"):
+            return _("named %(name)s as the claimant") % {"name": _claimant_name(change["to"])}
+        return _("removed the claimant %(name)s") % {"name": _claimant_name(change.get("from"))}
     return _("edited %(fields)s") % {"fields": _field_names(sorted(data)) or _("nothing")}
+
+
+def _claimant_updated(data: dict[str, Any], names: Names) -> str:
+    fields = {
+        "name": _("name"),
+        "kind": _("kind"),
+        "aliases": _("aliases"),
+        "url": _("URL"),
+        "description": _("description"),
+    }
+    changed = ", ".join(fields.get(field, field) for field in sorted(data.get("changes") or {}))
+    return _("edited the claimant %(name)s: %(fields)s") % {
+        "name": _clipped(data.get("name")),
+        "fields": changed or _("nothing"),
+    }
 
 
 def _model_trained(data: dict[str, Any]) -> str:
@@ -251,6 +279,30 @@ SENTENCES: dict[Event.Verb, Sentence] = {
         _("proposed “%(rating)s”") % {"rating": names.rating(data.get("rating"))}
     ),
     Verb.VERDICT_APPROVED: _approved,
+    Verb.DOUBLE_REVIEW_REQUESTED: lambda data, names: (
+        _("asked %(reviewers)s for a blind double review")
+        % {"reviewers": _(" and ").join(data.get("reviewers") or [])}
+    ),
+    # The rating stays out of the event: the other reviewer reads this history.
+    Verb.VERDICT_PROPOSED_BLIND: lambda data, names: _("proposed a blind verdict"),
+    Verb.DOUBLE_REVIEW_REVEALED: lambda data, names: (
+        _("both blind verdicts are in: %(verdicts)s")
+        % {
+            "verdicts": "; ".join(
+                _("%(author)s “%(rating)s”")
+                % {"author": item.get("author", ""), "rating": names.rating(item.get("rating"))}
+                for item in data.get("verdicts") or []
+            )
+        }
+    ),
+    Verb.DOUBLE_REVIEW_DECIDED: lambda data, names: (
+        (
+            _("wrote the final verdict “%(rating)s” of the double review")
+            if data.get("final")
+            else _("chose “%(rating)s” from the double review")
+        )
+        % {"rating": names.rating(data.get("rating"))}
+    ),
     Verb.VERDICT_REJECTED: lambda data, names: (
         _("rejected “%(rating)s”: %(note)s")
         % {"rating": names.rating(data.get("rating")), "note": data.get("note")}
@@ -299,6 +351,9 @@ SENTENCES: dict[Event.Verb, Sentence] = {
         _("accepted the suggestion and marked the span as %(label)s")
         % {"label": names.label(data.get("label"))}
     ),
+    Verb.PAGE_NOTE_CREATED: lambda data, names: _("added a note on the article"),
+    Verb.PAGE_NOTE_UPDATED: lambda data, names: _("edited a note on the article"),
+    Verb.PAGE_NOTE_WITHDRAWN: lambda data, names: _("withdrew a note on the article"),
     Verb.SUGGESTION_DISMISSED: lambda data, names: (
         _("dismissed the suggestion “%(exact)s”") % {"exact": _clipped(data.get("exact"))}
     ),
@@ -312,6 +367,33 @@ SENTENCES: dict[Event.Verb, Sentence] = {
         failed="failed",
     ),
     Verb.WORKER_PING: lambda data, names: _("the background worker answered"),
+    Verb.WEBHOOK_CREATED: lambda data, names: (
+        _("subscribed %(url)s to webhooks") % {"url": _clipped(data.get("url"))}
+    ),
+    Verb.WEBHOOK_UPDATED: lambda data, names: (
+        _("changed the webhook subscription %(id)s") % {"id": data.get("webhook")}
+    ),
+    Verb.WEBHOOK_SECRET_ROTATED: lambda data, names: (
+        _("rotated the secret of the webhook subscription %(id)s") % {"id": data.get("webhook")}
+    ),
+    Verb.WEBHOOK_DELETED: lambda data, names: (
+        _("deleted the webhook subscription for %(url)s") % {"url": _clipped(data.get("url"))}
+    ),
+    Verb.WEBHOOK_DISABLED: lambda data, names: (
+        _("disabled the webhook subscription for %(url)s: it failed for a day")
+        % {"url": _clipped(data.get("url"))}
+    ),
+    Verb.WEBHOOK_REDELIVERED: lambda data, names: (
+        _("sent webhook deliveries of subscription %(id)s again") % {"id": data.get("webhook")}
+    ),
+    Verb.CLAIMANT_CREATED: lambda data, names: (
+        _("created the claimant %(name)s") % {"name": _clipped(data.get("name"))}
+    ),
+    Verb.CLAIMANT_UPDATED: _claimant_updated,
+    Verb.CLAIMANT_MERGED: lambda data, names: (
+        _("merged the claimant %(duplicate)s into %(name)s")
+        % {"duplicate": _clipped(data.get("duplicate_name")), "name": _clipped(data.get("name"))}
+    ),
     Verb.SUGGESTION_MODEL_TRAINED: lambda data, names: _model_trained(data),
     Verb.SUGGESTION_MODEL_ROLLED_BACK: lambda data, names: (
         _("rolled the suggestion model (%(language)s) back from version %(from)s to %(to)s")

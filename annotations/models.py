@@ -7,6 +7,7 @@ stored NFC-normalised with `\\n` line ends (see text.py).
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -160,6 +161,43 @@ class Rating(LocalisedNameMixin, models.Model):
         return in_active_language(self.description, self.description_de)
 
 
+class Claimant(models.Model):
+    """Who made a claim: a person or an organisation, reused across articles. `aliases`
+    are the other names the desk knows it by (a list of strings); a search matches the
+    name and every alias. Names are unique per kind, whatever their case."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        ORGANISATION = "organisation", _("Organisation")
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    aliases = models.JSONField(default=list, blank=True)
+    url = models.CharField(max_length=2000, blank=True)
+    description = models.TextField(blank=True)
+    # The name and the aliases, lower-cased, one a line: what a search looks in. Written by
+    # services.claimants with the names, never edited on its own.
+    search_text = models.TextField(blank=True, default="", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claimants_created",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "kind", name="claimant_name_unique_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Annotation(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -190,10 +228,26 @@ class Annotation(models.Model):
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     due_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    # Who made the claim (a claim span's), when the desk knows.
+    claimant = models.ForeignKey(
+        Claimant, on_delete=models.SET_NULL, null=True, blank=True, related_name="claims"
+    )
     anchor_state = models.CharField(
         max_length=20, choices=AnchorState.choices, default=AnchorState.ANCHORED
     )
     checkworthiness = models.FloatField(null=True, blank=True)
+    # Blind double review: a chief asked two reviewers for a verdict each; neither sees the
+    # other's until both have proposed (services.double_review).
+    double_review = models.BooleanField(default=False, db_default=False)
+    # When the span first became assigned, proposed and approved (services.base.FIRST_REACHED):
+    # the dashboard's timings read these rather than every assignment and verdict.
+    first_assigned_at = models.DateTimeField(null=True, blank=True)
+    first_proposed_at = models.DateTimeField(null=True, blank=True)
+    first_approved_at = models.DateTimeField(null=True, blank=True)
+    # Web Annotation Protocol: the IRIs a client sent (canonical, and its own id as via);
+    # kept unchanged, never edited.
+    canonical = models.CharField(max_length=2000, blank=True, default="")
+    via = models.CharField(max_length=2000, blank=True, default="")
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations_created"
@@ -324,6 +378,10 @@ class Verdict(models.Model):
     supersedes = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )
+    # Proposed in a blind double review; sealed (shown to its author alone) until the other
+    # reviewer has proposed too.
+    is_blind = models.BooleanField(default=False, db_default=False)
+    is_sealed = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -336,11 +394,23 @@ class Verdict(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["annotation"],
-                condition=Q(status="proposed"),
+                condition=Q(status="proposed", is_blind=False),
                 name="verdict_one_proposed_per_annotation",
             ),
+            # A double review's two proposals: one per reviewer.
+            models.UniqueConstraint(
+                fields=["annotation", "author"],
+                condition=Q(status="proposed", is_blind=True),
+                name="verdict_one_blind_proposal_per_reviewer",
+            ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"], name="verdict_status")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="verdict_status"),
+            # The dashboard's agreement reads the double reviews' verdicts alone.
+            models.Index(
+                fields=["annotation", "id"], condition=Q(is_blind=True), name="verdict_blind"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.annotation_id}: {self.rating_id} ({self.status})"
@@ -384,6 +454,39 @@ class Evidence(models.Model):
         return self.url
 
 
+class Capture(models.Model):
+    """One archived fetch of a source: its WARC file in the `archive` storage, and the main
+    text extracted from it. Content is stored once: a later fetch of the same URL that got
+    the same bytes points at the capture that holds them (services/archive.py)."""
+
+    url = models.CharField(max_length=2000)  # where the page was found, after redirects
+    requested_url = models.CharField(max_length=2000)
+    # The unique key with payload_sha256: `url` is too long for a unique btree index.
+    url_sha256 = models.CharField(max_length=64)
+    http_status = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    payload_sha256 = models.CharField(max_length=64)  # of the response body as stored
+    text = models.TextField(blank=True)  # NFC; the WARC's conversion record holds the same
+    text_sha256 = models.CharField(max_length=64)
+    warc_name = models.CharField(max_length=500)  # the file's name in the archive storage
+    warc_sha256 = models.CharField(max_length=64)
+    warc_size = models.PositiveIntegerField()  # bytes, as stored (gzipped)
+    is_truncated = models.BooleanField(default=False)  # the body was cut at FETCH_MAX_BYTES
+    captured_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-captured_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url_sha256", "payload_sha256"], name="capture_content_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"capture {self.pk} {self.url} ({self.captured_at:%Y-%m-%d})"
+
+
 class SourceCheck(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -410,6 +513,13 @@ class SourceCheck(models.Model):
     quote_found = models.BooleanField(null=True, blank=True)
     quote_score = models.FloatField(null=True, blank=True)
     excerpt = models.TextField(blank=True)
+    # The archived copy this check fetched, and where the quote's passage is in its text
+    # (code points, half-open); none for a failed fetch or an attribution.
+    capture = models.ForeignKey(
+        Capture, on_delete=models.PROTECT, null=True, blank=True, related_name="checks"
+    )
+    passage_start = models.PositiveIntegerField(null=True, blank=True)
+    passage_end = models.PositiveIntegerField(null=True, blank=True)
     # Each {code, cue, message, params}: `message` a code of machine_text.MESSAGES.
     flags = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)  # English; shown only without a code
@@ -452,6 +562,9 @@ class Suggestion(models.Model):
     exact = models.TextField(blank=True)
     label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="suggestions")
     cue = models.CharField(max_length=200, blank=True)  # the matched words
+    # A claim's speaker as the attribution in its sentence names them ("Olaf Scholz"), for
+    # the claimant the suggestion proposes (claimant_match); empty when none is named.
+    speaker = models.CharField(max_length=200, blank=True, default="")
     # The cues that fired it, [{code, params: {words}}], worded by machine_text.
     reasons = models.JSONField(default=list, blank=True)
     score = models.FloatField(default=0)
@@ -514,6 +627,31 @@ class SuggestionModel(models.Model):
         return f"{self.language} v{self.version}{' (active)' if self.is_active else ''}"
 
 
+class PageNote(models.Model):
+    """A Web Annotation on the article as a whole (no span, no label), received through
+    the Web Annotation Protocol. Its bodies and target are kept as the client sent them."""
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="page_notes")
+    body = models.JSONField(default=list, blank=True)
+    target = models.JSONField(default=dict, blank=True)
+    canonical = models.CharField(max_length=2000, blank=True, default="")
+    via = models.CharField(max_length=2000, blank=True, default="")
+    is_withdrawn = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="page_notes_created"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["article", "id"]
+        indexes = [models.Index(fields=["article", "id"], name="page_note_article")]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on article {self.article_id}"
+
+
 class Comment(models.Model):
     annotation = models.ForeignKey(Annotation, on_delete=models.PROTECT, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
@@ -557,6 +695,10 @@ class Event(models.Model):
         VERDICT_APPROVED = "verdict.approved", _("Verdict approved")
         VERDICT_REJECTED = "verdict.rejected", _("Verdict rejected")
         VERDICT_SET_ASIDE = "verdict.set_aside", _("Verdict set aside")
+        DOUBLE_REVIEW_REQUESTED = "double_review.requested", _("Blind double review requested")
+        VERDICT_PROPOSED_BLIND = "verdict.proposed_blind", _("Blind verdict proposed")
+        DOUBLE_REVIEW_REVEALED = "double_review.revealed", _("Blind verdicts revealed")
+        DOUBLE_REVIEW_DECIDED = "double_review.decided", _("Double review decided")
         EVIDENCE_ADDED = "evidence.added", _("Evidence added")
         EVIDENCE_REUSED = "evidence.reused", _("Evidence reused")
         EVIDENCE_REMOVED = "evidence.removed", _("Evidence removed")
@@ -567,11 +709,23 @@ class Event(models.Model):
         SOURCE_CHECK_FINISHED = "source_check.finished", _("Source check finished")
         SUGGESTION_ACCEPTED = "suggestion.accepted", _("Suggestion accepted")
         SUGGESTION_DISMISSED = "suggestion.dismissed", _("Suggestion dismissed")
+        CLAIMANT_CREATED = "claimant.created", _("Claimant created")
+        CLAIMANT_UPDATED = "claimant.updated", _("Claimant edited")
+        CLAIMANT_MERGED = "claimant.merged", _("Claimants merged")
         SUGGESTION_MODEL_TRAINED = "suggestion_model.trained", _("Suggestion model trained")
         SUGGESTION_MODEL_ROLLED_BACK = (
             "suggestion_model.rolled_back",
             _("Suggestion model rolled back"),
         )
+        PAGE_NOTE_CREATED = "page_note.created", _("Note on the article added")
+        PAGE_NOTE_UPDATED = "page_note.updated", _("Note on the article edited")
+        PAGE_NOTE_WITHDRAWN = "page_note.withdrawn", _("Note on the article withdrawn")
+        WEBHOOK_CREATED = "webhook.created", _("Webhook subscription created")
+        WEBHOOK_UPDATED = "webhook.updated", _("Webhook subscription changed")
+        WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", _("Webhook secret rotated")
+        WEBHOOK_DELETED = "webhook.deleted", _("Webhook subscription deleted")
+        WEBHOOK_DISABLED = "webhook.disabled", _("Webhook subscription disabled")
+        WEBHOOK_REDELIVERED = "webhook.redelivered", _("Webhook deliveries sent again")
         JOBS_SWEPT = "jobs.swept", _("Background jobs swept")
         WORKER_PING = "worker.ping", _("Worker ping")
 
@@ -674,3 +828,169 @@ class UserPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.language}"
+
+
+class CurrentTransactionId(models.Func):
+    """A column default: the writing transaction's id on PostgreSQL (`pg_current_xact_id()`,
+    64 bits, never wraps around), null elsewhere."""
+
+    output_field = models.BigIntegerField()
+
+    def as_sql(self, compiler: object, connection: object, **extra: object) -> tuple[str, list]:
+        return "NULL", []
+
+    def as_postgresql(
+        self, compiler: object, connection: object, **extra: object
+    ) -> tuple[str, list]:
+        return "(pg_current_xact_id()::text::bigint)", []
+
+
+class Change(models.Model):
+    """The sync cursor's log: one row per write of an article, annotation, verdict,
+    evidence, source check or event, inserted by database triggers (migration 0012) in
+    the writing transaction itself, so no path (a service, `queryset.update()`, a bulk
+    write, the admin) can change a row without it. Read by annotations.changes.
+
+    `txid` is the writing transaction's id on PostgreSQL (`pg_current_xact_id()`, the
+    column's default); the reader returns only rows below the oldest transaction still in
+    flight, ordered by (txid, id), so a transaction that commits late is never passed
+    over. SQLite runs one writer at a time: `txid` stays null there and `id` orders."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("Article")
+        ANNOTATION = "annotation", _("Annotation")
+        VERDICT = "verdict", _("Verdict")
+        EVIDENCE = "evidence", _("Evidence")
+        SOURCE_CHECK = "source_check", _("Source check")
+        EVENT = "event", _("Event")
+
+    class Op(models.TextChoices):
+        UPSERT = "upsert", _("Created or changed")
+        # Deleted, withdrawn (an annotation, a published article), archived (an
+        # article) or removed (evidence): a sync drops its copy.
+        TOMBSTONE = "tombstone", _("Deleted or withdrawn")
+
+    txid = models.BigIntegerField(null=True, editable=False, db_default=CurrentTransactionId())
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    object_id = models.BigIntegerField()
+    # The object's version after the write (articles and annotations; null for the rest).
+    version = models.PositiveIntegerField(null=True, blank=True)
+    op = models.CharField(max_length=10, choices=Op.choices, default=Op.UPSERT)
+    # The annotation the object belongs to (itself for an annotation), for the cursor of
+    # one annotation's evidence, checks, verdicts and history. No foreign key: the log
+    # outlives nothing and locks nothing.
+    annotation_pk = models.BigIntegerField(null=True, blank=True)
+    changed_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["txid", "id"]
+        indexes = [
+            models.Index(fields=["txid", "id"], name="change_cursor"),
+            models.Index(fields=["kind", "txid", "id"], name="change_kind_cursor"),
+            models.Index(fields=["annotation_pk", "txid", "id"], name="change_annotation_cursor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} {self.op} ({self.txid}, {self.id})"
+
+
+class WebhookSubscription(models.Model):
+    """A receiver of outbound webhooks in the Standard Webhooks format: its URL, the event
+    types it wants, its signing secret, and whether it is active. Chiefs manage them."""
+
+    class EventType(models.TextChoices):
+        """What a receiver can subscribe to. The values are sent as the payload's `type`
+        and never change."""
+
+        ARTICLE_IMPORTED = "article.imported", _("Article imported")
+        ARTICLE_PUBLISHED = "article.published", _("Article published")
+        ARTICLE_WITHDRAWN = "article.withdrawn", _("Article withdrawn")
+        ARTICLE_CORRECTED = "article.corrected", _("Article corrected")
+        ANNOTATION_CREATED = "annotation.created", _("Annotation created")
+        ANNOTATION_UPDATED = "annotation.updated", _("Annotation updated")
+        ANNOTATION_WITHDRAWN = "annotation.withdrawn", _("Annotation withdrawn")
+        VERDICT_PROPOSED = "verdict.proposed", _("Verdict proposed")
+        VERDICT_APPROVED = "verdict.approved", _("Verdict approved")
+        VERDICT_REJECTED = "verdict.rejected", _("Verdict rejected")
+        VERDICT_REOPENED = "verdict.reopened", _("Verdict reopened")
+        SOURCE_CHECK_FINISHED = "source_check.finished", _("Source check finished")
+
+    url = models.CharField(max_length=2000)
+    description = models.CharField(max_length=200, blank=True)
+    event_types = models.JSONField(default=list)
+    # "whsec_" + base64 of 32 random bytes (the spec's form). Kept readable: it signs.
+    secret = models.CharField(max_length=100)
+    # After a rotation the old secret signs too, until `previous_secret_until`, so that a
+    # receiver can switch without losing a message (the spec allows several signatures).
+    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=500, blank=True)
+    # The first failed attempt since the last success: 24 h of failures disable it.
+    failing_since = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"webhook {self.pk} → {self.url}"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription: a job of the outbox, written in the same transaction
+    as the event, sent by the worker, retried with backoff until delivered or given up.
+
+    `message_id` is the `webhook-id` header, the same on every attempt and redelivery, so a
+    receiver folds duplicates by it. Deliveries of one subscription are sent strictly in
+    (`txid`, `id`) order, the order of the sync cursor: on PostgreSQL `txid` is the writing
+    transaction's id, and a delivery is sent only once no older transaction is still in
+    flight (one of those could still add an earlier delivery)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    event_type = models.CharField(max_length=60)
+    message_id = models.CharField(max_length=64, unique=True)
+    # The exact request body: every attempt signs and sends the same bytes.
+    payload = models.TextField()
+    txid = models.BigIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # The first bytes of the receiver's answer (decoded leniently), for the delivery log.
+    last_response = models.TextField(blank=True)
+    last_error = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["txid", "id"]
+        indexes = [
+            models.Index(
+                fields=["subscription", "txid", "id"],
+                condition=Q(state__in=["pending", "sending"]),
+                name="webhook_delivery_unfinished",
+            ),
+            models.Index(fields=["subscription", "created_at"], name="webhook_delivery_log"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.event_type} ({self.state})"

@@ -18,16 +18,17 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from . import machine_text
 from .history import health_flag_names
-from .models import ROLE_CHIEF, Assignment, Event, SourceCheck, Verdict
+from .models import ROLE_CHIEF, Assignment, Event, SourceCheck, Verdict, WebhookSubscription
 from .services.preferences import user_languages
 
 User = get_user_model()
 
-KINDS = ("assigned", "proposed", "rejected", "evidence_health", "set_aside")
+KINDS = ("assigned", "proposed", "rejected", "evidence_health", "set_aside", "webhook_disabled")
 
 
 def _chiefs(exclude_id: int | None = None) -> list[Any]:
@@ -144,6 +145,17 @@ def _evidence_health(check_id: int) -> int:
     )
 
 
+def _webhook_disabled(subscription_id: int) -> int:
+    subscription = WebhookSubscription.objects.filter(pk=subscription_id).first()
+    if subscription is None:
+        return 0  # deleted since
+    return _send(
+        "webhook_disabled",
+        _chiefs(),
+        {"subscription": subscription, "page_url": reverse("annotations:webhooks")},
+    )
+
+
 def send(kind: str, object_id: int) -> int:
     """Send the email for one workflow step; returns the number of messages sent (one per
     language among its recipients). Raises ValueError for an unknown kind."""
@@ -153,4 +165,6 @@ def send(kind: str, object_id: int) -> int:
         return _verdict(kind, object_id)
     if kind == "evidence_health":
         return _evidence_health(object_id)
+    if kind == "webhook_disabled":
+        return _webhook_disabled(object_id)
     raise ValueError(f"unknown notification kind {kind!r}")

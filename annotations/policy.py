@@ -21,12 +21,11 @@ from .models import (
     Annotation,
     Article,
     Assignment,
+    Verdict,
 )
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-    from .models import Verdict
 
     User = AbstractBaseUser | AnonymousUser
 
@@ -63,6 +62,23 @@ def landing_page(user: User) -> str:
     if has_role(user, ROLE_REVIEWER):
         return "annotations:queue"
     return "annotations:article-list"
+
+
+def can_view_archived_copy(user: User, article: Article, *, is_on_public_report: bool) -> bool:
+    """The archived copy of a source: the newsroom always; the public where the evidence
+    is one of a verdict's sources on a report they may read (published or withdrawn)."""
+    if is_newsroom_member(user):
+        return True
+    return is_on_public_report and article.status in (
+        Article.Status.PUBLISHED,
+        Article.Status.WITHDRAWN,
+    )
+
+
+def can_download_bundle(user: User, article: Article, *, is_on_public_report: bool) -> bool:
+    """A verdict's evidence bundle goes to whoever may read the verdict: the newsroom any;
+    the public one that a report they may read shows (published or withdrawn)."""
+    return can_view_archived_copy(user, article, is_on_public_report=is_on_public_report)
 
 
 def can_edit_article(user: User) -> bool:
@@ -133,6 +149,11 @@ def can_decide_verdict(user: User, verdict: Verdict) -> bool:
     return has_role(user, ROLE_CHIEF) and verdict.author_id != user.pk
 
 
+def can_edit_claimants(user: User) -> bool:
+    """Create, edit and merge claimants, and name a claim's: editors and chiefs."""
+    return is_editor_or_chief(user)
+
+
 def can_accept_suggestion(user: User) -> bool:
     return is_editor_or_chief(user)
 
@@ -144,6 +165,32 @@ def can_work_queue(user: User) -> bool:
 
 def can_decide_verdicts(user: User) -> bool:
     """Approve or reject verdicts, and see the approvals page: chiefs."""
+    return has_role(user, ROLE_CHIEF)
+
+
+def can_see_verdict(user: User, verdict: Verdict) -> bool:
+    """A sealed proposal of a blind double review shows to its author alone until the
+    other reviewer has proposed too; every other verdict to the whole desk."""
+    return not verdict.is_sealed or verdict.author_id == user.pk
+
+
+def can_decide_double_review(user: User, annotation: Annotation) -> bool:
+    """A chief decides a blind double review (approve one, or write the final verdict),
+    unless they were one of its two reviewers: four eyes over both proposals."""
+    if not has_role(user, ROLE_CHIEF):
+        return False
+    return not Verdict.objects.filter(
+        annotation=annotation, is_blind=True, author_id=user.pk
+    ).exists()
+
+
+def can_view_insights(user: User) -> bool:
+    """The desk's dashboard (/insights/ and its API): chiefs."""
+    return has_role(user, ROLE_CHIEF)
+
+
+def can_manage_webhooks(user: User) -> bool:
+    """Webhook subscriptions and their delivery log (the secrets among them): chiefs."""
     return has_role(user, ROLE_CHIEF)
 
 
@@ -188,11 +235,29 @@ ROLE_ACTIONS: dict[str, tuple[Callable[[User], bool], Any]] = {
         is_editor_or_chief,
         gettext_lazy("only editors and chiefs can dismiss suggestions"),
     ),
+    "claimant.create": (
+        is_editor_or_chief,
+        gettext_lazy("only editors and chiefs can create claimants"),
+    ),
+    "claimant.edit": (
+        is_editor_or_chief,
+        gettext_lazy("only editors and chiefs can edit claimants"),
+    ),
+    "claimant.merge": (
+        is_editor_or_chief,
+        gettext_lazy("only editors and chiefs can merge claimants"),
+    ),
     "verdict.approve": (can_decide_verdicts, gettext_lazy("only chiefs can approve verdicts")),
     "verdict.reject": (can_decide_verdicts, gettext_lazy("only chiefs can reject verdicts")),
     "comment.add": (is_newsroom_member, gettext_lazy("you cannot comment")),
     "queue.view": (can_work_queue, gettext_lazy("The queue is for reviewers.")),
     "approvals.view": (can_decide_verdicts, gettext_lazy("Approvals are for chiefs.")),
+    "webhook.manage": (can_manage_webhooks, gettext_lazy("only chiefs can manage webhooks")),
+    "annotation.double_review": (
+        can_decide_verdicts,
+        gettext_lazy("only chiefs can ask for a blind double review"),
+    ),
+    "insights.view": (can_view_insights, gettext_lazy("The desk's dashboard is for chiefs.")),
     "api.use": (
         is_newsroom_member,
         gettext_lazy("You need a newsroom role (editor, reviewer or chief) to use the API."),
@@ -233,6 +298,10 @@ OBJECT_ACTIONS: dict[str, tuple[Callable[[User, Any], bool], Any]] = {
     ),
     "verdict.approve": (can_decide_verdict, gettext_lazy("you cannot approve your own verdict")),
     "verdict.reject": (can_decide_verdict, gettext_lazy("you cannot reject your own verdict")),
+    "double_review.decide": (
+        can_decide_double_review,
+        gettext_lazy("you reviewed this claim yourself; another chief decides"),
+    ),
 }
 
 

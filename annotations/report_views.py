@@ -78,6 +78,8 @@ def _render_report(
     verdicts = list(
         {v.annotation_id: v for v in selectors.approved_claim_verdicts(article)}.values()
     )
+    # Each source links to its archived copy as the chief saw it when approving.
+    selectors.approval_captures(verdicts)
     reviews = exports.claimreviews(
         article,
         verdicts,

@@ -51,9 +51,16 @@ ANNOTATION_FIELDS = (
     "created_at",
     "updated_at",
 )
+# What a row has of the claim's claimant (null when it names none): the API object's
+# `claimant` ({id, name, kind}) and the export's columns are made of these.
+CLAIMANT_FIELDS = ("claimant_id", "claimant_name", "claimant_kind")
 # One selected annotation: label and author as slug and username. `article_title` only
 # where a projection shows it (queue items, export rows).
-AnnotationRow = namedtuple("AnnotationRow", (*ANNOTATION_FIELDS, "article_title"), defaults=(None,))
+AnnotationRow = namedtuple(
+    "AnnotationRow",
+    (*ANNOTATION_FIELDS, *CLAIMANT_FIELDS, "article_title"),
+    defaults=(None,) * (len(CLAIMANT_FIELDS) + 1),
+)
 
 # CurrentVerdictSerializer's fields, in its order.
 VERDICT_FIELDS = (
@@ -77,7 +84,13 @@ VerdictRow = namedtuple(
 
 # The API object's keys in order: the annotation's own fields with its assignees and current
 # verdict before the author and times (AnnotationSerializer describes the same).
-API_FIELDS = (*ANNOTATION_FIELDS[:14], "assignees", "current_verdict", *ANNOTATION_FIELDS[14:])
+API_FIELDS = (
+    *ANNOTATION_FIELDS[:14],
+    "assignees",
+    "current_verdict",
+    "claimant",
+    *ANNOTATION_FIELDS[14:],
+)
 # A bulk export's columns (CSV header, JSONL keys): the same, flat, with the article's title.
 EXPORT_COLUMNS = (
     *ANNOTATION_FIELDS[:2],
@@ -87,6 +100,9 @@ EXPORT_COLUMNS = (
     "rating",
     "verdict_status",
     *ANNOTATION_FIELDS[14:],
+    "claimant_id",
+    "claimant",
+    "claimant_kind",
 )
 
 Time = Callable[[datetime | str | None], str | None]
@@ -140,11 +156,15 @@ _OWN_VERDICT_FIELDS = tuple(
 def row_of(annotation: Annotation) -> AnnotationRow:
     """The row of an annotation instance (its label and author loaded), for the places
     that hold instances: a create's answer, the detail, the per-article exports."""
+    claimant = annotation.claimant if annotation.claimant_id is not None else None
     return AnnotationRow(
         **{name: getattr(annotation, name) for name in _OWN_FIELDS},
         article=annotation.article_id,
         label=annotation.label.slug,
         created_by=annotation.created_by.username,
+        claimant_id=annotation.claimant_id,
+        claimant_name=claimant.name if claimant is not None else None,
+        claimant_kind=claimant.kind if claimant is not None else None,
     )
 
 
@@ -181,6 +201,13 @@ def verdict_object(verdict: VerdictRow, time: Time) -> dict[str, Any]:
     }
 
 
+def claimant_object(row: AnnotationRow) -> dict[str, Any] | None:
+    """The claim's claimant as the annotation object names it, or None."""
+    if row.claimant_id is None:
+        return None
+    return {"id": row.claimant_id, "name": row.claimant_name, "kind": row.claimant_kind}
+
+
 def record(
     row: AnnotationRow, assignees: list[str], verdict: VerdictRow | None, time: Time
 ) -> dict[str, Any]:
@@ -203,6 +230,7 @@ def record(
         "version": row.version,
         "assignees": assignees,
         "current_verdict": None if verdict is None else verdict_object(verdict, time),
+        "claimant": claimant_object(row),
         "created_by": row.created_by,
         "created_at": time(row.created_at),
         "updated_at": time(row.updated_at),
@@ -289,12 +317,14 @@ def export_row(
     optional: Callable[[str | None], Any] = _same,
     plain: Callable[[str], Any] = _same,
     names: Callable[[list[str]], Any] = _same,
+    number: Callable[[int | None], Any] = _same,
 ) -> ExportRow:
     """The bulk export's flat row, in EXPORT_COLUMNS order: the annotation with its
     article's title, its assignees and its latest verdict's rating slug and status, times
     as ROW_TIME_FORMAT. Made for one writer, which says how it encodes text, text that may
     be null, `plain` text that no spreadsheet could take for a formula (a status, a
-    timestamp) and the assignees: a CSV cell guard, a JSON string. So no writer takes a
+    timestamp), the assignees and a number that may be null (the claimant's id): a CSV
+    cell guard, a JSON string. So no writer takes a
     row apart again; C functions where they fit, since this runs for every row of a bulk
     export. The function returned takes a row, the chunk's assignees by
     annotation id and its latest verdicts by annotation id.
@@ -326,6 +356,9 @@ def export_row(
             created_by,
             created_at,
             updated_at,
+            claimant_id,
+            claimant_name,
+            claimant_kind,
             article_title,
         ) = row
         verdict = verdicts.get(pk)
@@ -351,6 +384,9 @@ def export_row(
             text(created_by),
             plain(row_time(created_at)),
             plain(row_time(updated_at)),
+            number(claimant_id),
+            optional(claimant_name),
+            optional(claimant_kind),
         )
 
     return row_of_export

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from . import history, policy, selectors, services
+from .archive_views import evidence_archive_items
 from .models import (
     Annotation,
     Verdict,
@@ -40,6 +41,35 @@ from .review_forms import (
     service_error_on,
 )
 from .views import _or_404, newsroom_required
+
+
+def double_review_context(
+    user: Any, annotation: Annotation, verdicts: list[Verdict]
+) -> dict[str, Any]:
+    """What the review page shows of a blind double review: whether the chief may ask for
+    one (and the reviewers to choose from), whether the viewer's own proposal is sealed,
+    and whether both are revealed (decided on the approvals page)."""
+    can_request = (
+        policy.role_refusal(user, "annotation.double_review") is None
+        and annotation.label.needs_verdict
+        and annotation.status in (Annotation.Status.OPEN, Annotation.Status.ASSIGNED)
+        and not annotation.double_review
+        and policy.can_act(user, annotation.article, policy.Act.ANNOTATE)
+    )
+    own_sealed = [v for v in verdicts if v.is_sealed and v.author_id == user.pk]
+    revealed = [
+        v
+        for v in verdicts
+        if v.is_blind and not v.is_sealed and v.status == Verdict.Status.PROPOSED
+    ]
+    return {
+        "is_marked": annotation.double_review,
+        "can_request": can_request,
+        "reviewers": list(selectors.users_with_role("reviewer")) if can_request else [],
+        "own_sealed": bool(own_sealed),
+        "is_revealed": len(revealed) >= 2,
+    }
+
 
 # review.js re-reads the evidence list this often while a source check is unfinished.
 CHECK_POLL_SECONDS = 2
@@ -89,10 +119,14 @@ def quote_in_paragraph(body: str, annotation: Annotation) -> SafeString:
 
 
 def _evidence_items(annotation_id: int) -> list[dict[str, Any]]:
+    """Each live evidence with its newest check and its archive (archived passage, capture
+    date, what changed: archive_views.evidence_archive_items)."""
+    evidence = list(selectors.annotation_evidence(annotation_id))
+    archives = evidence_archive_items(evidence)
     items = []
-    for evidence in selectors.annotation_evidence(annotation_id):
-        check = evidence.check_list[0] if evidence.check_list else None
-        items.append({"evidence": evidence, "check": check})
+    for item in evidence:
+        check = item.check_list[0] if item.check_list else None
+        items.append({"evidence": item, "check": check, "archive": archives.get(item.pk)})
     return items
 
 
@@ -120,7 +154,7 @@ def _render_review(
 ) -> HttpResponse:
     user = request.user
     forms = forms or {}
-    verdicts = selectors.verdict_history(annotation)
+    verdicts = selectors.verdict_history(annotation, viewer=user)
     current = verdicts[-1] if verdicts else None
 
     def current_if(status: str, *, assigned: bool = False) -> Verdict | None:
@@ -142,7 +176,10 @@ def _render_review(
     can_propose = annotation.status == Annotation.Status.ASSIGNED and policy.can_propose_verdict(
         user, annotation
     )
-    can_decide = bool(proposed and policy.can_decide_verdict(user, proposed))
+    # A revealed double review is decided on the approvals page, both verdicts side by side.
+    can_decide = bool(
+        proposed and not proposed.is_blind and policy.can_decide_verdict(user, proposed)
+    )
     evidence = _evidence_items(annotation.pk)
     can_work_on_evidence = policy.can_change_evidence(user, annotation)
     similar = _similar_items(annotation, evidence) if annotation.label.needs_verdict else []
@@ -178,6 +215,7 @@ def _render_review(
             proposed and proposed.author_id == user.pk and policy.can_decide_verdicts(user)
         ),
         "next_item": next_item,
+        "double_review": double_review_context(user, annotation, verdicts),
         "verdict_form": forms.get("verdict") or VerdictForm(),
         "evidence_form": forms.get("evidence") or EvidenceForm(),
         "comment_form": forms.get("comment") or CommentForm(),

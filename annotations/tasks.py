@@ -214,3 +214,39 @@ def suggestion_models_train_due(nightly: bool = False) -> list[str]:
     from .services import learning
 
     return learning.suggestion_models_train_due(nightly=nightly)
+
+
+# Seconds. A delivery's POST is bounded by FACTCHECK_WEBHOOK_TIMEOUT (10 s); a task sends
+# up to webhooks.DRAIN_BATCH of them in a row while the receiver keeps up.
+WEBHOOK_SOFT_TIME_LIMIT = 240
+WEBHOOK_TIME_LIMIT = 270
+# A retry due within this many seconds is looked at again by a message with a countdown;
+# a later one waits for the beat's tick (Redis would hold a long countdown for an hour).
+WEBHOOK_NUDGE_MAX_SECONDS = 60.0
+
+
+@shared_task(
+    name="annotations.webhook_deliver",
+    soft_time_limit=WEBHOOK_SOFT_TIME_LIMIT,
+    time_limit=WEBHOOK_TIME_LIMIT,
+    **COMMON,
+)
+def webhook_deliver(delivery_id: int) -> None:
+    """Send the due webhook deliveries of this delivery's subscription, in order (each is
+    claimed first, so a second delivery of the message sends nothing twice)."""
+    from .services import webhooks
+
+    again_in = webhooks.webhook_deliver(delivery_id=delivery_id)
+    if again_in is not None and again_in <= WEBHOOK_NUDGE_MAX_SECONDS:
+        try:
+            webhook_deliver.apply_async(args=[delivery_id], countdown=again_in)
+        except Exception as exc:  # the beat's tick sends it anyway
+            logger.warning("webhook delivery %s: no follow-up sent: %r", delivery_id, exc)
+
+
+@shared_task(name="annotations.webhooks_tick", soft_time_limit=30, time_limit=60, **COMMON)
+def webhooks_tick() -> int:
+    """The beat's: start the deliveries that are due again or lost their worker."""
+    from .services import webhooks
+
+    return webhooks.webhooks_tick()

@@ -31,6 +31,7 @@ from .forms import ArticleFilterForm
 from .models import (
     Annotation,
     Article,
+    Claimant,
     Label,
 )
 from .policy import Act
@@ -275,7 +276,9 @@ def _page_data(
             "can_assign": can_annotate and policy.can_assign(user),
             "can_comment": policy.can_comment(user) and policy.can_act(user, article, Act.REVIEW),
             "can_review_suggestions": can_annotate and policy.can_accept_suggestion(user),
+            "can_create_claimants": can_annotate and policy.can_edit_claimants(user),
         },
+        "claimant_kinds": dict(Claimant.Kind.choices),
         "labels": [
             {
                 "slug": label.slug,

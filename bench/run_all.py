@@ -19,7 +19,11 @@ SCRIPTS = [
     # The annotate page in Debian's Chromium (load, tag latency, scroll, heap).
     "annotate_bench.py",
     "queue_bench.py",
+    # The desk's dashboard on 100,000 claims with their histories (issue 16).
+    "insights_bench.py",
     "checks_bench.py",
+    # Webhook deliveries per second to local receivers (in order, none lost or doubled).
+    "webhook_bench.py",
     # Installs doccano 1.8.4 from PyPI into var/doccano-venv on first use (about a minute).
     "doccano_bench.py",
 ]

@@ -229,6 +229,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "token": env.str("THROTTLE_TOKEN", default="20/min"),
         "import": env.str("THROTTLE_IMPORT", default="30/min"),
+        # Evidence bundles (/api/v1/verdicts/{id}/bundle/): each reads its WARC files.
+        "bundle": env.str("THROTTLE_BUNDLE", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -254,6 +256,8 @@ SPECTACULAR_SETTINGS = {
         "VerdictStatusEnum": "annotations.models.Verdict.Status",
         "SourceCheckStatusEnum": "annotations.models.SourceCheck.Status",
         "SuggestionStatusEnum": "annotations.models.Suggestion.Status",
+        "ChangeKindEnum": "annotations.models.Change.Kind",
+        "ClaimantKindEnum": "annotations.models.Claimant.Kind",
     },
 }
 
@@ -332,7 +336,31 @@ FACTCHECK_MODEL_MIN_EXAMPLES = env.int("FACTCHECK_MODEL_MIN_EXAMPLES", default=1
 # Unset: each label's threshold as the model chose it on its held-out part.
 FACTCHECK_MODEL_SUGGEST_AT = env("FACTCHECK_MODEL_SUGGEST_AT", cast=float, default=None)
 
+# Outbound webhooks (services/webhooks.py), in seconds: the POST's connect timeout and its
+# total time; the first retry's delay, doubled each time up to the cap (with jitter); how
+# long a subscription may fail before it is disabled; when a worker's claim on a delivery
+# counts as lost (above the total time); how often the beat starts what is due; how long
+# the old secret still signs after a rotation.
+FACTCHECK_WEBHOOK_CONNECT_TIMEOUT = env.float("FACTCHECK_WEBHOOK_CONNECT_TIMEOUT", default=3.0)
+FACTCHECK_WEBHOOK_TIMEOUT = env.float("FACTCHECK_WEBHOOK_TIMEOUT", default=10.0)
+FACTCHECK_WEBHOOK_RETRY_BASE_SECONDS = env.float(
+    "FACTCHECK_WEBHOOK_RETRY_BASE_SECONDS", default=5.0
+)
+FACTCHECK_WEBHOOK_RETRY_MAX_SECONDS = env.float(
+    "FACTCHECK_WEBHOOK_RETRY_MAX_SECONDS", default=3600.0
+)
+FACTCHECK_WEBHOOK_GIVE_UP_SECONDS = env.int("FACTCHECK_WEBHOOK_GIVE_UP_SECONDS", default=86400)
+FACTCHECK_WEBHOOK_CLAIM_SECONDS = env.float("FACTCHECK_WEBHOOK_CLAIM_SECONDS", default=60.0)
+FACTCHECK_WEBHOOK_TICK_SECONDS = env.float("FACTCHECK_WEBHOOK_TICK_SECONDS", default=5.0)
+FACTCHECK_WEBHOOK_ROTATION_GRACE_SECONDS = env.int(
+    "FACTCHECK_WEBHOOK_ROTATION_GRACE_SECONDS", default=86400
+)
+
 CELERY_BEAT_SCHEDULE = {
+    "webhooks-tick": {
+        "task": "annotations.webhooks_tick",
+        "schedule": FACTCHECK_WEBHOOK_TICK_SECONDS,
+    },
     "sweep-stale-checks": {
         "task": "annotations.sweep_stale_checks",
         "schedule": FACTCHECK_SWEEP_INTERVAL_SECONDS,
@@ -367,6 +395,12 @@ FACTCHECK_MAX_REQUEST_BYTES = env.int("FACTCHECK_MAX_REQUEST_BYTES", default=2_5
 DATA_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_MAX_REQUEST_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_MAX_REQUEST_BYTES
 FETCH_ALLOW_HOSTS = env.list("FETCH_ALLOW_HOSTS", default=[])
+
+# Web Annotation Protocol server (/wap/articles/{id}/): annotations per container page, and
+# the browser origins (scheme://host[:port], comma-separated) that may call it across sites.
+# Empty: no CORS headers at all, so only same-origin pages and non-browser clients use it.
+WAP_PAGE_SIZE = env.int("WAP_PAGE_SIZE", default=100)
+WAP_CORS_ORIGINS = env.list("WAP_CORS_ORIGINS", default=[])
 FETCH_MAX_BYTES = env.int("FETCH_MAX_BYTES", default=5 * 1024 * 1024)
 # Seconds: to connect, per wait for data, and for a whole fetch including redirects.
 FETCH_CONNECT_TIMEOUT = env.float("FETCH_CONNECT_TIMEOUT", default=5.0)
@@ -374,6 +408,61 @@ FETCH_READ_TIMEOUT = env.float("FETCH_READ_TIMEOUT", default=10.0)
 FETCH_TOTAL_TIMEOUT = env.float("FETCH_TOTAL_TIMEOUT", default=30.0)
 # Seconds before the first retry of a fetch after a transport error; doubled each time.
 FACTCHECK_RETRY_BACKOFF_SECONDS = env.float("FACTCHECK_RETRY_BACKOFF_SECONDS", default=2.0)
+
+# --- Archive of fetched sources -------------------------------------------------------------
+# Every page a source check fetches is kept as a WARC file (at most FETCH_MAX_BYTES of body)
+# in the storage named "archive": files under ARCHIVE_DIR, or an S3-compatible bucket
+# through django-storages (`pip install "django-storages[s3]"`). See the README.
+ARCHIVE_STORAGE = env.str("ARCHIVE_STORAGE", default="filesystem")
+ARCHIVE_DIR = Path(env.str("ARCHIVE_DIR", default=str(VAR_DIR / "archive")))
+if ARCHIVE_STORAGE == "filesystem":
+    STORAGES["archive"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # No base_url: the files are never served as they are, only through our views.
+        "OPTIONS": {"location": str(ARCHIVE_DIR), "file_permissions_mode": 0o640},
+    }
+elif ARCHIVE_STORAGE == "s3":
+    STORAGES["archive"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("ARCHIVE_S3_BUCKET"),
+            "location": env.str("ARCHIVE_S3_PREFIX", default="archive"),
+            "endpoint_url": env.str("ARCHIVE_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("ARCHIVE_S3_REGION", default="") or None,
+            "access_key": env.str("ARCHIVE_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("ARCHIVE_S3_SECRET_ACCESS_KEY", default="") or None,
+            # Private objects; a file of the same name is never overwritten.
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"ARCHIVE_STORAGE is {ARCHIVE_STORAGE!r}; it must be 'filesystem' or 's3'."
+    )
+
+# --- Evidence bundles ------------------------------------------------------------------------
+# The Ed25519 key that signs every verdict's evidence bundle: the base64 of its raw 32 bytes
+# (`python -m annotations.bundle new-key`). Every web host must have the same key, or a
+# bundle's signature depends on the host that built it. Unset, a key is made once and kept
+# in BUNDLE_SIGNING_KEY_FILE (mode 0600): enough for a single-host install.
+BUNDLE_SIGNING_KEY = env.str("BUNDLE_SIGNING_KEY", default="")
+BUNDLE_SIGNING_KEY_FILE = Path(
+    env.str("BUNDLE_SIGNING_KEY_FILE", default=str(VAR_DIR / "bundle-signing.key"))
+)
+if BUNDLE_SIGNING_KEY:
+    import base64
+    import binascii
+
+    try:
+        _bundle_key_length = len(base64.b64decode(BUNDLE_SIGNING_KEY.strip(), validate=True))
+    except (binascii.Error, ValueError):
+        _bundle_key_length = -1
+    if _bundle_key_length != 32:
+        raise ImproperlyConfigured(
+            "BUNDLE_SIGNING_KEY must be the base64 of a raw 32-byte Ed25519 private key; "
+            "make one with `python -m annotations.bundle new-key`."
+        )
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

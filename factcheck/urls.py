@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from annotations import views
+from annotations.api.views import wap
 from annotations.auth import ThrottledLoginView
 from annotations.language import language_switch
 
@@ -17,6 +18,23 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include("annotations.api.urls")),
+    # The Web Annotation Protocol: one container per article, its annotations inside it.
+    path(
+        "wap/",
+        include(
+            (
+                [
+                    path("articles/<int:pk>/", wap.ContainerView.as_view(), name="container"),
+                    re_path(
+                        r"^articles/(?P<pk>[0-9]+)/(?P<name>note-[0-9]+|[0-9]+)$",
+                        wap.AnnotationView.as_view(),
+                        name="annotation",
+                    ),
+                ],
+                "wap",
+            )
+        ),
+    ),
     # Any other /api/ path (an unknown version, say) answers JSON too.
     re_path(r"^api/", views.api_not_found),
     path("", include("annotations.urls")),

@@ -1,3 +1,5 @@
+import base64
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -8,18 +10,24 @@ from annotations.models import (
     Article,
     ArticleRevision,
     Assignment,
+    Capture,
+    Change,
+    Claimant,
     Comment,
     Event,
     Evidence,
     IdempotencyKey,
     Job,
     Label,
+    PageNote,
     Rating,
     SourceCheck,
     Suggestion,
     SuggestionModel,
     UserPreference,
     Verdict,
+    WebhookDelivery,
+    WebhookSubscription,
 )
 from annotations.services.tokens import api_token_create
 
@@ -121,6 +129,21 @@ class ArticleRevisionFactory(factory.django.DjangoModelFactory):
     article = factory.SubFactory(ArticleFactory)
     number = factory.Sequence(lambda n: n + 2)
     text = factory.LazyAttribute(lambda revision: revision.article.text)
+
+
+class ClaimantFactory(factory.django.DjangoModelFactory):
+    """A person the desk quotes; its search text as services.claimants writes it."""
+
+    class Meta:
+        model = Claimant
+
+    name = factory.Sequence(lambda n: f"Sprecherin {n}")
+    kind = Claimant.Kind.PERSON
+    aliases = factory.LazyAttribute(lambda c: [c.name.split()[0]])
+    search_text = factory.LazyAttribute(
+        lambda c: "\n".join(v.lower() for v in (c.name, *c.aliases))
+    )
+    created_by = factory.SubFactory(UserFactory, roles=["editor"])
 
 
 class AnnotationFactory(factory.django.DjangoModelFactory):
@@ -260,3 +283,68 @@ class SuggestionModelFactory(factory.django.DjangoModelFactory):
             )
         )
     )
+
+
+class CaptureFactory(factory.django.DjangoModelFactory):
+    """A capture row; its file is not written (the archive tests write real ones)."""
+
+    class Meta:
+        model = Capture
+
+    url = factory.Sequence(lambda n: f"https://example.org/quelle-{n}")
+    requested_url = factory.SelfAttribute("url")
+    url_sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    http_status = 200
+    content_type = "text/html"
+    payload_sha256 = factory.Sequence(lambda n: f"{n + 1:064x}")
+    text = "Das Ministerium gab 4,2 Milliarden Euro frei."
+    text_sha256 = "0" * 64
+    warc_name = factory.LazyAttribute(
+        lambda o: f"{o.payload_sha256[:2]}/{o.payload_sha256}.warc.gz"
+    )
+    warc_sha256 = "0" * 64
+    warc_size = 1024
+
+
+class ChangeFactory(factory.django.DjangoModelFactory):
+    """A row of the change log as a trigger writes it (the database fills in txid and
+    changed_at); the triggers log every real write by themselves."""
+
+    class Meta:
+        model = Change
+
+    kind = Change.Kind.ARTICLE
+    object_id = factory.LazyFunction(lambda: ArticleFactory().pk)
+    version = 1
+    op = Change.Op.UPSERT
+
+
+class PageNoteFactory(factory.django.DjangoModelFactory):
+    """A Web Annotation Protocol note on a whole article (its target selects no text)."""
+
+    class Meta:
+        model = PageNote
+
+    article = factory.SubFactory(ArticleFactory)
+    created_by = factory.SelfAttribute("article.created_by")
+    body = factory.LazyFunction(lambda: [{"type": "TextualBody", "value": "Eine Notiz."}])
+    target = factory.LazyAttribute(lambda o: {"source": f"urn:article:{o.article.pk}"})
+
+
+class WebhookSubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookSubscription
+
+    url = "http://127.0.0.1:9/hooks"
+    event_types = factory.LazyFunction(lambda: ["annotation.created"])
+    secret = factory.Sequence(lambda n: "whsec_" + base64.b64encode(f"{n:032d}".encode()).decode())
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookDelivery
+
+    subscription = factory.SubFactory(WebhookSubscriptionFactory)
+    event_type = "annotation.created"
+    message_id = factory.Sequence(lambda n: f"msg_{n:024d}")
+    payload = '{"type": "annotation.created"}'

@@ -16,7 +16,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from rest_framework.exceptions import ValidationError
 
-from ..models import NEWSROOM_ROLES, Annotation, Article, Suggestion
+from ..models import NEWSROOM_ROLES, Annotation, Article, Claimant, Suggestion
 
 
 class ValidatingFilterSet(django_filters.FilterSet):
@@ -121,6 +121,16 @@ class QueueFilter(ValidatingFilterSet):
 
     class Meta(ValidatingFilterSet.Meta):
         model = Annotation
+
+
+class ClaimantFilter(ValidatingFilterSet):
+    q = django_filters.CharFilter(
+        max_length=200, help_text="Part of the name or of an alias, in any case."
+    )
+    kind = django_filters.ChoiceFilter(choices=Claimant.Kind.choices)
+
+    class Meta(ValidatingFilterSet.Meta):
+        model = Claimant
 
 
 class UserFilter(ValidatingFilterSet):

@@ -24,6 +24,14 @@ from .annotations import (
     labels,
     live_twin,
 )
+from .archive import (
+    approval_captures,
+    capture_warc,
+    evidence_archive_checks,
+    evidence_capture_check,
+    evidence_for_archive,
+    public_evidence_ids,
+)
 from .articles import (
     ARTICLE_ORDERINGS,
     FAILED_CHECKS,
@@ -39,6 +47,27 @@ from .articles import (
     needing_attention,
     with_checkworthiness,
 )
+from .bundles import (
+    ArchiveDamaged,
+    public_verdict_ids,
+    verdict_bundle_source,
+    verdict_events,
+    verdict_for_bundle,
+)
+from .changes import (
+    annotations_changed_between,
+    change_of_current_transaction,
+    changed_objects,
+    changes_after,
+)
+from .claimants import (
+    claimant_by_id,
+    claimant_list,
+    claimant_name_pairs,
+    claimant_named,
+    claimant_proposals,
+    claimants_by_id,
+)
 from .evidence import (
     annotation_checks,
     annotation_evidence,
@@ -47,10 +76,15 @@ from .evidence import (
     evidence_with_annotation,
     latest_checks,
     latest_evidence_check,
+    source_check_detail,
     span_checks,
 )
 from .gate import GATE_SOURCE_FLAGS, PublishGate, gate_warning_message, publish_gate
 from .health import database_ping
+from .insights import STEPS as TIMING_STEPS
+from .insights import WEEKS as INSIGHT_WEEKS
+from .insights import has_claimants as insights_has_claimants
+from .insights import insights
 from .learning import (
     active_suggestion_model_id,
     decisions_since,
@@ -116,3 +150,11 @@ from .verdicts import (
     verdict_history,
     verdict_plain,
 )
+from .web_annotations import (
+    annotation_of,
+    container_modified,
+    page_note_of,
+    page_notes_of,
+    suggested_annotation_ids,
+)
+from .webhooks import webhook_deliveries, webhook_delivery, webhook_detail, webhook_list

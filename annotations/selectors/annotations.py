@@ -12,7 +12,9 @@ from ..models import Annotation, Assignment, Comment, Event, Label, Verdict
 def _verdicts_prefetch(prefix: str = "") -> Prefetch:
     return Prefetch(
         f"{prefix}verdicts",
-        queryset=Verdict.objects.select_related("rating", "author", "decided_by").order_by("id"),
+        queryset=Verdict.objects.filter(is_sealed=False)
+        .select_related("rating", "author", "decided_by")
+        .order_by("id"),
         to_attr="verdict_list",
     )
 
@@ -30,11 +32,12 @@ def _assignments_prefetch(prefix: str = "") -> Prefetch:
 def annotations_with_relations(
     queryset: QuerySet[Annotation] | None = None,
 ) -> QuerySet[Annotation]:
-    """Annotations with label, author, assignments and verdicts loaded (5 queries flat)."""
+    """Annotations with label, author, claimant, assignments and verdicts loaded (5 queries
+    flat)."""
     queryset = queryset if queryset is not None else Annotation.objects.all()
     # The article's text is not needed per row (it can be 500,000 characters).
     return (
-        queryset.select_related("label", "created_by", "article")
+        queryset.select_related("label", "created_by", "article", "claimant")
         .defer("article__text")
         .prefetch_related(_assignments_prefetch(), _verdicts_prefetch())
     )
@@ -95,8 +98,9 @@ def annotation_list(
             )
         )
     if rating:
+        # A sealed blind proposal's rating must not be found by filtering either.
         latest = (
-            Verdict.objects.filter(annotation=OuterRef("annotation"))
+            Verdict.objects.filter(annotation=OuterRef("annotation"), is_sealed=False)
             .order_by("-id")
             .values("pk")[:1]
         )

@@ -96,3 +96,8 @@ def span_checks(
         elif len(earlier) < limit:
             earlier.append(check)
     return list(current.values())[:limit], earlier
+
+
+def source_check_detail(pk: int) -> SourceCheck:
+    """One source check, as its API object shows it."""
+    return SourceCheck.objects.get(pk=pk)

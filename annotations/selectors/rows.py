@@ -35,6 +35,9 @@ ANNOTATION_VALUES = {
     "created_by": "created_by__username",
     "created_at": "created_at",
     "updated_at": "updated_at",
+    "claimant_id": "claimant_id",
+    "claimant_name": "claimant__name",
+    "claimant_kind": "claimant__kind",
     "article_title": "article__title",
 }
 VERDICT_VALUES = {
@@ -222,7 +225,8 @@ def latest_verdicts(
         annotation_ids = list(annotation_ids)
         if not annotation_ids:
             return {}
-    verdicts = _of(Verdict.objects.all(), annotation_ids, among, id_range)
+    # A sealed blind proposal (policy.can_see_verdict) is in no list, page or export.
+    verdicts = _of(Verdict.objects.filter(is_sealed=False), annotation_ids, among, id_range)
     if instances:
         verdicts = verdicts.select_related("rating", "author", "decided_by")
     else:
@@ -273,7 +277,7 @@ def live_span_rows(article: Article) -> tuple[list[Any], QuerySet]:
 def verdict_histories(*, among: QuerySet) -> dict[int, list[VerdictRow]]:
     """Every verdict of each annotation (`among`, a query of their ids), oldest first."""
     histories: dict[int, list[VerdictRow]] = {}
-    verdicts = Verdict.objects.filter(annotation_id__in=among).order_by("id")
+    verdicts = Verdict.objects.filter(annotation_id__in=among, is_sealed=False).order_by("id")
     rows = verdicts.values_list(*VERDICT_VALUES.values())
     rows._iterable_class = _VERDICT_ROWS
     for verdict in rows:

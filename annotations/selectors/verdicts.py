@@ -14,7 +14,7 @@ from .evidence import evidence_behind
 
 def proposed_verdicts() -> QuerySet[Verdict]:
     return (
-        Verdict.objects.filter(status=Verdict.Status.PROPOSED)
+        Verdict.objects.filter(status=Verdict.Status.PROPOSED, is_sealed=False)
         .exclude(annotation__status=Annotation.Status.WITHDRAWN)
         .select_related("rating", "author", "annotation__label", "annotation__article")
         .prefetch_related(
@@ -46,7 +46,14 @@ def approved_claim_verdicts(article: Article) -> list[Verdict]:
             Q(status=Verdict.Status.APPROVED)
             | Q(status=Verdict.Status.SET_ASIDE, decided_at__isnull=False)
         )
-        .select_related("rating", "author", "decided_by", "annotation__label", "supersedes__rating")
+        .select_related(
+            "rating",
+            "author",
+            "decided_by",
+            "annotation__label",
+            "annotation__claimant",
+            "supersedes__rating",
+        )
         .prefetch_related(
             Prefetch(
                 "annotation__evidence",
@@ -157,8 +164,10 @@ def verdict_detail(pk: int) -> Verdict:
 
 
 def annotation_verdicts(annotation_id: int) -> QuerySet[Verdict]:
+    """An annotation's verdicts, a sealed blind proposal left out (its author has it in
+    the answer to the proposal and on the review page)."""
     return (
-        Verdict.objects.filter(annotation_id=annotation_id)
+        Verdict.objects.filter(annotation_id=annotation_id, is_sealed=False)
         .select_related("rating", "author", "decided_by", "annotation")
         .prefetch_related("evidence")
         .order_by("created_at", "id")
@@ -169,8 +178,17 @@ def verdict_plain(pk: int) -> Verdict:
     return Verdict.objects.get(pk=pk)
 
 
-def verdict_history(annotation: Annotation) -> list[Verdict]:
-    return list(annotation.verdicts.select_related("rating", "author", "decided_by").order_by("id"))
+def verdict_history(annotation: Annotation, *, viewer: Any = None) -> list[Verdict]:
+    """Every verdict of the annotation, oldest first; a sealed blind proposal only when
+    `viewer` wrote it (policy.can_see_verdict)."""
+    visible = Q(is_sealed=False)
+    if viewer is not None and viewer.pk is not None:
+        visible |= Q(author_id=viewer.pk)
+    return list(
+        annotation.verdicts.filter(visible)
+        .select_related("rating", "author", "decided_by")
+        .order_by("id")
+    )
 
 
 def approvals_page() -> list[Verdict]:

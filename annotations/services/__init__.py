@@ -19,6 +19,7 @@ from .annotations import (
     annotation_update,
     annotation_withdraw,
 )
+from .archive import capture_store
 from .article_imports import (
     article_create_from_url,
     article_import_finish,
@@ -48,6 +49,13 @@ from .base import (
     TooLarge,
     event_record,
 )
+from .claimants import (
+    annotation_claimant_set,
+    claimant_create,
+    claimant_merge,
+    claimant_update,
+)
+from .double_review import double_review_finalise, double_review_request
 from .evidence import EvidenceInput, evidence_add, evidence_recheck, evidence_remove, evidence_reuse
 from .learning import (
     suggestion_model_rollback,
@@ -73,6 +81,23 @@ from .verdicts import (
     verdict_propose,
     verdict_reject,
 )
+from .web_annotations import (
+    Document,
+    document_read,
+    page_note_update,
+    page_note_withdraw,
+    web_annotation_create,
+    web_annotation_update,
+    web_annotation_withdraw,
+)
+from .webhooks import (
+    webhook_create,
+    webhook_delete,
+    webhook_redeliver,
+    webhook_redeliver_since,
+    webhook_rotate_secret,
+    webhook_update,
+)
 
 __all__ = [
     "CHECK_MAX_ATTEMPTS",
@@ -80,6 +105,7 @@ __all__ = [
     "IMPORT_EXTENSIONS",
     "MIN_RATIONALE_CHARS",
     "Conflict",
+    "Document",
     "EvidenceInput",
     "Forbidden",
     "Invalid",
@@ -87,6 +113,7 @@ __all__ = [
     "Stale",
     "TooLarge",
     "annotation_assign",
+    "annotation_claimant_set",
     "annotation_create",
     "annotation_update",
     "annotation_withdraw",
@@ -101,13 +128,22 @@ __all__ = [
     "article_restore",
     "article_update",
     "assignment_decline",
+    "capture_store",
+    "claimant_create",
+    "claimant_merge",
+    "claimant_update",
     "comment_add",
     "decode_upload",
+    "document_read",
+    "double_review_finalise",
+    "double_review_request",
     "event_record",
     "evidence_add",
     "evidence_recheck",
     "evidence_remove",
     "evidence_reuse",
+    "page_note_update",
+    "page_note_withdraw",
     "reviewer_by_name_or_id",
     "source_check_give_up",
     "source_check_run",
@@ -122,4 +158,13 @@ __all__ = [
     "verdict_approve",
     "verdict_propose",
     "verdict_reject",
+    "web_annotation_create",
+    "web_annotation_update",
+    "web_annotation_withdraw",
+    "webhook_create",
+    "webhook_delete",
+    "webhook_redeliver",
+    "webhook_redeliver_since",
+    "webhook_rotate_secret",
+    "webhook_update",
 ]

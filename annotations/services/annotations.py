@@ -17,6 +17,7 @@ from ..models import (
     Annotation,
     Article,
     Assignment,
+    Claimant,
     Event,
     Label,
 )
@@ -49,6 +50,24 @@ def _label(slug_or_label: str | Label) -> Label:
     return vocabulary_entry(Label, slug_or_label)
 
 
+def _claimant(value: int | Claimant | None, label: Label) -> Claimant | None:
+    """The claimant a span names (given as itself or by id), None for nobody. Raises Invalid
+    for an id no claimant has, or a claimant on a span that is no claim."""
+    if value is None or isinstance(value, Claimant):
+        claimant = value
+    else:
+        claimant = selectors.claimant_by_id(value)
+        if claimant is None:
+            raise Invalid(_("unknown claimant %(id)s") % {"id": value}, field="claimant")
+    if claimant is not None and not label.needs_verdict:
+        raise Invalid(
+            _("only a claim names a claimant; this span is a %(label)s")
+            % {"label": label.display_name},
+            field="claimant",
+        )
+    return claimant
+
+
 def annotation_create(
     *,
     actor: User,
@@ -62,6 +81,7 @@ def annotation_create(
     due_at: datetime | None = None,
     offset_unit: str = "codepoint",
     verb: Event.Verb = Event.Verb.ANNOTATION_CREATED,
+    claimant: int | Claimant | None = None,
 ) -> Annotation:
     """Create a span on the article's current text.
 
@@ -72,11 +92,12 @@ def annotation_create(
     unique constraint `annotation_one_live_per_span_label`, not by a read beforehand: the
     first create answers 201 and the second 409 naming the first.
 
-    Raises Forbidden, Invalid (offsets, exact, label), Conflict (the article's state, the
-    span already tagged).
+    Raises Forbidden, Invalid (offsets, exact, label, claimant), Conflict (the article's
+    state, the span already tagged).
     """
     require_role(actor, "annotation.create")
     label = _label(label)
+    claimant = _claimant(claimant, label)
     if priority not in Annotation.Priority.values:
         raise Invalid(
             _("priority must be one of %(values)s") % {"values": Annotation.Priority.values},
@@ -94,6 +115,7 @@ def annotation_create(
         "priority": priority,
         "due_at": due_at,
         "verb": verb,
+        "claimant": claimant,
     }
     # A lost race needs no savepoint of its own: this block rolls back (to its savepoint,
     # inside a caller's transaction) and the twin is looked up afterwards. The article is
@@ -127,17 +149,15 @@ def _annotation_write(*, verb: Event.Verb, **span: Any) -> Annotation:
         if article.status == Article.Status.DRAFT:
             article.status = Article.Status.IN_REVIEW
             article_bump(article, "status")
-        event_record(
-            actor=actor,
-            verb=verb,
-            annotation=annotation,
-            data={
-                "label": label.slug,
-                "start": annotation.start,
-                "end": annotation.end,
-                "exact": quote.exact[:200],
-            },
-        )
+        data = {
+            "label": label.slug,
+            "start": annotation.start,
+            "end": annotation.end,
+            "exact": quote.exact[:200],
+        }
+        if annotation.claimant is not None:
+            data["claimant"] = _plain(annotation.claimant)
+        event_record(actor=actor, verb=verb, annotation=annotation, data=data)
         if label.slug == "source":
             _source_span_checks(actor=actor, annotation=annotation)
     return annotation
@@ -163,6 +183,7 @@ def _annotation_insert(
     note: str,
     priority: int,
     due_at: datetime | None,
+    claimant: Claimant | None,
     exclusive: bool,
 ) -> tuple[Annotation, Article, text.Quote]:
     """Lock the article (FOR SHARE, or FOR UPDATE when `exclusive`), validate the span
@@ -199,6 +220,7 @@ def _annotation_insert(
             note=note or "",
             priority=priority,
             due_at=due_at,
+            claimant=claimant,
             checkworthiness=(
                 cues.checkworthiness(quote.exact, article.language[:2])
                 if label.needs_verdict
@@ -238,13 +260,14 @@ def _span_message(exc: text.SpanError, body: str) -> str:
     return f"{message}; the text has {len(body)} characters"
 
 
-EDITABLE_ANNOTATION_FIELDS = ("label", "note", "priority", "due_at")
+EDITABLE_ANNOTATION_FIELDS = ("label", "note", "priority", "due_at", "claimant")
 
 
 def annotation_update(
     *, actor: User, annotation_id: int, changes: dict[str, Any], expected_version: int | None
 ) -> Annotation:
-    """Edit label, note, priority, due date as a compare-and-set on `version`.
+    """Edit label, note, priority, due date, claimant (an id, or None) as a compare-and-set
+    on `version`.
 
     `UPDATE … WHERE id = … AND version = n`: among racing writers with the same
     expected version exactly one matches, so no row lock is taken. Raises Forbidden,
@@ -266,10 +289,20 @@ def annotation_update(
     if "note" in values:
         values["note"] = values["note"] or ""
     with transaction.atomic():
-        current = Annotation.objects.select_related("label", "article").get(pk=annotation_id)
+        current = Annotation.objects.select_related("label", "article", "claimant").get(
+            pk=annotation_id
+        )
         if current.status == Annotation.Status.WITHDRAWN:
             raise Conflict(_("the annotation is withdrawn"))
         article_allows(actor, current.article, policy.Act.ANNOTATE)
+        if "claimant" in values:
+            values["claimant"] = _claimant(values["claimant"], values.get("label", current.label))
+        elif (
+            "label" in values
+            and current.claimant_id is not None
+            and not values["label"].needs_verdict
+        ):
+            values["claimant"] = None  # a claim relabelled as something else names nobody
         if "label" in values and values["label"].pk != current.label_id:
             _approved_needs_chief(actor, current)
         version = current.version if expected_version is None else expected_version
@@ -287,7 +320,9 @@ def annotation_update(
                 )
                 % {"current": current.version, "expected": version}
             )
-        annotation = Annotation.objects.select_related("label", "article").get(pk=annotation_id)
+        annotation = Annotation.objects.select_related("label", "article", "claimant").get(
+            pk=annotation_id
+        )
         if (
             "label" in values
             and annotation.label.needs_verdict
@@ -315,6 +350,8 @@ def annotation_update(
 def _plain(value: Any) -> Any:
     if isinstance(value, Label):
         return value.slug
+    if isinstance(value, Claimant):
+        return {"id": value.pk, "name": value.name}
     if isinstance(value, datetime):
         return value.isoformat()
     return value

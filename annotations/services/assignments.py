@@ -54,6 +54,10 @@ def annotation_assign(
                 _("the annotation is %(status)s; only open or assigned ones can be assigned")
                 % {"status": status_name(annotation.status, Annotation.Status)}
             )
+        if annotation.double_review:
+            from .double_review import double_review_has_room
+
+            double_review_has_room(annotation=annotation, reviewer=reviewer)
         if Assignment.objects.filter(
             annotation=annotation, reviewer=reviewer, state=Assignment.State.PENDING
         ).exists():

@@ -19,7 +19,8 @@ from django.conf import settings
 # service module takes the type from here.
 from django.contrib.auth.models import User
 from django.db import connection, models
-from django.db.models import F
+from django.db.models import DateTimeField, F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -119,19 +120,26 @@ def event_record(
 
     Raises ValueError for a verb that is not an Event.Verb value: a misspelt verb fails
     where it is written (and in the tests), not as an event the history cannot put into
-    words."""
+    words. An event with a webhook type gets its deliveries here, in the same transaction
+    (services.webhooks)."""
     verb = Event.Verb(verb)
     if annotation is not None and article is None:
         article_id = annotation.article_id
     else:
         article_id = article.pk if article is not None else None
-    return Event.objects.create(
+    event = Event.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         verb=verb,
         article_id=article_id,
         annotation_id=annotation.pk if annotation is not None else annotation_id,
         data=data or {},
     )
+    # Webhook deliveries of the event, in its transaction (imported here: webhooks.py
+    # imports this module).
+    from .webhooks import webhook_deliveries_record
+
+    webhook_deliveries_record(event)
+    return event
 
 
 # --- small helpers of several entities' services ----------------------------------------------
@@ -186,14 +194,29 @@ def annotation_lock(annotation_id: int) -> Annotation:
     )
 
 
+# The first time an annotation reaches each status, kept for the dashboard's timings
+# (selectors.insights reads three columns instead of aggregating every assignment and
+# verdict); a later return to the same status keeps the first time.
+FIRST_REACHED = {
+    Annotation.Status.ASSIGNED: "first_assigned_at",
+    Annotation.Status.PROPOSED: "first_proposed_at",
+    Annotation.Status.APPROVED: "first_approved_at",
+}
+
+
 def annotation_bump(annotation: Annotation, **changes: Any) -> None:
-    """Apply changes and a version bump in one UPDATE on a row the caller has locked."""
+    """Apply changes and a version bump in one UPDATE on a row the caller has locked (with
+    the first time it reached its new status, FIRST_REACHED)."""
     now = timezone.now()
+    first = FIRST_REACHED.get(changes.get("status"))
+    reached = {first: Coalesce(F(first), Value(now, output_field=DateTimeField()))} if first else {}
     Annotation.objects.filter(pk=annotation.pk).update(
-        version=F("version") + 1, updated_at=now, **changes
+        version=F("version") + 1, updated_at=now, **changes, **reached
     )
     for name, value in changes.items():
         setattr(annotation, name, value)
+    if first and getattr(annotation, first) is None:
+        setattr(annotation, first, now)
     annotation.version += 1
     annotation.updated_at = now
 

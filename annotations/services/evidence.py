@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import machine_text, policy, selectors, tasks
+from .. import machine_text, policy, selectors, tasks, textdiff
 from ..models import (
     Annotation,
     Event,
@@ -234,6 +235,14 @@ def evidence_recheck() -> int:
     return len(created)
 
 
+def _text_changed(previous: SourceCheck, check: SourceCheck) -> bool:
+    """Whether the source's text differs from the previous check's: by the archived texts
+    where both were archived, else by the hashes the checks kept."""
+    if previous.capture_id and check.capture_id:
+        return previous.capture.text_sha256 != check.capture.text_sha256
+    return bool(previous.sha256 and check.sha256 and previous.sha256 != check.sha256)
+
+
 def _flag_evidence_health(check: SourceCheck) -> None:
     """Compare with the evidence's previous successful check: flag `changed` (the text's
     hash differs) or `unreachable` (it answered before and does not now). Flags write an
@@ -242,6 +251,7 @@ def _flag_evidence_health(check: SourceCheck) -> None:
         SourceCheck.objects.filter(
             evidence_id=check.evidence_id, status=SourceCheck.Status.DONE, finished_at__isnull=False
         )
+        .select_related("capture")
         .exclude(pk=check.pk)
         .order_by("-finished_at", "-pk")
         .first()
@@ -262,15 +272,20 @@ def _flag_evidence_health(check: SourceCheck) -> None:
                 },
             }
         )
-    elif previous.sha256 and check.sha256 and previous.sha256 != check.sha256:
-        flags.append(
-            {
-                "code": "changed",
-                "cue": "sha256",
-                "message": "changed",
-                "params": {"date": checked_on},
+    elif _text_changed(previous, check):
+        params: dict[str, Any] = {"date": checked_on}
+        if previous.capture_id and check.capture_id:
+            # Compared with the archived text, so the flag says how much moved.
+            changes = textdiff.summary(
+                textdiff.line_diff(previous.capture.text, check.capture.text)
+            )
+            params |= {
+                "added": changes.added,
+                "removed": changes.removed,
+                "edited": changes.changed,
+                "previous_capture": previous.capture_id,
             }
-        )
+        flags.append({"code": "changed", "cue": "sha256", "message": "changed", "params": params})
     else:
         return
     SourceCheck.objects.filter(pk=check.pk).update(flags=flags)

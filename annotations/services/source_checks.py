@@ -19,6 +19,7 @@ from ..models import (
     Evidence,
     SourceCheck,
 )
+from . import archive
 from .base import (
     User,
     annotation_lock,
@@ -224,6 +225,7 @@ def _finish_check(check: SourceCheck, **fields: Any) -> bool:
                 "error_code": check.error_code,
                 "error_params": check.error_params,
                 "flags": [f["code"] for f in check.flags or []],
+                "capture": check.capture_id,
             },
         )
     return True
@@ -232,11 +234,18 @@ def _finish_check(check: SourceCheck, **fields: Any) -> bool:
 def _quote_result(
     check: SourceCheck, source_text: str, language: str
 ) -> tuple[dict[str, Any], list[dict[str, str]]]:
-    """Whether the annotation's quote (for a claim, else its key phrase) is in the source."""
+    """Whether the annotation's quote (for a claim, else its key phrase) is in the source,
+    and where (`passage_start`, `passage_end`: code points of the NFC text)."""
     annotation = check.annotation
     if check.evidence_id is None:
         # A URL inside a `source` span: the span names the source; nothing of it is quoted.
-        return {"quote_found": None, "quote_score": None, "excerpt": ""}, []
+        return {
+            "quote_found": None,
+            "quote_score": None,
+            "excerpt": "",
+            "passage_start": None,
+            "passage_end": None,
+        }, []
     match = text.find_quote(source_text, annotation.exact)
     flags: list[dict[str, Any]] = []
     if not match.found and annotation.label.needs_verdict:
@@ -259,6 +268,8 @@ def _quote_result(
         "quote_found": match.found,
         "quote_score": round(match.score, 1),
         "excerpt": match.excerpt,
+        "passage_start": match.start if match.end > match.start else None,
+        "passage_end": match.end if match.end > match.start else None,
     }
     return fields, flags
 
@@ -319,7 +330,9 @@ def source_check_run(*, check_id: int) -> SourceCheck | None:
     except fetch.FetchError as exc:
         _finish_failed(check, exc)
         return check
-    quote, flags = _quote_result(check, result.text, language)
+    # Archived first, so the quote's passage is found in the very text the archive keeps.
+    capture = archive.capture_or_none(result=result)
+    quote, flags = _quote_result(check, capture.text if capture else result.text, language)
     if result.truncated:
         flags.append(
             {
@@ -339,6 +352,7 @@ def source_check_run(*, check_id: int) -> SourceCheck | None:
         title=result.title[:500],
         sha256=result.sha256,
         flags=flags,
+        capture=capture,
         **quote,
     )
     return check

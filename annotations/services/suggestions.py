@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import cues, machine_text, policy
+from .. import claimant_match, cues, machine_text, policy, selectors
 from ..models import (
     Annotation,
     Article,
@@ -72,6 +72,8 @@ def suggestions_replace(*, article_id: int, revision: int, found: Iterable[cues.
             for s in Suggestion.objects.filter(article=article, status=Suggestion.Status.DISMISSED)
         }
         Suggestion.objects.filter(article=article, status=Suggestion.Status.PENDING).delete()
+        found = list(found)
+        speakers = _claim_speakers(article.text, found)
         rows = []
         for item in found:
             label = labels.get(item.label)
@@ -95,6 +97,9 @@ def suggestions_replace(*, article_id: int, revision: int, found: Iterable[cues.
                     ],
                     score=item.score,
                     flags=flag_dicts(item.flags),
+                    speaker=speakers.get((item.start, item.end), "")
+                    if item.label == cues.CLAIM
+                    else "",
                 )
             )
         Suggestion.objects.bulk_create(rows)
@@ -105,6 +110,19 @@ def suggestions_replace(*, article_id: int, revision: int, found: Iterable[cues.
             data={"revision": revision, "suggestions": len(rows)},
         )
     return len(rows)
+
+
+def _claim_speakers(text: str, found: list[cues.Suggestion]) -> dict[tuple[int, int], str]:
+    """Who each claim's sentence quotes, as its source suggestions name them."""
+    attributions = [
+        claimant_match.Attribution(
+            item.start, item.end, item.cue, tuple(flag.code for flag in item.flags)
+        )
+        for item in found
+        if item.label == cues.SOURCE
+    ]
+    claims = [(item.start, item.end) for item in found if item.label == cues.CLAIM]
+    return claimant_match.claim_speakers(text, claims, attributions)
 
 
 def _pending_suggestion(suggestion_id: int, *, with_label: bool = False) -> Suggestion:
@@ -123,7 +141,8 @@ def _pending_suggestion(suggestion_id: int, *, with_label: bool = False) -> Sugg
 
 
 def suggestion_accept(*, actor: User, suggestion_id: int) -> Annotation:
-    """An editor turns a suggestion into an annotation of their own.
+    """An editor turns a suggestion into an annotation of their own. A claim whose speaker
+    is a known claimant (by name or alias, claimant_match) names that claimant.
 
     Locks the suggestion, then the article (`annotation_create`). Raises Forbidden,
     Conflict (not pending, already tagged, the article's state), Invalid (the span).
@@ -131,6 +150,12 @@ def suggestion_accept(*, actor: User, suggestion_id: int) -> Annotation:
     require_role(actor, "suggestion.accept")
     with transaction.atomic():
         suggestion = _pending_suggestion(suggestion_id, with_label=True)
+        claimant = None
+        if suggestion.speaker and suggestion.label.needs_verdict:
+            match = claimant_match.best_claimant(
+                suggestion.speaker, selectors.claimant_name_pairs()
+            )
+            claimant = match.claimant_id if match is not None else None
         annotation = annotation_create(
             actor=actor,
             article_id=suggestion.article_id,
@@ -141,6 +166,7 @@ def suggestion_accept(*, actor: User, suggestion_id: int) -> Annotation:
             # The reason, worded for the editor who accepts it: the note is theirs now.
             note=machine_text.suggestion_reason(suggestion),
             verb=Event.Verb.SUGGESTION_ACCEPTED,
+            claimant=claimant,
         )
         suggestion.status = Suggestion.Status.ACCEPTED
         suggestion.annotation = annotation

@@ -47,7 +47,10 @@ def verdict_propose(
     rationale: str,
     evidence: Sequence[EvidenceInput] = (),
 ) -> Verdict:
-    """The assigned reviewer proposes a verdict with its evidence.
+    """The assigned reviewer proposes a verdict with its evidence. On a claim marked for
+    blind double review the verdict is blind and sealed (its author alone sees it) and the
+    claim stays `assigned` until the second reviewer proposes: then both are revealed
+    together and the claim is `proposed` (services.double_review).
 
     Locks the annotation. Raises Forbidden (not assigned), Invalid (rating, rationale,
     missing evidence for a claim, bad URL), Conflict (not `assigned`).
@@ -89,6 +92,7 @@ def verdict_propose(
             )
         # Pinned to the text it judges; a verdict set aside by a text change is what this
         # one corrects.
+        is_blind = annotation.double_review
         verdict = Verdict.objects.create(
             annotation=annotation,
             rating=rating,
@@ -101,17 +105,31 @@ def verdict_propose(
             )
             .order_by("-id")
             .first(),
+            is_blind=is_blind,
+            is_sealed=is_blind,
         )
         _evidence_add_new(actor=actor, annotation=annotation, items=cleaned, verdict=verdict)
         Assignment.objects.filter(
             annotation=annotation, reviewer=actor, state=Assignment.State.PENDING
         ).update(state=Assignment.State.DONE, updated_at=timezone.now())
+        if is_blind:
+            from .double_review import blind_proposal_record
+
+            blind_proposal_record(actor=actor, annotation=annotation, verdict=verdict)
+            return verdict
         annotation_bump(annotation, status=Annotation.Status.PROPOSED)
         event_record(
             actor=actor,
             verb=Event.Verb.VERDICT_PROPOSED,
             annotation=annotation,
-            data={"verdict": verdict.pk, "rating": rating.slug, "evidence": len(cleaned)},
+            data={
+                "verdict": verdict.pk,
+                "rating": rating.slug,
+                "evidence": len(cleaned),
+                # The words as proposed and as approved: an evidence bundle's manifest is
+                # checked against them (annotations/bundle.py).
+                "rationale": verdict.rationale,
+            },
         )
         enqueue(tasks.notify, "proposed", verdict.pk)
     return verdict
@@ -141,6 +159,17 @@ def _verdict_to_decide(*, actor: User, verdict_id: int, action: str) -> Verdict:
     if verdict.status != Verdict.Status.PROPOSED:
         status = status_name(verdict.status, Verdict.Status)
         raise Conflict(str(NOT_PROPOSED[action]) % {"status": status})
+    if verdict.is_sealed:
+        raise Conflict(_("both reviewers of a blind double review must propose first"))
+    if verdict.is_blind and action == "verdict.reject":
+        raise Conflict(
+            _(
+                "a blind double review is decided by approving one of its two verdicts "
+                "or by writing the final verdict"
+            )
+        )
+    if verdict.is_blind:
+        require_allowed(actor, "double_review.decide", verdict.annotation)
     return verdict
 
 
@@ -181,6 +210,10 @@ def verdict_approve(*, actor: User, verdict_id: int, note: str = "") -> Verdict:
             approved_revision=annotation.article.revision,
         )
         annotation_bump(annotation, status=Annotation.Status.APPROVED)
+        if verdict.is_blind:
+            from .double_review import others_not_chosen
+
+            others_not_chosen(actor=actor, annotation=annotation, approved=verdict)
         event_record(
             actor=actor,
             verb=Event.Verb.VERDICT_APPROVED,
@@ -191,6 +224,7 @@ def verdict_approve(*, actor: User, verdict_id: int, note: str = "") -> Verdict:
                 "note": verdict.decision_note,
                 "quote": verdict.approved_quote[:500],
                 "revision": verdict.approved_revision,
+                "rationale": verdict.rationale,
             },
         )
         corrected = verdict.supersedes

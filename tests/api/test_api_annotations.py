@@ -35,6 +35,7 @@ ANNOTATION_KEYS = [
     "version",
     "assignees",
     "current_verdict",
+    "claimant",
     "created_by",
     "created_at",
     "updated_at",

@@ -534,6 +534,7 @@ def test_suggestions_are_listed_in_their_shape(editor, article, suggestion):
         "score": 0.7,
         "flags": [],
         "status": "pending",
+        "claimant": None,
     }
 
 

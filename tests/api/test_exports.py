@@ -106,10 +106,12 @@ def test_w3c_annotation_carries_label_note_verdict_and_a_pinned_target(demo):
     collection = json.loads(export(demo["client"], demo["de"], "w3c").content)
     approved = Annotation.objects.get(article=demo["de"], status="approved")
     item = next(
-        i for i in collection["first"]["items"] if i["id"].endswith(f"/annotations/{approved.pk}/")
+        i
+        for i in collection["first"]["items"]
+        if i["id"].endswith(f"/wap/articles/{demo['de'].pk}/{approved.pk}")
     )
     purposes = {body["purpose"]: body["value"] for body in item["body"]}
-    assert purposes["tagging"] == "claim"
+    assert purposes["classifying"] == "claim"
     assert purposes["commenting"] == approved.note
     assert purposes["assessing"].startswith("True: ")
     assert all(body["type"] == "TextualBody" for body in item["body"])

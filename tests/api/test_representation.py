@@ -50,6 +50,7 @@ class ReferenceAnnotation(serializers.ModelSerializer):
     label = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     assignees = serializers.SerializerMethodField()
     current_verdict = serializers.SerializerMethodField()
+    claimant = serializers.SerializerMethodField()
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -71,10 +72,17 @@ class ReferenceAnnotation(serializers.ModelSerializer):
             "version",
             "assignees",
             "current_verdict",
+            "claimant",
             "created_by",
             "created_at",
             "updated_at",
         ]
+
+    def get_claimant(self, annotation):
+        claimant = annotation.claimant
+        if claimant is None:
+            return None
+        return {"id": claimant.pk, "name": claimant.name, "kind": claimant.kind}
 
     def get_assignees(self, annotation):
         names = []
@@ -101,9 +109,11 @@ def reference(article) -> list[dict]:
 
 @pytest.fixture
 def varied(editor, reviewer, other_reviewer, chief, article):
-    """A claim assigned twice (one declined) with a rejected and a proposed verdict, a
-    noted source with a due date, and a withdrawn opinion."""
+    """A claim naming its claimant, assigned twice (one declined) with a rejected and a
+    proposed verdict, a noted source with a due date, and a withdrawn opinion."""
     claim = make_annotation(editor, article, "Die Bundesregierung")
+    claimant = services.claimant_create(actor=editor, name="Bundesregierung", kind="organisation")
+    services.annotation_claimant_set(actor=editor, annotation_id=claim.pk, claimant_id=claimant.pk)
     services.annotation_assign(actor=editor, annotation_id=claim.pk, reviewer=other_reviewer)
     services.assignment_decline(actor=other_reviewer, annotation_id=claim.pk, reason="Urlaub")
     services.annotation_assign(
@@ -203,7 +213,14 @@ def test_export_rows_carry_the_api_objects_values(article, varied):
         assert row["rating"] == (verdict["rating"] if verdict else None)
         assert row["verdict_status"] == (verdict["status"] if verdict else None)
         assert row["article_title"] == article.title
+        claimant = item["claimant"] or {"id": None, "name": None, "kind": None}
+        assert (row["claimant_id"], row["claimant"], row["claimant_kind"]) == (
+            claimant["id"],
+            claimant["name"],
+            claimant["kind"],
+        )
     assert rows[varied["claim"]]["rating"] == "mostly-false"
+    assert rows[varied["claim"]]["claimant"] == "Bundesregierung"
 
 
 def test_selected_rows_are_read_by_name(article, varied):

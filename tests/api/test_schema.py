@@ -10,6 +10,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
+from hypothesis.errors import Unsatisfiable
 from rest_framework.test import APIClient
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -70,6 +71,8 @@ def test_schema_is_openapi_3_and_lists_every_endpoint_of_the_contract(editor):
         "/api/v1/evidence/{id}/": {"delete"},
         "/api/v1/verdicts/{id}/approve/": {"post"},
         "/api/v1/verdicts/{id}/reject/": {"post"},
+        "/api/v1/verdicts/{id}/bundle/": {"get"},
+        "/api/v1/bundle-key/": {"get"},
         "/api/v1/annotations/{id}/comments/": {"get", "post"},
         "/api/v1/annotations/{id}/source-checks/": {"get", "post"},
         "/api/v1/annotations/{id}/history/": {"get"},
@@ -77,7 +80,10 @@ def test_schema_is_openapi_3_and_lists_every_endpoint_of_the_contract(editor):
         "/api/v1/labels/": {"get"},
         "/api/v1/ratings/": {"get"},
         "/api/v1/users/": {"get"},
+        "/api/v1/claimants/": {"get", "post"},
+        "/api/v1/claimants/{id}/": {"get", "patch"},
         "/api/v1/export/annotations/": {"get"},
+        "/api/v1/changes/": {"get"},
     }
     for path, methods in expected.items():
         assert path in schema["paths"], path
@@ -103,6 +109,7 @@ def test_schema_describes_the_real_annotation_bodies(editor):
         "version",
         "assignees",
         "current_verdict",
+        "claimant",
         "created_by",
         "created_at",
         "updated_at",
@@ -190,6 +197,11 @@ def desk(settings):
         "verdicts": [verdict.pk],
         "evidence": list(Evidence.objects.values_list("pk", flat=True)),
         "sid": [suggestion.pk],
+        "claimants": [
+            services.claimant_create(
+                actor=user, name="Olaf Scholz", kind="person", aliases=["Scholz"]
+            ).pk
+        ],
     }
     return {"user": user, "token": api_token(user), "ids": ids}
 
@@ -259,7 +271,13 @@ def test_schemathesis_finds_no_server_error_and_no_response_that_breaks_the_sche
                         f"{case.method} {case.formatted_path} -> {response.status_code}: {failure}"
                     )
 
-            run()
+            try:
+                run()
+            except Unsatisfiable:
+                # An operation that takes no input at all (no parameter, no body), such as
+                # GET /api/v1/bundle-key/, has no invalid request to make.
+                if mode is not GenerationMode.NEGATIVE:
+                    raise
 
     assert failures == []
     assert len(sent) >= MIN_REQUESTS, f"only {len(sent)} requests were generated"

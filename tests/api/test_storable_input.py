@@ -18,7 +18,14 @@ from rest_framework.test import APIClient
 
 from annotations import services
 from annotations.api import urls as api_urls
-from annotations.models import Article, Assignment, Evidence, Label, Suggestion
+from annotations.models import (
+    Article,
+    Assignment,
+    Evidence,
+    Label,
+    Suggestion,
+    WebhookDelivery,
+)
 from annotations.storable import MAX_JSON_DEPTH
 from factcheck import urls as project_urls
 from tests.conftest import login
@@ -76,21 +83,28 @@ def desk(db, reviewer):
         cue="test",
         score=0.5,
     )
+    webhook = services.webhook_create(
+        actor=user, url="https://cms.example.org/hooks", event_types=["verdict.approved"]
+    )
     ids = {
         "articles": article.pk,
         "annotations": claim.pk,
         "verdicts": verdict.pk,
         "evidence": Evidence.objects.values_list("pk", flat=True).first(),
         "sid": suggestion.pk,
+        "claimants": services.claimant_create(actor=user, name="Olaf Scholz", kind="person").pk,
+        "webhooks": webhook.pk,
+        "table": "ratings",
+        "delivery_id": WebhookDelivery.objects.create(
+            subscription=webhook, event_type="annotation.created", message_id="msg_1"
+        ).pk,
     }
     return {"user": user, "ids": ids, "claim": claim}
 
 
 def _url(prefix: str, pattern: URLPattern, ids: dict) -> str:
     kind = str(pattern.pattern).split("/")[0]
-    kwargs = {
-        name: ids["sid"] if name == "sid" else ids[kind] for name in pattern.pattern.converters
-    }
+    kwargs = {name: ids[name] if name in ids else ids[kind] for name in pattern.pattern.converters}
     return reverse(f"{prefix}:{pattern.name}", kwargs=kwargs)
 
 

@@ -154,7 +154,7 @@ def test_assignment_review_rejection_approval_and_published_report(
     assert page.locator("#report-text .rating-badge").inner_text().startswith("False")
     card = page.locator(".verdict-card")
     assert "Einzelplan 12" in card.locator(".rationale").inner_text()
-    assert card.locator(".sources a").get_attribute("href") == source
+    assert card.locator(".sources a:not(.archived-link)").get_attribute("href") == source
     reviews = json.loads(page.locator('script[type="application/ld+json"]').text_content())
     assert len(reviews) == 1
     review = reviews[0]

@@ -13,10 +13,12 @@ FACTORIES = {
     "Label": factories.LabelRef,
     "Rating": factories.RatingRef,
     "Annotation": factories.AnnotationFactory,
+    "Claimant": factories.ClaimantFactory,
     "Assignment": factories.AssignmentFactory,
     "Verdict": factories.VerdictFactory,
     "Evidence": factories.EvidenceFactory,
     "SourceCheck": factories.SourceCheckFactory,
+    "Capture": factories.CaptureFactory,
     "Suggestion": factories.SuggestionFactory,
     "SuggestionModel": factories.SuggestionModelFactory,
     "Comment": factories.CommentFactory,
@@ -24,6 +26,10 @@ FACTORIES = {
     "Job": factories.JobFactory,
     "IdempotencyKey": factories.IdempotencyKeyFactory,
     "UserPreference": factories.UserPreferenceFactory,
+    "Change": factories.ChangeFactory,
+    "PageNote": factories.PageNoteFactory,
+    "WebhookSubscription": factories.WebhookSubscriptionFactory,
+    "WebhookDelivery": factories.WebhookDeliveryFactory,
 }
 
 

@@ -197,6 +197,31 @@ SENTENCES = {
         "approved “False”: Passt.",
         "hat „Falsch“ freigegeben: Passt.",
     ),
+    Event.Verb.DOUBLE_REVIEW_REQUESTED: (
+        {"reviewers": ["reviewer", "reviewer2"]},
+        "asked reviewer and reviewer2 for a blind double review",
+        "hat reviewer und reviewer2 um eine verblindete Doppelprüfung gebeten",
+    ),
+    Event.Verb.VERDICT_PROPOSED_BLIND: (
+        {"verdict": 7},
+        "proposed a blind verdict",
+        "hat ein verblindetes Urteil vorgeschlagen",
+    ),
+    Event.Verb.DOUBLE_REVIEW_REVEALED: (
+        {
+            "verdicts": [
+                {"verdict": 7, "author": "reviewer", "rating": "false"},
+                {"verdict": 8, "author": "reviewer2", "rating": "mostly-false"},
+            ]
+        },
+        "both blind verdicts are in: reviewer “False”; reviewer2 “Mostly false”",
+        "beide verblindeten Urteile liegen vor: reviewer „Falsch“; reviewer2 „Größtenteils falsch“",
+    ),
+    Event.Verb.DOUBLE_REVIEW_DECIDED: (
+        {"approved": 8, "rating": "mostly-false", "not_chosen": [7]},
+        "chose “Mostly false” from the double review",
+        "hat „Größtenteils falsch“ aus der Doppelprüfung gewählt",
+    ),
     Event.Verb.VERDICT_REJECTED: (
         {"rating": "false", "note": "Quelle fehlt."},
         "rejected “False”: Quelle fehlt.",
@@ -259,6 +284,21 @@ SENTENCES = {
         "dismissed the suggestion “laut Ministerium”",
         "hat den Vorschlag „laut Ministerium“ verworfen",
     ),
+    Event.Verb.PAGE_NOTE_CREATED: (
+        {"page_note": 1, "note": "Auch anderswo erschienen"},
+        "added a note on the article",
+        "hat eine Notiz zum Artikel hinzugefügt",
+    ),
+    Event.Verb.PAGE_NOTE_UPDATED: (
+        {"page_note": 1, "note": "Auch anderswo erschienen"},
+        "edited a note on the article",
+        "hat eine Notiz zum Artikel bearbeitet",
+    ),
+    Event.Verb.PAGE_NOTE_WITHDRAWN: (
+        {"page_note": 1},
+        "withdrew a note on the article",
+        "hat eine Notiz zum Artikel zurückgezogen",
+    ),
     Event.Verb.JOBS_SWEPT: (
         {"sent": [1, 2], "failed": [3]},
         "sent 2 unfinished background jobs again (1 given up)",
@@ -269,6 +309,37 @@ SENTENCES = {
         "the background worker answered",
         "der Hintergrundprozess hat geantwortet",
     ),
+    Event.Verb.WEBHOOK_CREATED: (
+        {"webhook": 3, "url": "https://cms.example.org/hooks", "event_types": ["verdict.approved"]},
+        "subscribed https://cms.example.org/hooks to webhooks",
+        "hat https://cms.example.org/hooks für Webhooks angemeldet",
+    ),
+    Event.Verb.WEBHOOK_UPDATED: (
+        {"webhook": 3, "is_active": False},
+        "changed the webhook subscription 3",
+        "hat das Webhook-Abonnement 3 geändert",
+    ),
+    Event.Verb.WEBHOOK_SECRET_ROTATED: (
+        {"webhook": 3},
+        "rotated the secret of the webhook subscription 3",
+        "hat das Geheimnis des Webhook-Abonnements 3 erneuert",
+    ),
+    Event.Verb.WEBHOOK_DELETED: (
+        {"webhook": 3, "url": "https://cms.example.org/hooks"},
+        "deleted the webhook subscription for https://cms.example.org/hooks",
+        "hat das Webhook-Abonnement für https://cms.example.org/hooks gelöscht",
+    ),
+    Event.Verb.WEBHOOK_DISABLED: (
+        {"webhook": 3, "url": "https://cms.example.org/hooks", "error": "HTTP 500"},
+        "disabled the webhook subscription for https://cms.example.org/hooks: it failed for a day",
+        "hat das Webhook-Abonnement für https://cms.example.org/hooks abgeschaltet: "
+        "Es ist einen Tag lang fehlgeschlagen",
+    ),
+    Event.Verb.WEBHOOK_REDELIVERED: (
+        {"webhook": 3, "deliveries": [7]},
+        "sent webhook deliveries of subscription 3 again",
+        "hat Webhook-Zustellungen des Abonnements 3 erneut gesendet",
+    ),
     Event.Verb.SUGGESTION_MODEL_TRAINED: (
         {"language": "de", "version": 3, "size": 1200, "active": True, "f1": 0.7},
         "trained version 3 of the suggestion model (de) on 1,200 examples",
@@ -278,6 +349,21 @@ SENTENCES = {
         {"language": "en", "from": 4, "to": 3},
         "rolled the suggestion model (en) back from version 4 to 3",
         "hat das Vorschlagsmodell (en) von Version 4 auf Version 3 zurückgesetzt",
+    ),
+    Event.Verb.CLAIMANT_CREATED: (
+        {"claimant": 7, "name": "Olaf Scholz", "kind": "person"},
+        "created the claimant Olaf Scholz",
+        "hat den Urheber Olaf Scholz angelegt",
+    ),
+    Event.Verb.CLAIMANT_UPDATED: (
+        {"claimant": 7, "name": "Olaf Scholz", "changes": {"aliases": {}, "url": {}}},
+        "edited the claimant Olaf Scholz: aliases, URL",
+        "hat den Urheber Olaf Scholz bearbeitet: Aliasnamen, URL",
+    ),
+    Event.Verb.CLAIMANT_MERGED: (
+        {"claimant": 7, "name": "Olaf Scholz", "duplicate": 9, "duplicate_name": "O. Scholz"},
+        "merged the claimant O. Scholz into Olaf Scholz",
+        "hat den Urheber O. Scholz mit Olaf Scholz zusammengeführt",
     ),
 }
 

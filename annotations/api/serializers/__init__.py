@@ -7,6 +7,14 @@ serializers read objects loaded by selectors (their prefetches keep lists at a c
 number of queries) and give labels and ratings as slugs, users as usernames.
 """
 
+from .changes import ChangeItemSerializer, ChangePageSerializer, change_page  # noqa: F401
+from .claimants import (  # noqa: F401
+    ClaimantCreateSerializer,
+    ClaimantMergeSerializer,
+    ClaimantRefSerializer,
+    ClaimantSerializer,
+    ClaimantUpdateSerializer,
+)
 from .fields import (  # noqa: F401
     EARLIEST_DATE,
     MAX_ID,

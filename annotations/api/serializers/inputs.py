@@ -89,6 +89,9 @@ class AnnotationCreateSerializer(StrictSerializer):
     exact = text_field(required=False)
     priority = serializers.IntegerField(required=False)
     due_at = due_date_field()
+    claimant = id_field(
+        required=False, allow_null=True, help_text="The id of who made the claim (claims only)."
+    )
     offset_unit = serializers.ChoiceField(
         choices=["codepoint", "utf16"],
         required=False,
@@ -102,6 +105,11 @@ class AnnotationUpdateSerializer(StrictSerializer):
     note = serializers.CharField(required=False, allow_blank=True)
     priority = serializers.IntegerField(required=False)
     due_at = due_date_field()
+    claimant = id_field(
+        required=False,
+        allow_null=True,
+        help_text="The id of who made the claim (claims only); null names nobody.",
+    )
 
 
 class AssignSerializer(StrictSerializer):

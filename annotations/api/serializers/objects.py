@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from ... import representation, selectors
 from ...models import Annotation, Article
+from .claimants import ClaimantRefSerializer
 from .outputs import _SOURCE_CHECK, CurrentVerdictSerializer, SourceCheckSerializer
 
 
@@ -23,6 +24,9 @@ class AnnotationSerializer(serializers.ModelSerializer):
     label = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     assignees = serializers.SerializerMethodField()
     current_verdict = serializers.SerializerMethodField()
+    claimant = ClaimantRefSerializer(
+        read_only=True, allow_null=True, help_text="Who made the claim, when the desk named them."
+    )
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:

@@ -235,6 +235,12 @@ class HistoryItemSerializer(serializers.ModelSerializer):
         return history.summary(event, names)
 
 
+class ClaimantProposalSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True, help_text="Null: not a claimant yet.")
+    name = serializers.CharField()
+    kind = serializers.CharField(allow_null=True)
+
+
 class SuggestionSerializer(serializers.ModelSerializer):
     label = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     cue = serializers.SerializerMethodField(
@@ -247,6 +253,11 @@ class SuggestionSerializer(serializers.ModelSerializer):
     )
     flags = serializers.SerializerMethodField(
         help_text="Each {code, cue, params, name, explanation}, worded in the request's language."
+    )
+    claimant = serializers.SerializerMethodField(
+        help_text="For a claim whose sentence names its speaker: the claimant it proposes, "
+        "{id, name, kind} of a known one (by name or alias), or {id: null, name, kind: null} "
+        "for one still to create; null when the sentence names nobody."
     )
 
     class Meta:
@@ -262,11 +273,17 @@ class SuggestionSerializer(serializers.ModelSerializer):
             "score",
             "flags",
             "status",
+            "claimant",
         ]
         read_only_fields = fields
 
     def get_cue(self, suggestion: Suggestion) -> str:
         return machine_text.suggestion_reason(suggestion)
+
+    @extend_schema_field(ClaimantProposalSerializer(allow_null=True))
+    def get_claimant(self, suggestion: Suggestion) -> dict[str, Any] | None:
+        """From the view's context `claimants` (selectors.claimant_proposals), by id."""
+        return self.context.get("claimants", {}).get(suggestion.pk)
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_flags(self, suggestion: Suggestion) -> list[dict[str, Any]]:

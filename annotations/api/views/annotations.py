@@ -9,9 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ... import selectors, services
-from ...models import Annotation, Article
+from ...models import Annotation, Article, Change
 from .. import filters
 from .. import serializers as s
+from . import changes
 from .base import (
     ID,
     WRITE_ERRORS,
@@ -29,12 +30,19 @@ from .base import (
 
 
 class AnnotationListView(ApiView):
-    @extend_schema(
-        operation_id="annotations_list",
-        parameters=filter_parameters(filters.AnnotationFilter),
-        responses=schema_responses({200: s.AnnotationSerializer(many=True)}, 400),
+    @changes.list_schema(
+        "annotations_list",
+        "Annotation",
+        s.AnnotationSerializer(many=True),
+        *filter_parameters(filters.AnnotationFilter),
     )
     def get(self, request: Request) -> Response:
+        if changes.wants_cursor(request):
+            return changes.cursor_response(
+                request,
+                kinds=[Change.Kind.ANNOTATION],
+                filters=list(filters.AnnotationFilter.base_filters),
+            )
         given = filters.AnnotationFilter(request.query_params).cleaned()
         annotations = selectors.annotation_list(**given)
         # Plain values, not model instances through DRF's fields (doccano bench).
@@ -63,6 +71,7 @@ class AnnotationListView(ApiView):
                 priority=data.get("priority", Annotation.Priority.NORMAL),
                 due_at=data.get("due_at"),
                 offset_unit=data["offset_unit"],
+                claimant=data.get("claimant"),
             )
         except Article.DoesNotExist:
             raise services.Invalid(
@@ -162,8 +171,11 @@ class AnnotationCommentsView(ApiView):
 
 
 class AnnotationHistoryView(ApiView):
-    get = annotation_rows_get(
-        "annotations_history", selectors.annotation_history, s.HistoryItemSerializer
+    get = changes.annotation_rows_get(
+        "annotations_history",
+        selectors.annotation_history,
+        s.HistoryItemSerializer,
+        Change.Kind.EVENT,
     )
 
 

@@ -10,9 +10,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from ... import selectors, services
+from ...models import Change
 from .. import filters
 from .. import serializers as s
 from ..parsers import JSONParser, MultiPartParser
+from . import changes
 from .base import (
     ID,
     WRITE_ERRORS,
@@ -28,12 +30,19 @@ from .base import (
 
 
 class ArticleListView(ApiView):
-    @extend_schema(
-        operation_id="articles_list",
-        parameters=filter_parameters(filters.ArticleFilter),
-        responses=schema_responses({200: s.ArticleSerializer(many=True)}, 400),
+    @changes.list_schema(
+        "articles_list",
+        "Article",
+        s.ArticleSerializer(many=True),
+        *filter_parameters(filters.ArticleFilter),
     )
     def get(self, request: Request) -> Response:
+        if changes.wants_cursor(request):
+            return changes.cursor_response(
+                request,
+                kinds=[Change.Kind.ARTICLE],
+                filters=list(filters.ArticleFilter.base_filters),
+            )
         given = filters.ArticleFilter(request.query_params).cleaned()
         return self.paginated(selectors.article_list(**given), s.ArticleSerializer)
 

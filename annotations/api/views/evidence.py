@@ -8,13 +8,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ... import selectors, services
+from ...models import Change
 from .. import serializers as s
-from .base import ID, ApiView, annotation_rows_get, object_write_schema, schema_responses
+from . import changes
+from .base import ID, ApiView, object_write_schema, schema_responses
 
 
 class AnnotationEvidenceView(ApiView):
-    get = annotation_rows_get(
-        "annotations_evidence_list", selectors.annotation_evidence, s.EvidenceSerializer
+    get = changes.annotation_rows_get(
+        "annotations_evidence_list",
+        selectors.annotation_evidence,
+        s.EvidenceSerializer,
+        Change.Kind.EVIDENCE,
     )
 
     @object_write_schema(
@@ -82,8 +87,11 @@ class EvidenceDetailView(ApiView):
 
 
 class AnnotationSourceChecksView(ApiView):
-    get = annotation_rows_get(
-        "annotations_source_checks_list", selectors.annotation_checks, s.SourceCheckSerializer
+    get = changes.annotation_rows_get(
+        "annotations_source_checks_list",
+        selectors.annotation_checks,
+        s.SourceCheckSerializer,
+        Change.Kind.SOURCE_CHECK,
     )
 
     @object_write_schema(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -15,7 +16,9 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 
 from ... import exports, selectors
+from ...models import Change
 from .. import filters
+from . import changes
 from .base import ID, ApiView, filter_parameters, schema_responses
 
 
@@ -30,6 +33,9 @@ class IgnoreAccept(BaseContentNegotiation):
 
 
 ARTICLE_EXPORT_FORMATS = ("json", "csv", "w3c", "claimreview")
+# Changes a cursor export reads (`page_size`): by default, and at most.
+EXPORT_CURSOR_PAGE = 10_000
+EXPORT_CURSOR_MOST = 100_000
 
 
 def _json_body(value: Any) -> bytes:
@@ -91,13 +97,7 @@ class ArticleExportView(ApiView):
             response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
             return response
         if export_format == "w3c":
-            annotations = exports.article_annotations(article, include_withdrawn=False)
-            collection = exports.w3c_collection(
-                article,
-                annotations,
-                base_url=base_url,
-                source_date=exports.revision_date(article),
-            )
+            collection = exports.w3c_collection(article, base_url=base_url)
             return HttpResponse(_json_body(collection), content_type=exports.W3C_MEDIA_TYPE)
         annotations = exports.article_annotations(article, include_withdrawn=True)
         return HttpResponse(
@@ -113,7 +113,22 @@ class BulkExportView(ApiView):
 
     @extend_schema(
         operation_id="export_annotations",
-        parameters=filter_parameters(filters.BulkExportFilter),
+        description="With `cursor` (format jsonl): the annotations changed after the cursor, "
+        "one line each as it is now, then a tombstone line `{id, kind, deleted: true}` per "
+        "withdrawn one; the `Next-Cursor` header reads on from there and `Has-More: true` "
+        f"says to read on at once. `page_size` counts changes (default {EXPORT_CURSOR_PAGE}, "
+        f"at most {EXPORT_CURSOR_MOST}).",
+        parameters=[
+            *filter_parameters(filters.BulkExportFilter),
+            changes.CURSOR,
+            OpenApiParameter(
+                "page_size",
+                OpenApiTypes.INT,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="With a cursor: changes read.",
+            ),
+        ],
         responses=schema_responses(
             {
                 (200, "application/x-ndjson"): OpenApiTypes.STR,
@@ -123,6 +138,8 @@ class BulkExportView(ApiView):
         ),
     )
     def get(self, request: Request) -> StreamingHttpResponse:
+        if changes.wants_cursor(request):
+            return self.changed(request)
         given = filters.BulkExportFilter(request.query_params).cleaned()
         export_format = given.pop("format", "jsonl")
         annotations = selectors.annotation_list(**given)
@@ -137,4 +154,31 @@ class BulkExportView(ApiView):
                 content_type="application/x-ndjson; charset=utf-8",
             )
             response["Content-Disposition"] = 'attachment; filename="annotations.jsonl"'
+        return response
+
+    def changed(self, request: Request) -> StreamingHttpResponse:
+        """The cursor's export: rows of the annotations changed after it, then tombstones."""
+        if request.query_params.get("format", "jsonl") != "jsonl":
+            raise serializers.ValidationError({"format": [_("a cursor works with format=jsonl")]})
+        after = changes.cursor_position(request)
+        page = changes.cursor_read(
+            request,
+            kinds=[Change.Kind.ANNOTATION],
+            filters=list(filters.AnnotationFilter.base_filters),
+            default=EXPORT_CURSOR_PAGE,
+            most=EXPORT_CURSOR_MOST,
+        )
+        last_ops: dict[int, str] = {change.object_id: change.op for change in page.changes}
+        rows = selectors.annotations_changed_between(
+            after=(after.txid, after.change_id),
+            upto=(page.position.txid, page.position.change_id),
+        )
+        gone = [pk for pk, op in last_ops.items() if op == Change.Op.TOMBSTONE]
+        response = StreamingHttpResponse(
+            itertools.chain(exports.jsonl_export(rows), exports.jsonl_tombstones(gone)),
+            content_type="application/x-ndjson; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="annotations.jsonl"'
+        response["Next-Cursor"] = page.next_cursor
+        response["Has-More"] = "true" if page.has_more else "false"
         return response

@@ -34,7 +34,10 @@ class ArticleSuggestionsView(ApiView):
         suggestions = selectors.article_suggestions(
             pk, status=given.get("status", Suggestion.Status.PENDING)
         )
-        return self.paginated(suggestions, s.SuggestionSerializer)
+        page = self.paginate_queryset(suggestions)
+        claimants = selectors.claimant_proposals((item.pk, item.speaker) for item in page)
+        serializer = s.SuggestionSerializer(page, many=True, context={"claimants": claimants})
+        return self.get_paginated_response(serializer.data)
 
 
 SID = OpenApiParameter("sid", OpenApiTypes.INT, OpenApiParameter.PATH)

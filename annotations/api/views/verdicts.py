@@ -10,8 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ... import selectors, services
+from ...models import Change
 from .. import serializers as s
-from .base import ApiView, annotation_rows_get, object_write_schema, require_role
+from . import changes
+from .base import ApiView, object_write_schema, require_role
 
 
 def _verdict_response(verdict_id: int, code: int = status.HTTP_200_OK) -> Response:
@@ -19,8 +21,11 @@ def _verdict_response(verdict_id: int, code: int = status.HTTP_200_OK) -> Respon
 
 
 class AnnotationVerdictsView(ApiView):
-    get = annotation_rows_get(
-        "annotations_verdicts_list", selectors.annotation_verdicts, s.VerdictSerializer
+    get = changes.annotation_rows_get(
+        "annotations_verdicts_list",
+        selectors.annotation_verdicts,
+        s.VerdictSerializer,
+        Change.Kind.VERDICT,
     )
 
     @object_write_schema(

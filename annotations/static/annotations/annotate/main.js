@@ -5,6 +5,7 @@
 // json_script tag "page-data" (state.js).
 import { setApiRoot } from "./api.js";
 import { wireCaret } from "./caret.js";
+import { wireClaimants } from "./claimants.js";
 import { wireForms } from "./forms.js";
 import { wireKeyboard } from "./keyboard.js";
 import { completeList } from "./list.js";
@@ -19,6 +20,7 @@ if (DATA) {
   setApiRoot(DATA.api_root);
   wireSelection();
   wireForms();
+  wireClaimants();
   wireTagging();
   wireSuggestions();
   wireTextEditor();

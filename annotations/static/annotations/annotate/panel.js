@@ -1,6 +1,7 @@
 // The detail panel of the selected annotation: filling it, opening and closing it, and its
 // extras (comments, history, source checks) read from the API. Its forms are in forms.js.
 import { apiList } from "./api.js";
+import { fillClaimant } from "./claimants.js";
 import { $, _, daysUntil, deskDay, dueWhen, el, errorText, format, formatDay, formatTime, ngettext, plainList, setStatus } from "./dom.js";
 import { fillCheckActions, loadChecks, stopChecks } from "./polling.js";
 import { DATA, LABEL, USER, state, statusName } from "./state.js";
@@ -96,6 +97,7 @@ export function fillPanel() {
   const editable = USER.can_edit && a.status !== "withdrawn";
   for (const input of Object.values(field)) input.disabled = !editable;
   $("save-annotation").hidden = !editable;
+  fillClaimant(a);
   fillAssignees(a);
   fillReviewers(a);
   renderVerdicts(a);

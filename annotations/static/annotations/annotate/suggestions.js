@@ -1,6 +1,7 @@
 // Machine suggestions over the text: shown or hidden with the toggle, accepted (Enter) or
 // dismissed (Backspace/Delete) on a focused suggestion. Showing them redraws the text whole.
 import { api, apiList } from "./api.js";
+import { offers } from "./claimants.js";
 import { $, _, announce, el, errorText, format, ngettext, showTextNotice } from "./dom.js";
 import { renderList } from "./list.js";
 import { ARTICLE, DATA, LABEL, USER, byTextOrder, merge, state, textEl } from "./state.js";
@@ -96,6 +97,12 @@ function showCard(mark) {
     ),
   ];
   if (suggestion.cue) children.push(el("p", { class: "sg-reason" }, format(_("Why: %(reason)s"), { reason: suggestion.cue })));
+  if (suggestion.claimant) {
+    const text = suggestion.claimant.id
+      ? format(_("Claimant: %(name)s"), { name: suggestion.claimant.name })
+      : format(_("Claimant: %(name)s (not known yet)"), { name: suggestion.claimant.name });
+    children.push(el("p", { class: "sg-reason sg-claimant" }, text));
+  }
   for (const flag of suggestion.flags || []) {
     const text = typeof flag === "string" ? flag : flag.explanation || "";
     if (text) children.push(el("p", { class: "sg-reason sg-flag" }, "⚑ " + text));
@@ -161,13 +168,22 @@ async function decideSuggestion(sid, accept) {
       if (fresh.ok) created = fresh.data;
     }
     if (created) merge({ ...created, verdicts: [] });
+    // A speaker the desk does not know yet: the claim's panel offers to create them.
+    if (created && suggestion.claimant && !created.claimant) offers.set(created.id, suggestion.claimant.name);
   }
   updateSuggestionCount();
   const ordered = state.suggestions.filter((s) => s.status === "pending").sort(byTextOrder);
   const next = ordered.find((s) => s.start >= suggestion.start);
   renderText();
   renderList();
-  announce(accept ? _("Suggestion accepted.") : _("Suggestion dismissed."));
+  const offered = accept && suggestion.claimant && !suggestion.claimant.id;
+  announce(
+    accept
+      ? offered
+        ? format(_("Suggestion accepted. %(name)s is not a claimant yet: open the claim to create them."), { name: suggestion.claimant.name })
+        : _("Suggestion accepted.")
+      : _("Suggestion dismissed."),
+  );
   const target = next && textEl.querySelector(`mark[data-sid="${next.id}"]`);
   if (target) target.focus();
   else {

@@ -1,0 +1,82 @@
+"""The archived copies of evidence: which captures each piece of evidence has, and their files."""
+
+from __future__ import annotations
+
+from django.core.files.storage import storages
+
+from ..models import Capture, Evidence, SourceCheck, Verdict
+from .verdicts import approved_claim_verdicts
+
+
+def evidence_archive_checks(evidence_ids: list[int]) -> dict[int, list[SourceCheck]]:
+    """Each evidence's checks, newest first, each with its `capture` (None when the fetch
+    archived nothing). Two queries; a capture many checks share is loaded once."""
+    checks = list(
+        SourceCheck.objects.filter(evidence_id__in=evidence_ids)
+        .exclude(status__in=[SourceCheck.Status.PENDING, SourceCheck.Status.RUNNING])
+        .order_by("evidence_id", "-finished_at", "-id")
+    )
+    capture_ids = {check.capture_id for check in checks if check.capture_id}
+    captures = {c.pk: c for c in Capture.objects.filter(pk__in=capture_ids)}
+    by_evidence: dict[int, list[SourceCheck]] = {pk: [] for pk in evidence_ids}
+    for check in checks:
+        check.capture = captures.get(check.capture_id) if check.capture_id else None
+        by_evidence[check.evidence_id].append(check)
+    return by_evidence
+
+
+def evidence_for_archive(pk: int) -> Evidence:
+    """One piece of evidence with its annotation and article (for the archived copy)."""
+    return Evidence.objects.select_related("annotation__article", "annotation__label").get(pk=pk)
+
+
+def evidence_capture_check(evidence_id: int, capture_id: int | None) -> SourceCheck:
+    """The newest check of the evidence that archived `capture_id` (or, without one, its
+    newest check that archived anything), with its capture. Raises SourceCheck.DoesNotExist."""
+    checks = SourceCheck.objects.filter(evidence_id=evidence_id, capture__isnull=False)
+    if capture_id is not None:
+        checks = checks.filter(capture_id=capture_id)
+    check = checks.select_related("capture").order_by("-finished_at", "-id").first()
+    if check is None:
+        raise SourceCheck.DoesNotExist
+    return check
+
+
+def public_evidence_ids(evidence: Evidence) -> set[int]:
+    """The evidence the public report of the evidence's article shows (the sources of its
+    verdicts as approved), whatever the article's state: the caller asks policy."""
+    return {
+        item.pk
+        for verdict in approved_claim_verdicts(evidence.annotation.article)
+        for item in verdict.shown_evidence
+    }
+
+
+def approval_captures(verdicts: list[Verdict]) -> None:
+    """Set `archived_capture_id` on each of the verdicts' `shown_evidence`: the capture
+    the chief could see when approving (the newest taken by then), else the first one
+    taken after; None when nothing was archived. One query."""
+    evidence = [item for verdict in verdicts for item in verdict.shown_evidence]
+    rows = (
+        SourceCheck.objects.filter(
+            evidence_id__in=[item.pk for item in evidence], capture__isnull=False
+        )
+        .order_by("finished_at", "id")
+        .values_list("evidence_id", "capture_id", "finished_at")
+    )
+    by_evidence: dict[int, list[tuple[int, object]]] = {}
+    for evidence_id, capture_id, finished_at in rows:
+        by_evidence.setdefault(evidence_id, []).append((capture_id, finished_at))
+    for verdict in verdicts:
+        for item in verdict.shown_evidence:
+            taken = by_evidence.get(item.pk, [])
+            before = [
+                c for c, at in taken if verdict.decided_at is None or at <= verdict.decided_at
+            ]
+            item.archived_capture_id = before[-1] if before else (taken[0][0] if taken else None)
+
+
+def capture_warc(capture: Capture) -> bytes:
+    """The capture's WARC file as stored. Raises OSError (or the storage backend's error)."""
+    with storages["archive"].open(capture.warc_name, "rb") as file:
+        return file.read()

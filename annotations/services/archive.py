@@ -1,0 +1,89 @@
+"""The archive of fetched sources: each fetch's WARC file in the `archive` storage, and its
+Capture row. Identical content of one URL is stored once."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import unicodedata
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.db import IntegrityError, transaction
+
+from .. import fetch, warc
+from ..models import Capture
+
+logger = logging.getLogger(__name__)
+
+ARCHIVE_STORAGE = "archive"
+SOFTWARE = "factcheck-desk/1.0 (warcio)"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def warc_name(*, url_sha256: str, payload_sha256: str) -> str:
+    """Where a capture's file lives in the storage: named by its content, so a second fetch
+    of the same bytes finds it."""
+    return f"{payload_sha256[:2]}/{payload_sha256}-{url_sha256[:16]}.warc.gz"
+
+
+def capture_store(*, result: fetch.FetchResult) -> Capture:
+    """Archive one successful fetch: its exchanges as a WARC file and its text.
+
+    The body was cut at FETCH_MAX_BYTES by the fetcher, so that cap bounds each file. When
+    a capture of the same final URL holds the same body, that capture is returned and
+    nothing is written: a daily re-check of an unchanged page stores nothing new.
+
+    Takes no lock: two workers storing the same content at once both write, the unique
+    constraint (capture_content_once) keeps one row, and the other removes its file.
+    Raises OSError (or the storage backend's error) when the storage cannot be written.
+    """
+    final = result.exchanges[-1]
+    payload_sha256 = _sha256(final.body)
+    url_sha256 = _sha256(result.final_url.encode("utf-8"))
+    existing = Capture.objects.filter(url_sha256=url_sha256, payload_sha256=payload_sha256).first()
+    if existing is not None:
+        return existing
+    text = unicodedata.normalize("NFC", result.text)
+    data = warc.warc_bytes(result.exchanges, text=text, software=SOFTWARE)
+    storage = storages[ARCHIVE_STORAGE]
+    name = warc_name(url_sha256=url_sha256, payload_sha256=payload_sha256)
+    # A name taken (by a worker that stored it and died before its row) gets a suffix: a
+    # file is never overwritten, so a row's hash always describes its file.
+    stored = storage.save(name, ContentFile(data))
+    try:
+        with transaction.atomic():
+            return Capture.objects.create(
+                url=result.final_url[:2000],
+                requested_url=result.url[:2000],
+                url_sha256=url_sha256,
+                http_status=result.status,
+                content_type=result.content_type[:200],
+                title=result.title[:500],
+                payload_sha256=payload_sha256,
+                text=text,
+                text_sha256=_sha256(text.encode("utf-8")),
+                warc_name=stored,
+                warc_sha256=_sha256(data),
+                warc_size=len(data),
+                is_truncated=result.truncated,
+            )
+    except IntegrityError:
+        # Another worker archived the same content a moment ago: keep its file and row.
+        storage.delete(stored)
+        return Capture.objects.get(url_sha256=url_sha256, payload_sha256=payload_sha256)
+
+
+def capture_or_none(*, result: fetch.FetchResult) -> Capture | None:
+    """capture_store, or None (logged) when the storage fails: the check's result stands
+    without its archived copy rather than failing with it."""
+    if not result.exchanges:
+        return None
+    try:
+        return capture_store(result=result)
+    except OSError:
+        logger.exception("could not archive %s", result.final_url)
+        return None

@@ -1,0 +1,191 @@
+"""The archive of fetched sources end to end: the real worker fetches a real loopback site,
+stores the exchange as a WARC file through Django's storage, and `warcio check` and
+`warcio index` accept every file; re-checks of a changed or vanished source keep the
+archived copy and say what changed."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+
+from django.test import Client
+from django.urls import reverse
+
+from annotations import services, warc
+from annotations.models import Capture, SourceCheck
+from tests import archive_support
+from tests.archive_support import (
+    CHANGED_PAGE,
+    CLAIM,
+    SOURCE_PAGE,
+    approve_with_evidence,
+    finished,
+    stored_files,
+    warcio,
+)
+from tests.background import worker_test
+from tests.factories import make_annotation, make_article
+
+archive_dir = archive_support.archive_dir
+site = archive_support.site
+
+
+def checked_evidence(editor, claim, url: str) -> SourceCheck:
+    evidence = services.evidence_add(actor=editor, annotation_id=claim.pk, url=url)
+    return finished(evidence.checks.get())
+
+
+def assert_warcio_accepts_every_file(folder) -> list[dict]:
+    """`warcio check` and `warcio index` over every stored file; the index's records."""
+    files = stored_files(folder)
+    assert files, "nothing was archived"
+    check = warcio("check", "-v", *map(str, files))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "digest pass" in check.stdout
+    assert "failed" not in check.stdout
+    index = warcio("index", "-f", "warc-type,warc-target-uri,warc-truncated", *map(str, files))
+    assert index.returncode == 0, index.stderr
+    return [json.loads(line) for line in index.stdout.splitlines()]
+
+
+@worker_test
+def test_a_source_check_stores_the_exchange_as_a_warc_that_warcio_accepts(
+    worker, site, archive_dir, editor, claim
+):
+    url = site.add("/beleg", SOURCE_PAGE)
+    site.redirect("/kurz", "/beleg")
+
+    check = checked_evidence(editor, claim, site.url("/kurz"))
+
+    assert check.status == SourceCheck.Status.DONE
+    capture = Capture.objects.get(checks=check)
+    records = assert_warcio_accepts_every_file(archive_dir)
+    assert [(r["warc-type"], r.get("warc-target-uri")) for r in records] == [
+        ("warcinfo", None),
+        ("request", site.url("/kurz")),
+        ("response", site.url("/kurz")),
+        ("request", url),
+        ("response", url),
+        ("conversion", url),
+    ]
+    [path] = stored_files(archive_dir)
+    data = path.read_bytes()
+    assert capture.warc_sha256 == hashlib.sha256(data).hexdigest()
+    assert capture.warc_size == len(data)
+    archived = warc.read_response(data)
+    assert archived.body == SOURCE_PAGE.encode()
+    assert capture.payload_sha256 == hashlib.sha256(archived.body).hexdigest()
+    assert archived.text == capture.text
+    assert capture.text_sha256 == hashlib.sha256(capture.text.encode()).hexdigest()
+    assert b"GET /beleg HTTP/1.1" in gzip.decompress(data)
+    # The quote's passage is where the check found it in the archived text.
+    assert capture.text[check.passage_start : check.passage_end] == CLAIM
+    assert capture.url == url
+    assert capture.requested_url == site.url("/kurz")
+
+
+@worker_test
+def test_identical_content_is_stored_once(worker, site, archive_dir, editor, claim):
+    url = site.add("/beleg", SOURCE_PAGE)
+    first = checked_evidence(editor, claim, url)
+    other = make_annotation(editor, claim.article, "Kritiker meinen")
+    second = checked_evidence(editor, other, url)
+
+    [rerun] = services.source_checks_request(actor=editor, annotation_id=claim.pk)
+    third = finished(rerun)
+
+    assert first.capture_id == second.capture_id == third.capture_id is not None
+    assert Capture.objects.count() == 1
+    assert len(stored_files(archive_dir)) == 1
+    assert site.requests["/beleg"] == 3
+
+
+@worker_test
+def test_the_archive_of_a_source_is_capped_by_the_fetch_cap(
+    worker, site, archive_dir, editor, claim, settings
+):
+    settings.FETCH_MAX_BYTES = 64 * 1024
+    filler = "<p>Weitere Absätze über Haushalt, Fahrpläne und Stellwerke der Bahn.</p>\n" * 4000
+    url = site.add("/lang", SOURCE_PAGE.replace("</article>", filler + "</article>"))
+
+    check = checked_evidence(editor, claim, url)
+
+    capture = Capture.objects.get(checks=check)
+    assert capture.is_truncated is True
+    records = assert_warcio_accepts_every_file(archive_dir)
+    assert [r.get("warc-truncated") for r in records if r["warc-type"] == "response"] == ["length"]
+    [path] = stored_files(archive_dir)
+    assert len(warc.read_response(path.read_bytes()).body) == 64 * 1024
+
+
+@worker_test
+def test_a_changed_source_keeps_its_archived_passage_and_the_recheck_shows_a_diff(
+    worker, site, archive_dir, editor, reviewer, chief, claim
+):
+    url = site.add("/beleg", SOURCE_PAGE)
+    verdict = approve_with_evidence(editor, reviewer, chief, claim, url)
+    first = finished(verdict.evidence.get().checks.get())
+    site.add("/beleg", CHANGED_PAGE)
+
+    assert services.evidence_recheck() == 1
+    recheck = finished(SourceCheck.objects.filter(annotation=claim).latest("pk"))
+
+    changed = [f for f in recheck.flags if f["code"] == "changed"]
+    assert changed and changed[0]["params"]["edited"] == 1
+    assert changed[0]["params"]["previous_capture"] == first.capture_id
+    assert recheck.capture_id != first.capture_id
+    assert len(assert_warcio_accepts_every_file(archive_dir)) == 8  # two files of 4 records
+    client = Client()
+    client.force_login(reviewer)
+    html = client.get(reverse("annotations:annotation-review", args=[claim.pk])).content.decode()
+    assert 'class="archive-diff"' in html
+    assert "<del>4,2</del><ins>3,9</ins>" in html
+    # The copy the chief approved on still shows the passage, marked.
+    copy = client.get(
+        reverse("annotations:evidence-archive-capture", args=[first.evidence_id, first.capture_id])
+    ).content.decode()
+    assert f'<mark class="archived-quote" id="passage">{CLAIM}</mark>' in copy
+
+
+@worker_test
+def test_a_source_that_disappears_still_shows_its_archived_copy(
+    worker, site, archive_dir, editor, reviewer, chief, claim
+):
+    url = site.add("/beleg", SOURCE_PAGE)
+    verdict = approve_with_evidence(editor, reviewer, chief, claim, url)
+    first = finished(verdict.evidence.get().checks.get())
+    del site.pages["/beleg"]
+
+    assert services.evidence_recheck() == 1
+    recheck = finished(SourceCheck.objects.filter(annotation=claim).latest("pk"))
+
+    assert recheck.status == SourceCheck.Status.FAILED
+    assert recheck.capture_id is None
+    client = Client()
+    client.force_login(reviewer)
+    html = client.get(reverse("annotations:annotation-review", args=[claim.pk])).content.decode()
+    assert "The source could not be fetched on" in html
+    assert f'<mark class="archived-quote">{CLAIM}</mark>' in html
+    copy = client.get(reverse("annotations:evidence-archive", args=[first.evidence_id]))
+    assert copy.status_code == 200
+    assert f'<mark class="archived-quote" id="passage">{CLAIM}</mark>' in copy.content.decode()
+    page = client.get(
+        reverse("annotations:evidence-archive", args=[first.evidence_id]), {"view": "page"}
+    )
+    assert page.status_code == 200
+    assert "Die Opposition nannte die Summe zu klein" in page.content.decode()
+    assert_warcio_accepts_every_file(archive_dir)
+
+
+@worker_test
+def test_an_article_from_another_desk_is_archived_per_url(worker, site, archive_dir, editor, claim):
+    """The same bytes at two URLs are two captures: each file names the URL it came from."""
+    first = checked_evidence(editor, claim, site.add("/a", SOURCE_PAGE))
+    article = make_article(editor, title="Zweiter Artikel")
+    other = make_annotation(editor, article, CLAIM)
+    second = checked_evidence(editor, other, site.add("/b", SOURCE_PAGE))
+
+    assert first.capture_id != second.capture_id
+    assert Capture.objects.get(pk=second.capture_id).url == site.url("/b")
+    assert len(stored_files(archive_dir)) == 2

@@ -134,6 +134,26 @@ def csv_export(
         )
 
 
+def csv_changes(
+    annotations: QuerySet[Annotation], gone: Iterable[int], *, chunk_size: int = CHUNK_SIZE
+) -> Iterator[bytes]:
+    """A cursor export as CSV: the header with a last column `deleted`, the changed
+    annotations (`deleted` false), then a row per withdrawn or deleted one with only its
+    `id` and `deleted` true."""
+    writer = csv.writer(_Line(), lineterminator="\r\n")
+    yield writer.writerow([*EXPORT_COLUMNS, "deleted"]).encode("utf-8")
+    make = representation.export_row(text=csv_cell, optional=csv_cell, plain=str, names=csv_cell)
+    for chunk, assignees, verdicts in _chunks(annotations, chunk_size):
+        yield "".join(
+            writer.writerow([*make(row, assignees, verdicts), "false"]) for row in chunk
+        ).encode("utf-8")
+    at = EXPORT_COLUMNS.index("id")
+    blank = [""] * len(EXPORT_COLUMNS)
+    rows = [writer.writerow([*blank[:at], str(pk), *blank[at + 1 :], "true"]) for pk in gone]
+    if rows:
+        yield "".join(rows).encode("utf-8")
+
+
 # JSON Lines are written by hand: json.dumps of a dict per row was most of the export's
 # time. export_row encodes the strings with the json module's own (C) string encoder; the
 # other values are ints. tests/api/test_exports.py checks that each line parses to the row

@@ -2,6 +2,8 @@
 verdicts, evidence, source checks and events, the change feed, tombstones, paging, bad
 cursors, and the JSON Lines export from a cursor."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -270,10 +272,26 @@ def test_the_jsonl_export_from_a_cursor_gives_changed_rows_then_tombstones(edito
     assert again["Next-Cursor"] == response["Next-Cursor"]
 
 
-def test_the_csv_export_refuses_a_cursor(editor, claim):
-    response = api(editor).get("/api/v1/export/annotations/", {"cursor": "", "format": "csv"})
-    assert response.status_code == 400
-    assert response.json() == {"format": ["a cursor works with format=jsonl"]}
+def test_the_csv_export_from_a_cursor_gives_changed_rows_then_tombstone_rows(editor, article):
+    first = make_annotation(editor, article, QUOTES[0])
+    cursor = current_cursor()
+    second = make_annotation(editor, article, QUOTES[1])
+    services.annotation_withdraw(actor=editor, annotation_id=first.pk)
+    response = api(editor).get("/api/v1/export/annotations/", {"cursor": cursor, "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(int(r["id"]), r["deleted"]) for r in rows] == [
+        (second.pk, "false"),
+        (first.pk, "true"),
+    ]
+    assert rows[0]["exact"] == QUOTES[1]
+    assert rows[1]["exact"] == ""
+    again = api(editor).get(
+        "/api/v1/export/annotations/", {"cursor": response["Next-Cursor"], "format": "csv"}
+    )
+    assert list(csv.DictReader(io.StringIO(b"".join(again.streaming_content).decode()))) == []
 
 
 def test_every_write_of_a_watched_table_is_logged_even_a_queryset_update(editor, claim):

@@ -113,9 +113,10 @@ class BulkExportView(ApiView):
 
     @extend_schema(
         operation_id="export_annotations",
-        description="With `cursor` (format jsonl): the annotations changed after the cursor, "
-        "one line each as it is now, then a tombstone line `{id, kind, deleted: true}` per "
-        "withdrawn one; the `Next-Cursor` header reads on from there and `Has-More: true` "
+        description="With `cursor` (format jsonl or csv): the annotations changed after the "
+        "cursor, one line each as it is now, then a tombstone line `{id, kind, deleted: true}` "
+        "per withdrawn one (in CSV: a last column `deleted`, and tombstone rows with only the "
+        "`id`); the `Next-Cursor` header reads on from there and `Has-More: true` "
         f"says to read on at once. `page_size` counts changes (default {EXPORT_CURSOR_PAGE}, "
         f"at most {EXPORT_CURSOR_MOST}).",
         parameters=[
@@ -158,8 +159,11 @@ class BulkExportView(ApiView):
 
     def changed(self, request: Request) -> StreamingHttpResponse:
         """The cursor's export: rows of the annotations changed after it, then tombstones."""
-        if request.query_params.get("format", "jsonl") != "jsonl":
-            raise serializers.ValidationError({"format": [_("a cursor works with format=jsonl")]})
+        export_format = request.query_params.get("format", "jsonl")
+        if export_format not in ("jsonl", "csv"):
+            raise serializers.ValidationError(
+                {"format": [_("a cursor works with format=jsonl or format=csv")]}
+            )
         after = changes.cursor_position(request)
         page = changes.cursor_read(
             request,
@@ -174,11 +178,17 @@ class BulkExportView(ApiView):
             upto=(page.position.txid, page.position.change_id),
         )
         gone = [pk for pk, op in last_ops.items() if op == Change.Op.TOMBSTONE]
-        response = StreamingHttpResponse(
-            itertools.chain(exports.jsonl_export(rows), exports.jsonl_tombstones(gone)),
-            content_type="application/x-ndjson; charset=utf-8",
-        )
-        response["Content-Disposition"] = 'attachment; filename="annotations.jsonl"'
+        if export_format == "csv":
+            response = StreamingHttpResponse(
+                exports.csv_changes(rows, gone), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = 'attachment; filename="annotations.csv"'
+        else:
+            response = StreamingHttpResponse(
+                itertools.chain(exports.jsonl_export(rows), exports.jsonl_tombstones(gone)),
+                content_type="application/x-ndjson; charset=utf-8",
+            )
+            response["Content-Disposition"] = 'attachment; filename="annotations.jsonl"'
         response["Next-Cursor"] = page.next_cursor
         response["Has-More"] = "true" if page.has_more else "false"
         return response

@@ -30,13 +30,11 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 
-BENCH_DB = os.environ.get("BENCH_DB", "fc_floor_bench")
 SPANS = 1_000
 LIST_RUNS = 40
 WARMUP = 5
@@ -47,31 +45,9 @@ OURS_PORT = int(os.environ.get("BENCH_PORT", "8771"))
 FLOOR_PORT = OURS_PORT + 1
 
 
-def bench_database_url() -> str:
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/factcheck")
-    if not base.startswith("postgres"):
-        sys.exit("the floor bench needs PostgreSQL: set DATABASE_URL=postgres://…")
-    return urlunsplit(urlsplit(base)._replace(path=f"/{BENCH_DB}"))
+from benchdb import setup_django  # noqa: E402
 
-
-def fresh_database(url: str) -> None:
-    import psycopg
-
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-
-
-os.environ["DATABASE_URL"] = bench_database_url()
-os.environ["CELERY_BROKER_URL"] = "memory://"
-os.environ["DJANGO_SETTINGS_MODULE"] = "factcheck.settings"
-os.environ.setdefault("DEBUG", "1")
-fresh_database(os.environ["DATABASE_URL"])
-
-import django  # noqa: E402
-
-django.setup()
+BENCH_DB = setup_django("fc_floor_bench", "the floor bench", conn_max_age=None)
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402

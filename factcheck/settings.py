@@ -412,7 +412,7 @@ FACTCHECK_RETRY_BACKOFF_SECONDS = env.float("FACTCHECK_RETRY_BACKOFF_SECONDS", d
 # --- Archive of fetched sources -------------------------------------------------------------
 # Every page a source check fetches is kept as a WARC file (at most FETCH_MAX_BYTES of body)
 # in the storage named "archive": files under ARCHIVE_DIR, or an S3-compatible bucket
-# through django-storages (`pip install "django-storages[s3]"`). See the README.
+# through django-storages and boto3 (both in requirements.txt). See the README.
 ARCHIVE_STORAGE = env.str("ARCHIVE_STORAGE", default="filesystem")
 ARCHIVE_DIR = Path(env.str("ARCHIVE_DIR", default=str(VAR_DIR / "archive")))
 if ARCHIVE_STORAGE == "filesystem":
@@ -431,9 +431,16 @@ elif ARCHIVE_STORAGE == "s3":
             "region_name": env.str("ARCHIVE_S3_REGION", default="") or None,
             "access_key": env.str("ARCHIVE_S3_ACCESS_KEY_ID", default="") or None,
             "secret_key": env.str("ARCHIVE_S3_SECRET_ACCESS_KEY", default="") or None,
-            # Private objects; a file of the same name is never overwritten.
-            "default_acl": "private",
+            # No ACL sent: objects are private by default, and a bucket with ACLs disabled
+            # (AWS's default since 2023) refuses every upload that names one but
+            # bucket-owner-full-control. A file of the same name is never overwritten.
+            "default_acl": None,
             "file_overwrite": False,
+            # Never a public URL: the files are served only through our views.
+            "custom_domain": None,
+            # The bytes as written: with the Content-Encoding: gzip that django-storages
+            # guesses from .gz, a store or client may hand back the file decompressed.
+            "object_parameters": {"ContentType": "application/gzip"},
         },
     }
 else:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.storage import storages
 
 from ..models import Capture, Evidence, SourceCheck, Verdict
@@ -76,7 +80,18 @@ def approval_captures(verdicts: list[Verdict]) -> None:
             item.archived_capture_id = before[-1] if before else (taken[0][0] if taken else None)
 
 
+@contextmanager
+def archive_storage_errors() -> Iterator[None]:
+    """The S3 storage's failures raised as OSError, as the filesystem's are, for callers
+    that catch OSError alone: botocore's ClientError (AccessDenied, NoSuchBucket) and
+    BotoCoreError (an endpoint that does not answer) are not OSErrors."""
+    try:
+        yield
+    except (BotoCoreError, ClientError) as error:
+        raise OSError(f"the archive storage failed: {error}") from error
+
+
 def capture_warc(capture: Capture) -> bytes:
-    """The capture's WARC file as stored. Raises OSError (or the storage backend's error)."""
-    with storages["archive"].open(capture.warc_name, "rb") as file:
+    """The capture's WARC file as stored. Raises OSError when the storage cannot be read."""
+    with archive_storage_errors(), storages["archive"].open(capture.warc_name, "rb") as file:
         return file.read()

@@ -168,9 +168,9 @@ def verdict_bundle_source(
     Each evidence lists two of the captures its checks archived, oldest first: the one the
     approving chief could see (`is_at_approval`: the newest taken by then, else the first
     taken after) and the newest (`is_newest`), one capture when they are the same;
-    `captures_archived` counts them all. Raises OSError (or the storage's error) when a
-    file cannot be read, and ArchiveDamaged when a file is not the one its capture
-    recorded. Four queries plus one read per file."""
+    `captures_archived` counts them all. Raises OSError when a file cannot be read, and
+    ArchiveDamaged when a file is not the one its capture recorded. Four queries plus one
+    read per file."""
     evidence = verdict_evidence(verdict)
     checks = (
         SourceCheck.objects.filter(

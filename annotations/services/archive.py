@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from .. import fetch, warc
 from ..models import Capture
+from ..selectors.archive import archive_storage_errors
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def capture_store(*, result: fetch.FetchResult) -> Capture:
 
     Takes no lock: two workers storing the same content at once both write, the unique
     constraint (capture_content_once) keeps one row, and the other removes its file.
-    Raises OSError (or the storage backend's error) when the storage cannot be written.
+    Raises OSError when the storage cannot be written.
     """
     final = result.exchanges[-1]
     payload_sha256 = _sha256(final.body)
@@ -53,7 +54,8 @@ def capture_store(*, result: fetch.FetchResult) -> Capture:
     name = warc_name(url_sha256=url_sha256, payload_sha256=payload_sha256)
     # A name taken (by a worker that stored it and died before its row) gets a suffix: a
     # file is never overwritten, so a row's hash always describes its file.
-    stored = storage.save(name, ContentFile(data))
+    with archive_storage_errors():
+        stored = storage.save(name, ContentFile(data))
     try:
         with transaction.atomic():
             return Capture.objects.create(
@@ -73,7 +75,8 @@ def capture_store(*, result: fetch.FetchResult) -> Capture:
             )
     except IntegrityError:
         # Another worker archived the same content a moment ago: keep its file and row.
-        storage.delete(stored)
+        with archive_storage_errors():
+            storage.delete(stored)
         return Capture.objects.get(url_sha256=url_sha256, payload_sha256=payload_sha256)
 
 

@@ -4,12 +4,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import selectors, services
+from . import machine_text, selectors, services
 from .models import (
     Annotation,
     Article,
     ArticleRevision,
     Assignment,
+    Capture,
+    Claimant,
     Comment,
     Event,
     Evidence,
@@ -20,6 +22,8 @@ from .models import (
     Suggestion,
     SuggestionModel,
     Verdict,
+    WebhookDelivery,
+    WebhookSubscription,
 )
 
 
@@ -173,8 +177,14 @@ class JobAdmin(ReadOnlyAdmin):
 
     list_display = ("created_at", "task", "args", "state", "attempts", "sent_at", "finished_at")
     list_filter = ("state", "task")
-    search_fields = ("task", "error")
+    search_fields = ("task", "error", "error_code")
     date_hierarchy = "created_at"
+    # `error` is the English detail; this is what the desk reads about it.
+    readonly_fields = ("error_shown",)
+
+    @admin.display(description=gettext_lazy("Error as the desk reads it"))
+    def error_shown(self, job: Job) -> str:
+        return machine_text.job_error(job)
 
 
 @admin.register(SuggestionModel)
@@ -246,3 +256,62 @@ class SuggestionModelAdmin(ReadOnlyAdmin):
                     % {"language": language, "version": now.version},
                     messages.SUCCESS,
                 )
+
+
+@admin.register(Claimant)
+class ClaimantAdmin(ReadOnlyAdmin):
+    """Read-only: services.claimants keeps the names unique per kind, the aliases clean and
+    the search text in step; editors change claimants in the annotate panel or the API."""
+
+    list_display = ("name", "kind", "aliases_shown", "created_by", "created_at")
+    list_filter = ("kind",)
+    # `search_text` is the name and every alias, lower-cased, one a line.
+    search_fields = ("name", "search_text")
+    list_select_related = ("created_by",)
+    exclude = ("search_text",)
+
+    @admin.display(description=gettext_lazy("aliases"))
+    def aliases_shown(self, obj):
+        return ", ".join(obj.aliases or [])
+
+
+@admin.register(Capture)
+class CaptureAdmin(ReadOnlyAdmin):
+    """Read-only: a capture is archived evidence that bundles and reports point at; its
+    WARC file's hash is what a bundle is verified against."""
+
+    list_display = ("url", "captured_at", "warc_size", "warc_sha256", "http_status")
+    list_filter = ("http_status", "is_truncated")
+    search_fields = ("url", "requested_url", "title", "warc_sha256", "payload_sha256")
+    date_hierarchy = "captured_at"
+    # The extracted text can be long; the archived-copy page shows it.
+    exclude = ("text",)
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(ReadOnlyAdmin):
+    """Read-only: chiefs manage subscriptions on the Webhooks page. The signing secrets are
+    never shown here (the page shows a new one once)."""
+
+    list_display = ("url", "description", "is_active", "failing_since", "created_by", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("url", "description")
+    list_select_related = ("created_by",)
+    exclude = ("secret", "previous_secret")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = (
+        "created_at",
+        "event_type",
+        "subscription",
+        "state",
+        "attempts",
+        "last_status_code",
+        "delivered_at",
+    )
+    list_filter = ("state", "event_type")
+    search_fields = ("message_id", "event_type")
+    date_hierarchy = "created_at"
+    list_select_related = ("subscription",)

@@ -109,8 +109,11 @@ def _verdict(kind: str, verdict_id: int) -> int:
         return _send(kind, _chiefs(exclude_id=verdict.author_id), context)
     if kind == "rejected":
         return _send(kind, [verdict.author], context)
-    # set_aside: the chiefs, who approved it, and its author, whose queue it is back in.
+    # set_aside: the chiefs, who approved it, and its author, whose queue it is back in. A
+    # sealed blind proposal is its author's alone (policy.can_see_verdict): only they hear.
     context["old_quote"] = _quote(verdict.approved_quote or verdict.quote)
+    if verdict.is_sealed:
+        return _send(kind, [verdict.author], context)
     return _send(kind, [*_chiefs(), verdict.author], context)
 
 

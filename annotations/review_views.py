@@ -56,7 +56,12 @@ def double_review_context(
         and not annotation.double_review
         and policy.can_act(user, annotation.article, policy.Act.ANNOTATE)
     )
-    own_sealed = [v for v in verdicts if v.is_sealed and v.author_id == user.pk]
+    # A sealed proposal set aside by a text change no longer waits: its author proposes again.
+    own_sealed = [
+        v
+        for v in verdicts
+        if v.is_sealed and v.author_id == user.pk and v.status == Verdict.Status.PROPOSED
+    ]
     revealed = [
         v
         for v in verdicts

@@ -147,7 +147,9 @@ def annotation_detail(pk: int) -> Annotation:
 
 def annotation_page(pk: int) -> Annotation:
     """One annotation with its label, article and author: the review pages' subject."""
-    return Annotation.objects.select_related("label", "article", "created_by").get(pk=pk)
+    return Annotation.objects.select_related("label", "article", "created_by", "claimant").get(
+        pk=pk
+    )
 
 
 def live_twin(article_id: int, label_id: int, start: int, end: int) -> int | None:

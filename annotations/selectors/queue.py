@@ -31,6 +31,8 @@ QUEUE_ANNOTATION_COLUMNS = (
     "article__title",
     "article__language",
     "created_by__username",
+    "claimant__name",
+    "claimant__kind",
 )
 
 
@@ -136,14 +138,14 @@ def queue_values(user: Any, *, ordering: str = "queue") -> QuerySet:
 def queue_page_relations(assignments: list[Assignment]) -> list[Assignment]:
     """Load, in place, what one page of queue rows shows (`queue_for` already joined who
     assigned each): the annotation with its label, its article's title and language and
-    its author's name, the assignees, the latest verdict and the latest source check. Four
-    small queries, however many rows: the page's annotations are read by id once the sort
-    has picked them, and of the verdicts and assignees only what a row shows
+    its author's name, its claimant, the assignees, the latest verdict and the latest source
+    check. Four small queries, however many rows: the page's annotations are read by id
+    once the sort has picked them, and of the verdicts and assignees only what a row shows
     (`current_verdict`, `assignees`)."""
     if not assignments:
         return assignments
     annotations = (
-        Annotation.objects.select_related("label", "article", "created_by")
+        Annotation.objects.select_related("label", "article", "created_by", "claimant")
         .only(*QUEUE_ANNOTATION_COLUMNS)
         .order_by()
         .in_bulk([a.annotation_id for a in assignments])

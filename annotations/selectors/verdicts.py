@@ -16,7 +16,13 @@ def proposed_verdicts() -> QuerySet[Verdict]:
     return (
         Verdict.objects.filter(status=Verdict.Status.PROPOSED, is_sealed=False)
         .exclude(annotation__status=Annotation.Status.WITHDRAWN)
-        .select_related("rating", "author", "annotation__label", "annotation__article")
+        .select_related(
+            "rating",
+            "author",
+            "annotation__label",
+            "annotation__article",
+            "annotation__claimant",
+        )
         .prefetch_related(
             Prefetch(
                 "evidence", queryset=Evidence.objects.filter(removed_at__isnull=True).order_by("id")

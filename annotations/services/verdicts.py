@@ -278,12 +278,15 @@ def _verdicts_set_aside(*, actor: User, article: Article, annotations: list[Anno
 
     The span goes back to the verdict's author's queue, the history records the old and
     the new text, and the chiefs and the reviewer are told. The same text at a new offset
-    is not an alteration. The caller holds the article's and the annotations' locks.
-    Returns the number of verdicts set aside."""
+    is not an alteration. A blind double review's sealed proposal is set aside the same
+    way while the claim is still `assigned` (waiting for the other reviewer); it stays
+    sealed, so its author alone is told, and proposes again. The caller holds the
+    article's and the annotations' locks. Returns the number of verdicts set aside."""
     judged = {
         a.pk: a
         for a in annotations
         if a.status in (Annotation.Status.PROPOSED, Annotation.Status.APPROVED)
+        or (a.double_review and a.status == Annotation.Status.ASSIGNED)
     }
     if not judged:
         return 0

@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 from standardwebhooks.webhooks import Webhook
 
 from .. import fetch, tasks
-from ..models import Event, WebhookDelivery, WebhookSubscription
+from ..models import Event, Verdict, WebhookDelivery, WebhookSubscription
 from .base import Conflict, Invalid, event_record, require_role, url_checked
 from .jobs import enqueue
 
@@ -59,6 +59,9 @@ State = WebhookDelivery.State
 # re-anchoring change its representation too, so they are `annotation.updated`; a verdict
 # set aside by a text change goes back to work: `verdict.reopened`. An article created with
 # its text (an upload, the API) and one fetched from a URL are both `article.imported`.
+# A blind double review says nothing while its proposals are sealed; its reveal sends a
+# `verdict.proposed` for each of the two verdicts, and its decision a `verdict.rejected` for
+# each verdict not chosen (the chosen one is approved as any verdict: `verdict.approved`).
 WEBHOOK_TYPES: dict[str, str] = {
     Verb.ARTICLE_CREATED: Type.ARTICLE_IMPORTED,
     Verb.ARTICLE_IMPORTED: Type.ARTICLE_IMPORTED,
@@ -77,6 +80,8 @@ WEBHOOK_TYPES: dict[str, str] = {
     Verb.VERDICT_APPROVED: Type.VERDICT_APPROVED,
     Verb.VERDICT_REJECTED: Type.VERDICT_REJECTED,
     Verb.VERDICT_SET_ASIDE: Type.VERDICT_REOPENED,
+    Verb.DOUBLE_REVIEW_REVEALED: Type.VERDICT_PROPOSED,
+    Verb.DOUBLE_REVIEW_DECIDED: Type.VERDICT_REJECTED,
     Verb.SOURCE_CHECK_FINISHED: Type.SOURCE_CHECK_FINISHED,
 }
 
@@ -138,23 +143,40 @@ def webhook_type(event: Event) -> str | None:
     return WEBHOOK_TYPES.get(event.verb)
 
 
-def _payload_data(event_type: str, event: Event) -> dict[str, Any] | None:
-    """The API's detail representation of the event's object; None when it has none."""
+def _verdict_ids(event: Event) -> list[int]:
+    """The verdicts a verdict-typed event is about: its `verdict`, or a double review's
+    revealed pair, or the verdicts its decision did not choose."""
+    data = event.data or {}
+    if event.verb == Verb.DOUBLE_REVIEW_REVEALED:
+        return [int(item["verdict"]) for item in data.get("verdicts") or []]
+    if event.verb == Verb.DOUBLE_REVIEW_DECIDED:
+        return [int(pk) for pk in data.get("not_chosen") or []]
+    return [int(data["verdict"])] if data.get("verdict") else []
+
+
+def _payloads_data(event_type: str, event: Event) -> list[dict[str, Any] | None]:
+    """The API's detail representation of each object of the event, one message each; [None]
+    for an event with no object. A sealed blind proposal is none of them: its author alone
+    may see it until the reveal (policy.can_see_verdict), so it sends nothing."""
     # The payload is by contract what the API's detail endpoint gives, so the API's
     # serializers build it (imported here: services load before the API).
     from ..api import payloads
 
     kind = event_type.split(".", 1)[0]
     data = event.data or {}
+    if kind == "verdict":
+        ids = _verdict_ids(event)
+        shown = set(
+            Verdict.objects.filter(pk__in=ids, is_sealed=False).values_list("pk", flat=True)
+        )
+        return [payloads.verdict(pk) for pk in ids if pk in shown]
     if kind == "article" and event.article_id is not None:
-        return payloads.article(event.article_id)
+        return [payloads.article(event.article_id)]
     if kind == "annotation" and event.annotation_id is not None:
-        return payloads.annotation(event.annotation_id)
-    if kind == "verdict" and data.get("verdict"):
-        return payloads.verdict(int(data["verdict"]))
+        return [payloads.annotation(event.annotation_id)]
     if kind == "source_check" and data.get("check"):
-        return payloads.source_check(int(data["check"]))
-    return None
+        return [payloads.source_check(int(data["check"]))]
+    return [None]
 
 
 def _transaction_id() -> int | None:
@@ -168,9 +190,10 @@ def _transaction_id() -> int | None:
 
 
 def webhook_deliveries_record(event: Event) -> list[WebhookDelivery]:
-    """The deliveries of `event` to each active subscription that wants its type, written
-    in the caller's transaction with their outbox jobs. Nothing for a verb without a
-    webhook type, or when no subscription wants it (one small query)."""
+    """The deliveries of `event` to each active subscription that wants its type, one per
+    object the event is about (a double review's reveal is about two verdicts), written in
+    the caller's transaction with their outbox jobs. Nothing for a verb without a webhook
+    type, when no subscription wants it (one small query), or for a sealed proposal."""
     event_type = webhook_type(event)
     if event_type is None:
         return []
@@ -182,35 +205,42 @@ def webhook_deliveries_record(event: Event) -> list[WebhookDelivery]:
     if not subscriptions:
         return []
     with translation.override("en"):
-        data = _payload_data(event_type, event)
-    body = json.dumps(
-        {
-            "id": event.pk,
-            "type": event_type,
-            "timestamp": event.created_at,
-            "cursor": webhook_cursor(),
-            "data": data,
-        },
-        cls=DjangoJSONEncoder,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+        objects = _payloads_data(event_type, event)
+    if not objects:
+        return []
+    cursor = webhook_cursor()
+    bodies = [
+        json.dumps(
+            {
+                "id": event.pk,
+                "type": event_type,
+                "timestamp": event.created_at,
+                "cursor": cursor,
+                "data": data,
+            },
+            cls=DjangoJSONEncoder,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        for data in objects
+    ]
     deliveries = []
     # One transaction (a savepoint inside the caller's), so that `txid` is the id of the
     # transaction that writes the rows even when the caller runs in autocommit.
     with transaction.atomic():
         txid = _transaction_id()
         for subscription in subscriptions:
-            delivery = WebhookDelivery.objects.create(
-                subscription=subscription,
-                event=event,
-                event_type=event_type,
-                message_id=f"msg_{uuid.uuid4().hex}",
-                payload=body,
-                txid=txid,
-            )
-            enqueue(tasks.webhook_deliver, delivery.pk)
-            deliveries.append(delivery)
+            for body in bodies:
+                delivery = WebhookDelivery.objects.create(
+                    subscription=subscription,
+                    event=event,
+                    event_type=event_type,
+                    message_id=f"msg_{uuid.uuid4().hex}",
+                    payload=body,
+                    txid=txid,
+                )
+                enqueue(tasks.webhook_deliver, delivery.pk)
+                deliveries.append(delivery)
     return deliveries
 
 

@@ -20,14 +20,20 @@ SPECULATION_CUES: dict[str, tuple[Row, ...]] = {
         (r"\b(?:dürfte|dürften)\b", 0.85),
         (r"\b(?:würde|würden|würdest)\b", 0.7),
         (r"\b(?:müsste|müssten)\b", 0.6),
-        (r"\b(?:wäre|wären|hätte|hätten)\b", 0.55),
+        # Not the counterfactual past ("hätte … müssen", "wäre … gewesen"; cues.py drops
+        # "… zugetraut hätte"): a judgement of what was done, an opinion cue below.
+        (
+            r"\b(?:wäre|wären|hätte|hätten)\b"
+            r"(?![^,.;:!?]{0,60}?\b(?:gewesen|dürfen|müssen|sollen|können)\b)",
+            0.55,
+        ),
         (r"\b(?:möglicherweise|womöglich|vermutlich|mutmaßlich|angeblich)\b", 0.85),
         (r"\b(?:wahrscheinlich|anscheinend)\b", 0.8),
         (r"\b(?:vielleicht|eventuell|voraussichtlich|offenbar|offenbart)\b", 0.75),
         (r"\bscheinbar\b", 0.6),
         (r"\bdenkbar\b|\bes\s+ist\s+möglich\b|\bnicht\s+auszuschließen\b", 0.7),
         (
-            r"\b(?:erwarten|prognostizieren|prognostiziert)\b"
+            r"\b(?:erwarten(?!\s+(?:von|vom)\b)|prognostizieren|prognostiziert)\b"
             r"|\b(?:rechnen|rechnet|rechnete|rechneten)\s+(?:\w+\s+){0,3}?(?:da)?mit\b",
             0.6,
         ),
@@ -62,7 +68,12 @@ SPECULATION_CUES: dict[str, tuple[Row, ...]] = {
         (r"\bdeutet(?:e|en)?\b[^.;!?]{0,60}?\ban\b", 0.75, "deutete … an"),
         (r"\b(?:Gerücht\w*|spekuliert\w*|Spekulation\w*)", 0.7),
         (r"\bnicht\s+ausgeschlossen\b", 0.7),
-        (r"\berwart(?:et|en|e)\b[^.;!?]{0,40}?\bdass\b", 0.7, "erwartet, dass"),
+        # Not a demand: "erwarten von allen Beteiligten, dass sie …".
+        (
+            r"\berwart(?:et|en|e)\b(?!\s+(?:von|vom)\b)[^.;!?]{0,40}?\bdass\b",
+            0.7,
+            "erwartet, dass",
+        ),
         (r"\bwird\s+erwartet\b", 0.7),
         (r"\b(?:droht|drohen)\b", 0.55),
         (r"^\s*Sollte(?:n)?\b", 0.6, "Sollte …"),
@@ -146,6 +157,14 @@ OPINION_CUES: dict[str, tuple[Row, ...]] = {
         ),
         (r"\bgehör(?:t|en)\s+(?:\w+\s+){0,3}?(?:abgeschafft|verboten|gestoppt|bestraft)\b", 0.75),
         (r"\b(?:muss|müssen)\b", 0.4),
+        # The counterfactual past judges what was done: "hätte nie eröffnet werden dürfen",
+        # "wäre ehrlicher gewesen"; and a demand: "erwarten von allen, dass".
+        (
+            r"\b(?:wäre|wären|hätte|hätten)\b[^,.;:!?]{0,60}?\b(?:gewesen|dürfen|müssen|sollen)\b",
+            0.6,
+            "hätte … müssen",
+        ),
+        (r"\berwart(?:e|en|et)\s+(?:von|vom)\b[^.;!?]{0,60}?\bdass\b", 0.6, "erwarten von … dass"),
         # Intensified judgements: "schlicht dramatisch", "geradezu absurd".
         (r"\b(?:schlicht|schlichtweg|geradezu|schlechterdings|regelrecht)\s+\w+", 0.35),
     ),

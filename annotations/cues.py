@@ -714,15 +714,34 @@ _TIMETABLE_FIGURES = re.compile(
     r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:[-–]\s*\d{1,2}(?:[.:]\d{2})?\s*)?Uhr\b"
     r"|\b\d{1,2}(?::\d{2})?\s*(?:[-–]\s*\d{1,2}(?::\d{2})?\s*)?(?:a\.m\.|p\.m\.|am\b|pm\b)"
     r"|\b\d{1,2}:\d{2}\b"
-    r"|(?:\+|\b00|\b0)\d{1,4}[\s/-]?\(?\d{2,5}\)?(?:[\s/-]?\d{2,}){1,4}\b",
+    # A switchboard's extension ("0711 8990-0") and a number named as one to call.
+    r"|\b0\d{2,5}[\s/]\d{2,}(?:[\s-]\d+)*\b"
+    r"|(?:\+|\b00|\b0)\d{1,4}[\s/-]?\(?\d{2,5}\)?(?:[\s/-]?\d{2,}){1,4}\b"
+    r"|\b(?:(?:Telefon|Ruf|Service|Notruf|Fax|Hotline)nummer|Notruf|Tel\.|unter\s+der\s+Nummer"
+    r"|(?:phone|hotline)(?:\s+number)?|tel\.)\s*:?\s*\+?\d+(?:[\s/-]\d+)*",
     re.IGNORECASE,
 )
 _TIMETABLE_WORDS = re.compile(
     r"\b(?:geöffnet|Öffnungszeiten|Sprechzeiten|Sprechstunde|erreichbar|Hotline|Telefon"
     r"|aktualisiert|beginnt\s+um|startet\s+um|Einlass|open(?:s|ing\s+hours)?|hours|hotline"
-    r"|phone|call|updated|starts\s+at|begins\s+at|doors)\b",
+    r"|phone|call|updated|starts\s+at|begins\s+at|doors|zu\s+melden|entgegen)\b",
     re.IGNORECASE,
 )
+
+# Service information: prices of admission, where to get tickets, deadlines to sign up, bank
+# details for donations, stops and intervals of a bus line. Its figures are no claim; a
+# sentence keeps its other cues ("Der Eintritt kostet künftig 14 Euro, beschloss der Rat").
+_SERVICE_WORDS = re.compile(
+    r"\b(?:Eintritt(?:spreis\w*|skarten?)?\s+(?:ist\s+frei|kostet|kosten|beträgt)|freier\s+Eintritt"
+    r"|(?:Karten|Tickets|Eintrittskarten)\s+(?:gibt\s+es|kosten)|Vorverkauf|Tageskasse"
+    r"|Abendkasse|Theaterkasse|ermäßigt|Spendenkonto|IBAN|Bewerbungsschluss|Anmeldeschluss"
+    r"|Einsendeschluss|Anmeldungen?\s+(?:bitte|ab\s+sofort|bis|unter|zum|zur)|Haltestelle"
+    r"|(?:Minuten|Stunden)-?Takt|admission\s+(?:is|costs?)|tickets\s+(?:cost|are\s+available"
+    r"|from|go\s+on\s+sale)|box\s+office|entry\s+is\s+free|registration\s+(?:opens|closes)"
+    r"|sort\s+code)\b",
+    re.IGNORECASE,
+)
+_FIGURE_CODES = frozenset(("amount", "percentage", "number", "date", "comparison"))
 
 # Institutions and roles that make a named actor even without a proper name.
 _ACTOR_SUFFIXES = _words(
@@ -896,6 +915,8 @@ def _checkworthiness(
     statement someone is quoted making is worth checking even without a figure."""
     hits = _claim_hits(text, langs)
     context = text if context is None else context
+    if hits and _SERVICE_WORDS.search(context):
+        hits = [h for h in hits if h.code not in _FIGURE_CODES]
     if not hits or (_TIMETABLE_FIGURES.search(context) and _TIMETABLE_WORDS.search(context)):
         return 0.0, ()
     if attribution and len(_WORD.findall(text)) >= 3 and not _INTENTION.search(text):
@@ -944,6 +965,8 @@ def _label_hits(text: str, label: str, langs: tuple[str, ...]) -> tuple[_Hit, ..
                 weight = cue.weight
                 if label == SPECULATION and _is_reported_future(text, m, lang):
                     weight = 0.3
+                if label == SPECULATION and _is_counterfactual_past(text, m):
+                    continue
                 hits.append(_Hit(m.start(), m.end(), weight, cue.name or _squash(m.group())))
     if label == OPINION:
         for m in _WORD.finditer(text):
@@ -979,6 +1002,17 @@ def _is_reported_future(text: str, m: re.Match[str], lang: str) -> bool:
     return bool(_REPORTED_SPEECH[lang].search(text, 0, m.start()))
 
 
+# A lowercase past participle just before "hätte"/"wäre": "den ihm kaum jemand zugetraut
+# hätte", the counterfactual past, which judges rather than hedges.
+_PARTICIPLE_BEFORE = re.compile(r"(?:^|\s)[a-zäöüß]\w*ge\w*(?:t|en)\s+$")
+
+
+def _is_counterfactual_past(text: str, m: re.Match[str]) -> bool:
+    if m.group().lower() not in ("wäre", "wären", "hätte", "hätten"):
+        return False
+    return bool(_PARTICIPLE_BEFORE.search(text, max(0, m.start() - 40), m.start()))
+
+
 _QUOTES = re.compile(r"„[^“”\"]*[“”\"]|“[^”]*”|\"[^\"]*\"|»[^«]*«|«[^»]*»")
 
 
@@ -1002,14 +1036,18 @@ def _evaluative_german(token: str) -> tuple[float, str]:
 # particle ("denn", "wirklich", "really"), a negation or "nobody", "Wer soll …", "Why should
 # …". "Was bedeutet das für Mieter?" is a neutral question, a heading the text answers.
 _RHETORICAL = re.compile(
-    r"\b(?:denn|etwa|wirklich|eigentlich|überhaupt|ernsthaft|bloß|allen\s+Ernstes|really"
+    r"\b(?:denn|etwa|wirklich|überhaupt|ernsthaft|bloß|allen\s+Ernstes|really"
     r"|seriously|honestly|on\s+earth|ever)\b"
     r"|\b(?:niemand|keiner|nobody|no\s+one|das\s+alles|all\s+(?:of\s+)?this|all\s+that)\b"
     r"|^\W*(?:wer|who)\s+(?:soll|sollte|will|wollte|glaubt|braucht|is\s+going|would|wants"
     r"|believes|needs|cares|should)\b"
     r"|^\W*(?:warum|wieso|weshalb|why|wie|how)\s+(?:\w+\s+)?(?:sollte|sollten|soll|sollen|muss"
     r"|müssen|should|must|would|dare|can\s+anyone|kann\s+man)\b"
-    r"|^\W*(?:\w+n't|(?:ist|sind|war|hat|haben|gibt|kann|muss)\s+(?:\w+\s+){0,2}?nicht)\b",
+    r"|^\W*(?:\w+n't|(?:ist|sind|war|hat|haben|gibt|kann|muss)\s+(?:\w+\s+){0,2}?nicht)\b"
+    # "eigentlich" outside a w-question: "Wie entstehen eigentlich Korallenriffe?" is an
+    # explainer's heading, "Ist das eigentlich noch zeitgemäß?" a stance.
+    r"|^(?!\W*(?:was|wie|wer|wo|wann|welche[rsnm]?|woher|wohin|wozu|womit|wofür)\b).*"
+    r"\beigentlich\b",
     re.IGNORECASE,
 )
 
@@ -1036,10 +1074,18 @@ def _rhetorical_question(text: str) -> _Hit | None:
     return _Hit(at, at + 1, 0.65, "?", "rhetorical question", "rhetorical_question")
 
 
+# A greeting or a welcome ends with "!" without taking a stance.
+_GREETING = re.compile(
+    r"\W*(?:guten\s+(?:morgen|tag|abend)|(?:herzlich\s+)?willkommen|hallo|liebe\s+leser"
+    r"|frohe|viel\s+spaß|good\s+(?:morning|afternoon|evening)|welcome|hello|merry)\b",
+    re.IGNORECASE,
+)
+
+
 def _exclamation(text: str) -> _Hit | None:
     """An exclamation of three words or more ("Das darf nicht wahr sein!") is a stance."""
     at = _closing_mark(text, "!")
-    if at is None or len(_WORD.findall(text)) < 3:
+    if at is None or len(_WORD.findall(text)) < 3 or _GREETING.match(text):
         return None
     return _Hit(at, at + 1, 0.6, "!", "exclamation", "exclamation")
 

@@ -295,6 +295,89 @@ def test_timetables_and_phone_numbers_are_not_claims(sentence, language):
     assert "claim" not in labels_of(sentence, language)
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Wer etwas gesehen hat, wird gebeten, sich unter 089 2910-0 zu melden.",
+        "Auskünfte gibt die Gemeindeverwaltung unter der Rufnummer 116 117.",
+        "Die Stadtwerke nehmen Störungsmeldungen unter 0341 121-3333 entgegen.",
+    ],
+)
+def test_a_switchboard_number_or_a_number_to_call_is_not_a_claim(sentence):
+    assert "claim" not in labels_of(sentence, "de")
+
+
+def test_a_figure_beside_a_phone_number_is_still_a_claim():
+    text = "Seit Montag gingen unter der Rufnummer 0800 111 0111 mehr als 4000 Anrufe ein."
+    assert "claim" in labels_of(text, "de")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Eintritt: 7 Euro, ermäßigt 5 Euro, Kinder unter sechs Jahren frei.", "de"),
+        ("Karten gibt es für 25 Euro an der Abendkasse.", "de"),
+        ("Bewerbungsschluss für die 40 Ausbildungsplätze ist der 15. Februar.", "de"),
+        ("Spenden bitte an: Tafel Nord, IBAN DE02 1203 0000 0000 2020 51.", "de"),
+        ("Tickets cost 12 dollars from the box office in the foyer.", "en"),
+    ],
+)
+def test_service_information_is_not_a_claim(sentence, language):
+    assert "claim" not in labels_of(sentence, language)
+
+
+def test_a_decision_about_a_price_is_still_a_claim():
+    text = "Der Eintritt kostet ab März 9 statt 6 Euro, beschloss der Gemeinderat am Montag."
+    assert "claim" in labels_of(text, "de")
+    assert "claim" in labels_of("Die Zahl der Anmeldungen stieg um 18 Prozent.", "de")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Wann beginnt eigentlich die Schonzeit für Hechte?",
+        "Was kostet eigentlich ein Liter Heizöl?",
+    ],
+)
+def test_a_w_question_with_eigentlich_is_an_explainers_heading_not_opinion(sentence):
+    assert "opinion" not in labels_of(sentence, "de")
+
+
+def test_eigentlich_in_a_yes_no_question_is_still_rhetorical():
+    assert "opinion" in labels_of("Braucht diese Stadt eigentlich noch ein Parkhaus?", "de")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Herzlich willkommen zum Liveblog vom Stadtmarathon!", "de"),
+        ("Guten Abend aus dem Landtag in Kiel!", "de"),
+        ("Good morning from the newsroom in Leeds!", "en"),
+    ],
+)
+def test_a_greeting_with_an_exclamation_mark_is_not_opinion(sentence, language):
+    assert "opinion" not in labels_of(sentence, language)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Die Brücke hätte schon vor Jahren saniert werden müssen.",
+        "Ein offenes Wort wäre hier angebrachter gewesen.",
+        "Der Verein erwartet vom Verband, dass er die Strafe zurücknimmt.",
+    ],
+)
+def test_a_counterfactual_past_or_a_demand_is_opinion_not_speculation(sentence):
+    assert labels_of(sentence, "de") & {"opinion", "speculation"} == {"opinion"}
+
+
+def test_a_participle_before_haette_is_no_hedge_but_a_plain_one_is():
+    text = "Ein Erfolg, den ihr vor einem Jahr kaum jemand vorhergesagt hätte."
+    assert "speculation" not in labels_of(text, "de")
+    assert "speculation" in labels_of("Eine Klage hätte kaum Aussicht auf Erfolg.", "de")
+    assert "speculation" in labels_of("Die Reederei erwartet, dass die Frachtraten fallen.", "de")
+
+
 def test_a_figure_beside_a_clock_time_is_still_a_claim():
     text = "Um 14 Uhr meldete die Polizei 23 Verletzte und 3 Tote."
     assert "claim" in labels_of(text, "de")

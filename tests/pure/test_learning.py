@@ -114,3 +114,56 @@ def test_each_label_gets_a_threshold_chosen_on_its_held_out_part():
     assert chosen["speculation"] in learning.THRESHOLDS
     assert model.classifiers["speculation"].threshold == chosen["speculation"]
     assert chosen["opinion"] == learning.SUGGEST_AT
+
+
+def _model(
+    language: str, label: str, weight: float, other: float = -3.0, **kwargs
+) -> learning.Model:
+    """A model with one classifier: probability 1/(1+e^-weight) for a sentence with the word
+    "buschtrommeln", 1/(1+e^-other) for any other (about 0.05)."""
+    classifier = learning.Classifier({"w=buschtrommeln": weight - other}, other, **kwargs)
+    return learning.Model(language, {label: classifier}, size=1)
+
+
+def test_a_german_opinion_threshold_is_never_chosen_below_its_minimum():
+    # Near 0.45 the model is right ten times in twelve: the best F-beta alone would pick a
+    # threshold below 0.5; in German the floor for opinions holds.
+    maybe = [f"Die Buschtrommeln melden Nummer {i}." for i in range(12)]
+    held = [learning.Example(s, "opinion", i < 10) for i, s in enumerate(maybe)]
+    held += [learning.Example(f"Der Zug fährt um {i}.", "opinion", False) for i in range(10)]
+    rows = {e.sentence: learning.features(e.sentence, "de") for e in held}
+    weight = -0.2  # probability 0.45
+    english = learning._thresholds(_model("en", "opinion", weight), held, rows)["opinion"]
+    german = learning._thresholds(_model("de", "opinion", weight), held, rows)["opinion"]
+    assert english < 0.5
+    assert german >= learning.MIN_THRESHOLD["de"]["opinion"] > english
+
+
+def test_a_model_vetoes_a_rule_claim_it_finds_unlikely_and_keeps_the_others():
+    text = "Die Buschtrommeln melden 40 Millionen Euro Verlust. Die Firma verlor 40 Millionen."
+    rules = cues.suggest(text, "de")
+    claims = [r for r in rules if r.label == "claim"]
+    assert len(claims) == 2
+    # "buschtrommeln": probability below 0.01; any other sentence 0.95.
+    model = _model("de", "claim", -5.0, 3.0, threshold=0.6, veto=0.4)
+    found = learning.predict(model, text, "de", rules=rules)
+    assert [(p.start, p.label) for p in found if p.veto] == [(0, "claim")]
+    kept = [s for s in learning.combine(rules, found) if s.label == "claim"]
+    assert kept == claims[1:]
+    without_veto = _model("de", "claim", -5.0, 3.0, threshold=0.6)
+    assert learning.combine(rules, learning.predict(without_veto, text, "de", rules=rules)) == (
+        rules
+    )
+
+
+def test_the_veto_survives_the_bytes_and_old_bytes_have_none():
+    import json
+    import zlib
+
+    model = _model("de", "claim", -5.0, threshold=0.6, veto=0.4)
+    assert learning.loads(learning.dumps(model)).classifiers["claim"].veto == 0.4
+    blob = learning.dumps(model)
+    document = json.loads(zlib.decompress(blob[len(b"FCSM1\n") :]))
+    del document["classifiers"]["claim"]["veto"]
+    old = b"FCSM1\n" + zlib.compress(json.dumps(document).encode("utf-8"))
+    assert learning.loads(old).classifiers["claim"].veto == 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +26,10 @@ def _render_approvals(
     status: int = 200,
     failed: tuple[int, str, DecisionForm] | None = None,
     error: str | None = None,
+    final: tuple[int, forms.Form] | None = None,
 ) -> HttpResponse:
+    """The approvals page; with `failed` (verdict, kind, form) or `final` (annotation, the
+    final verdict's form) the refused form comes back as posted, with its errors."""
     user = request.user
     _require(user, "approvals.view")
     verdicts = selectors.approvals_page()
@@ -65,10 +69,25 @@ def _render_approvals(
             pairs[annotation.pk] = items[-1]
             items[-1]["pair"] = [verdict]
             items[-1]["can_decide_pair"] = policy.can_decide_double_review(user, annotation)
+            if final and final[0] == annotation.pk:
+                items[-1]["final_form"] = final[1]
+    for pair in pairs.values():
+        # A chief's final verdict of this round rejected sent the pair back here: its note
+        # shows beside the two proposals (services.double_review_back_to_decision).
+        newest = max(verdict.pk for verdict in pair["pair"])
+        pair["final_rejections"] = [
+            r for r in pair["rejections"] if not r.is_blind and r.pk > newest
+        ]
     return render(
         request,
         "annotations/approvals.html",
-        {"items": items, "page_error": error, "ratings": list(selectors.ratings())},
+        {
+            "items": items,
+            "page_error": error,
+            "ratings": list(selectors.ratings()),
+            # Blind double reviews short of a reviewer: the chief assigns one.
+            "short_of_reviewers": selectors.double_reviews_short_of_reviewers(),
+        },
         status=status,
     )
 
@@ -105,6 +124,14 @@ def _decide(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         )
     if kind == "approve":
         messages.success(request, _("Verdict approved."))
+    elif selectors.double_review_waits_for_decision(verdict.annotation_id):
+        messages.success(
+            request,
+            _(
+                "Final verdict rejected. The double review is back for a decision: "
+                "approve one of the two proposals or write a new final verdict."
+            ),
+        )
     else:
         messages.success(request, _("Verdict rejected; it went back to its reviewer."))
     if request.POST.get("return_to") == "review":

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import exports, fetch, policy, selectors, textdiff, warc
+from .fetch import GONE_STATUSES
 from .models import Evidence, SourceCheck
 from .views import _or_404
 
@@ -79,37 +80,97 @@ def _passage_bounds(check: SourceCheck) -> tuple[int | None, int | None]:
     return check.passage_start, check.passage_end
 
 
+def _copy_as_of(archived: list[SourceCheck], moment: Any) -> SourceCheck | None:
+    """Of the archived checks (newest first), the one whose copy stood at `moment`: the
+    newest taken by then, else the first taken after (as selectors.approval_captures)."""
+    before = [check for check in archived if check.finished_at <= moment]
+    return before[0] if before else (archived[-1] if archived else None)
+
+
+def _copy_item(check: SourceCheck, seen: dict[int, Any]) -> dict[str, Any]:
+    """One archived copy as the review page shows it: its capture, when a check last got
+    the same content ("last confirmed"), and the quote's passage in it."""
+    start, end = _passage_bounds(check)
+    return {
+        "capture": check.capture,
+        "seen_at": seen[check.capture_id],
+        "passage_html": archived_passage(check.capture.text, start, end),
+        "is_passage_found": start is not None,
+    }
+
+
+def _vanished(checks: list[SourceCheck]) -> dict[str, Any]:
+    """Since when the source answers that it is gone (HTTP 404 or 410), from the checks
+    (newest first): the first of the newest run of such answers, and the newest's
+    archived record of it; None when the newest check got no such answer."""
+    run = []
+    for check in checks:
+        if check.status != SourceCheck.Status.FAILED or check.http_status not in GONE_STATUSES:
+            break
+        run.append(check)
+    if not run:
+        return {"vanished_since": None, "vanished_status": None, "vanished_record": None}
+    record = next((check.capture for check in run if check.capture is not None), None)
+    return {
+        "vanished_since": run[-1].finished_at,
+        "vanished_status": run[0].http_status,
+        "vanished_record": record,
+    }
+
+
 def evidence_archive_items(evidence: list[Evidence]) -> dict[int, dict[str, Any] | None]:
     """What the review page shows of each evidence's archive, by evidence id: the newest
-    archived copy (its capture, the passage marked), whether the newest check found the
-    source gone, and what changed from the copy before (a textdiff). None where nothing
-    was archived. Two queries."""
+    archived copy and the copy the verdict stood on when it was approved (or proposed),
+    each with its capture date, when it was last confirmed and the passage marked;
+    whether the newest check found the source gone; and what changed from the copy
+    before (the diff the worker stored; computed here only for a pair it did not store).
+    None where nothing was archived. At most five queries."""
     checks_by_evidence = selectors.evidence_archive_checks([e.pk for e in evidence])
+    moment = selectors.verdict_moment(evidence[0].annotation_id) if evidence else None
     items: dict[int, dict[str, Any] | None] = {}
+    pairs: dict[int, tuple[SourceCheck, SourceCheck]] = {}
     for item in evidence:
         checks = checks_by_evidence.get(item.pk, [])
-        archived = [check for check in checks if check.capture is not None]
+        # Copies of the page; a 404 or 410 archived is the record that it is gone.
+        archived = [c for c in checks if c.capture is not None and c.capture.http_status < 400]
         if not archived:
             items[item.pk] = None
             continue
         newest = archived[0]
+        seen: dict[int, Any] = {}
+        for check in archived:
+            seen.setdefault(check.capture_id, check.finished_at)
         earlier = next((c for c in archived if c.capture_id != newest.capture_id), None)
-        start, end = _passage_bounds(newest)
-        diff = (
-            textdiff.line_diff(earlier.capture.text, newest.capture.text)
-            if earlier is not None
-            else []
-        )
+        if earlier is not None:
+            pairs[item.pk] = (earlier, newest)
+        at_verdict = _copy_as_of(archived, moment[1]) if moment else None
         items[item.pk] = {
-            "capture": newest.capture,
-            "seen_at": newest.finished_at,
-            "passage_html": archived_passage(newest.capture.text, start, end),
-            "is_passage_found": start is not None,
-            "is_gone": checks[0].capture is None
-            and checks[0].status in (SourceCheck.Status.FAILED, SourceCheck.Status.BLOCKED),
+            **_copy_item(newest, seen),
+            "is_gone": checks[0].status in (SourceCheck.Status.FAILED, SourceCheck.Status.BLOCKED),
             "gone_at": checks[0].finished_at,
-            "diff": diff,
+            **_vanished(checks),
+            "diff": [],
+            "diff_left_out": 0,
+            "diff_compared_chars": None,
             "diff_since": earlier.capture.captured_at if earlier is not None else None,
+            "verdict_kind": moment[0] if moment else None,
+            "verdict_at": moment[1] if moment else None,
+            "verdict_copy": _copy_item(at_verdict, seen) if at_verdict is not None else None,
+            "is_verdict_copy": at_verdict is not None
+            and at_verdict.capture_id == newest.capture_id,
+        }
+    stored = selectors.capture_diffs(
+        {(old.capture_id, new.capture_id) for old, new in pairs.values()}
+    )
+    for pk, (old, new) in pairs.items():
+        diff = textdiff.Diff.from_json(stored.get((old.capture_id, new.capture_id)) or {})
+        if diff is None:
+            diff = textdiff.diff(old.capture.text, new.capture.text)
+        items[pk] = {
+            **(items[pk] or {}),
+            "diff": diff.lines,
+            "diff_left_out": diff.left_out,
+            "diff_compared_chars": diff.compared_chars,
         }
     return items
 
@@ -155,6 +216,9 @@ def _archive_response(request: HttpRequest, context: dict[str, Any], status: int
 
 def _viewable_evidence(request: HttpRequest, pk: int) -> Evidence | HttpResponse:
     evidence = _or_404(selectors.evidence_for_archive, pk)
+    if not policy.can_see_evidence(request.user, evidence):
+        # Another blind reviewer's sealed evidence: as if there were none.
+        raise Http404(_("No archived copy of this source."))
     article = evidence.annotation.article
     is_public = evidence.removed_at is None and pk in selectors.public_evidence_ids(evidence)
     if policy.can_view_archived_copy(request.user, article, is_on_public_report=is_public):

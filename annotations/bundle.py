@@ -3,9 +3,11 @@ offline verifier (the standard library and `cryptography` only: no Django, no da
 
 A bundle is a zip:
 
-- `manifest.json`: the claim, the span text, the verdict (rating, rationale, who proposed and
-  approved it and when), the evidence with its archived captures, each file's SHA-256 and
-  size, and the verdict's history events with a hash chain over them;
+- `manifest.json`: whom it is for (`audience`: "desk", the newsroom's whole record, or
+  "public", what the public report shows), the claim, the span text, the verdict (rating,
+  rationale, who proposed and approved it and when), the evidence with its archived
+  captures, each file's SHA-256 and size, and the verdict's history events with a hash
+  chain over them (for the public, as the public may read them);
 - `signature.json`: an Ed25519 signature over the exact bytes of `manifest.json`, with the
   desk's public key and its id;
 - `warc/…warc.gz`: the archived captures of the evidence, as stored.
@@ -71,6 +73,9 @@ SIGNATURE = "signature.json"
 WARC_FOLDER = "warc/"
 WARC_SUFFIXES = (".warc", ".warc.gz")
 ALGORITHM = "Ed25519"
+AUDIENCE_DESK = "desk"
+AUDIENCE_PUBLIC = "public"
+AUDIENCES = (AUDIENCE_DESK, AUDIENCE_PUBLIC)
 # A manifest or signature larger than this is not one of ours; refused before parsing.
 MAX_JSON_BYTES = 64 * 1024 * 1024
 _HASH_CHUNK = 1024 * 1024
@@ -211,6 +216,8 @@ class BundleSource:
     events: list[dict[str, Any]]
     files: list[BundleFile] = field(default_factory=list)
     desk: dict[str, Any] = field(default_factory=dict)
+    # "desk" (the newsroom's whole record) or "public" (what the public report shows).
+    audience: str = "desk"
 
 
 def build_manifest(source: BundleSource, *, generated_at: str) -> dict[str, Any]:
@@ -219,6 +226,7 @@ def build_manifest(source: BundleSource, *, generated_at: str) -> dict[str, Any]
     return {
         "format": FORMAT,
         "generated_at": generated_at,
+        "audience": source.audience,
         "desk": source.desk,
         "claim": source.claim,
         "span_text": source.span_text,
@@ -291,6 +299,7 @@ class Verification:
     file_count: int = 0
     event_count: int = 0
     head: str = ""
+    audience: str = AUDIENCE_DESK
 
     @property
     def is_ok(self) -> bool:
@@ -307,7 +316,8 @@ class Verification:
         return (
             f"OK verdict {self.verdict_id}: signature by {self.key_id} ({trust}), "
             f"{self.file_count} file(s) match their SHA-256, "
-            f"{self.event_count} history event(s) chain to {self.head[:16]}…"
+            f"{self.event_count} history event(s) chain to {self.head[:16]}…; "
+            f"a {self.audience} bundle"
         )
 
 
@@ -521,13 +531,18 @@ def _check_against_events(
     elif approvals:
         found.failures.append("the history holds an approval the manifest does not name")
 
-    # A blind verdict the chief did not choose is closed by the double review's decision.
-    rejections = of_verb("verdict.rejected") + [
-        e
-        for e in events
-        if e.get("verb") == "double_review.decided"
-        and any(_is_id(v, verdict_id) for v in (e.get("data") or {}).get("not_chosen") or [])
-    ]
+    # A blind verdict the chief did not choose is closed by the double review's decision;
+    # a rejected final verdict (its reveal again names the verdict and `final_rejected`)
+    # opens it again, and the closing stands no more.
+    rejections = of_verb("verdict.rejected")
+    for e in events:
+        data = e.get("data") or {}
+        if e.get("verb") == "double_review.decided" and any(
+            _is_id(v, verdict_id) for v in data.get("not_chosen") or []
+        ):
+            rejections.append(e)
+        elif e.get("verb") == "double_review.revealed" and data.get("final_rejected"):
+            rejections = [r for r in rejections if r.get("verb") != "double_review.decided"]
     if verdict.get("rejected_by") is not None:
         if len(rejections) != 1:
             found.failures.append(
@@ -543,6 +558,25 @@ def _check_against_events(
 
     if verdict.get("status") == "set_aside" and not of_verb("verdict.set_aside"):
         found.failures.append("the manifest says the verdict was set aside; no event says so")
+
+
+def _check_audience(manifest: dict[str, Any], found: Verification) -> None:
+    """The manifest says whom it was made for (a bundle made before it said nothing is
+    the desk's); a public one holds none of what only the desk may read."""
+    audience = manifest.get("audience", AUDIENCE_DESK)
+    if audience not in AUDIENCES:
+        found.failures.append(f"the manifest's audience is neither of {', '.join(AUDIENCES)}")
+        return
+    found.audience = audience
+    if audience != AUDIENCE_PUBLIC:
+        return
+    if "decision_note" in (manifest.get("verdict") or {}):
+        found.failures.append("a public manifest holds the decision note")
+    for item in manifest.get("evidence") or []:
+        if isinstance(item, dict) and ({"note", "added_by"} & set(item)):
+            found.failures.append(
+                f"a public manifest holds the note or adder of evidence {item.get('id')}"
+            )
 
 
 def verify_bundle(data: bytes, *, public_key: Ed25519PublicKey | None = None) -> Verification:
@@ -571,6 +605,7 @@ def verify_bundle(data: bytes, *, public_key: Ed25519PublicKey | None = None) ->
                 return found
             if manifest.get("format") != FORMAT:
                 found.failures.append(f"the manifest's format is not {FORMAT}")
+            _check_audience(manifest, found)
             verdict_id = (manifest.get("verdict") or {}).get("id")
             found.verdict_id = verdict_id
             _check_files(archive, manifest, found)

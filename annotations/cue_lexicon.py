@@ -22,6 +22,7 @@ __all__ = [
     "NOT_KONJUNKTIV_I_DE",
     "PERFORMANCE_NOUNS_EN",
     "STRONG_VERBS",
+    "SURMISING_GROUPS_EN",
 ]
 
 
@@ -108,6 +109,14 @@ EVALUATIVE_HEADS_DE = (
 
 # Nouns after which a plain adjective judges a performance: "a weak speech", "a strong
 # showing". Alone, "weak" and "strong" describe markets and currencies.
+# Groups whose "believe", "suspect" or "fear" is a surmise about facts, not an opinion:
+# "Police believe the fire was started deliberately" (regex alternation, lowercase plurals).
+SURMISING_GROUPS_EN = (
+    "police|investigators|detectives|prosecutors|officials|authorities|scientists|researchers"
+    "|authors|doctors|analysts|economists|experts|forecasters|meteorologists|observers"
+    "|engineers|firefighters|officers|agencies|groups"
+)
+
 PERFORMANCE_NOUNS_EN = (
     "speech|performance|showing|response|answer|effort|argument|excuse|display|debut"
     "|leadership|campaign|budget|plan|proposal|deal|compromise|record|start|season|game|match"

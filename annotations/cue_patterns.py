@@ -8,11 +8,14 @@ the matched words ("soll … haben"). Pure data, no Django.
 
 from __future__ import annotations
 
-from annotations.cue_lexicon import PERFORMANCE_NOUNS_EN
+from annotations.cue_lexicon import PERFORMANCE_NOUNS_EN, SURMISING_GROUPS_EN
 
 __all__ = ["OPINION_CUES", "SPECULATION_CUES", "Row"]
 
 Row = tuple[str, float] | tuple[str, float, str]
+
+# Not right after one of SURMISING_GROUPS_EN (look-behinds must be of fixed width, one each).
+_NOT_AFTER_GROUPS = "".join(rf"(?<!\b{group}\s)" for group in SURMISING_GROUPS_EN.split("|"))
 
 SPECULATION_CUES: dict[str, tuple[Row, ...]] = {
     "de": (
@@ -77,6 +80,73 @@ SPECULATION_CUES: dict[str, tuple[Row, ...]] = {
         (r"\bwird\s+erwartet\b", 0.7),
         (r"\b(?:droht|drohen)\b", 0.55),
         (r"^\s*Sollte(?:n)?\b", 0.6, "Sollte …"),
+        # Surmises of the people named: "Die Ermittler vermuten, dass", "gehen davon aus",
+        # "schließt nicht aus", "hält einen Rücktritt für möglich", "stellt in Aussicht".
+        (r"\b(?:vermut|befürcht)(?:e|en|et|ete|eten)\b", 0.75),
+        (r"\b(?:geh(?:t|en|e)|ging(?:en)?)\s+(?:\w+\s+){0,3}?davon\s+aus\b", 0.75, "gehen davon aus"),
+        (
+            r"\b(?:schlie(?:ß|ss)(?:t|en|e)?|schloss(?:en)?)\b[^.;!?]{0,60}?\bnicht\s+aus\b",
+            0.75,
+            "schließt … nicht aus",
+        ),
+        (
+            r"\b(?:halte|halten|hält|hielt|hielten)\b[^.;!?,]{0,60}?\bfür\s+(?:\w+\s+)?"
+            r"(?:möglich|wahrscheinlich\w*|unwahrscheinlich|(?:un)?realistisch|denkbar"
+            r"|ausgeschlossen|fraglich)\b",
+            0.75,
+            "hält … für möglich",
+        ),
+        (r"\bin\s+Aussicht\b|\berwäg(?:t|en|e|te|ten)\b|\bin\s+Erwägung\b", 0.7),
+        # An open question: "Ob …, ist offen", "Unklar ist, ob", "gilt als unsicher".
+        (r"^\W*Ob\b[^.;!?]{3,}?,", 0.7, "Ob …,"),
+        (r"\b(?:unklar|offen|fraglich|ungewiss)\s+(?:ist|bleibt|blieb),?\s+ob\b", 0.7),
+        (r"\bblieb\s+(?:\w+\s+)?(?:unklar|offen|ungewiss)\b", 0.7),
+        (
+            r"\bgilt\b[^.;!?]{0,40}?\bals\s+(?:\w+\s+){0,3}?(?:wahrscheinlich\w*|unwahrscheinlich"
+            r"|sicher|offen|denkbar|möglich|ausgeschlossen|fraglich|unsicher|ungewiss|Favorit\w*)\b",
+            0.75,
+            "gilt als …",
+        ),
+        (r"\bunwahrscheinlich\b", 0.75),
+        (r"\bunrealistisch\b", 0.6),
+        (
+            r"\b(?:nicht|kein\w*)\s+(?:\w+\s+)?in\s+Sicht\b|\bsteht\s+(?:\w+\s+)?noch\s+aus\b"
+            r"|\bin\s+weiter\s+Ferne\b|\bFrage\s+der\s+Zeit\b",
+            0.7,
+        ),
+        (
+            r"\b(?:kaum|nicht)\s+(?:mehr\s+|noch\s+)*(?:abzuwenden|auszuschließen|zu\s+erreichen"
+            r"|zu\s+rechnen|zu\s+verhindern|zu\s+stoppen)\b",
+            0.7,
+        ),
+        # "wohl" as a hedge ("wird wohl ausfallen"), not "sehr wohl", "sich wohl fühlen".
+        (r"(?<!sehr\s)(?<!sich\s)(?-i:\bwohl\b)(?!\s+(?:aber|oder|fühl\w*)\b)", 0.6),
+        (r"(?<!wie\s)\berwartet\b(?!\s+(?:von|vom)\b)", 0.6),
+        # Weak alone, a hedge together (two of different kinds): an announced plan or intention,
+        # an unconfirmed report, a date to come. "Laut Insidern will der Konzern …", "Das
+        # Unternehmen kündigte an, bis 2027 … abzubauen", "soll bis zum Herbst 2026 …".
+        (
+            r"(?-i:\b(?:will|wolle|wollen|soll|sollen)\b)|\b(?:plant|planen|plante|planten)\b"
+            r"|\bkündig(?:t|te|ten|en)\b[^.;!?]{0,80}?\ban\b|\bprüf(?:t|e|en)\b"
+            r"|\bverhandel(?:t|n)\b|\barbeite[tn]\s+an\b"
+            r"|\bsteh(?:t|en)\s+(?:\w+\s+)?(?:kurz\s+)?vor\s+(?:einem|einer|dem|der)\b",
+            0.35,
+            "Plan",
+        ),
+        (
+            r"\b(?:Insidern|Medienberichten|Berichten)\s+zufolge\b|\bnach\s+(?:ersten\s+)?"
+            r"(?:Informationen|Erkenntnissen)\b|\w*[Kk]reisen\b|\bheißt\s+es\b|\bparteiintern\b"
+            r"|\bzu\s+hören\b|\bunter\s+Berufung\s+auf\b|\bwie\s+[^,.;]{0,40}?\bberichte[nt]\b",
+            0.35,
+            "nach Informationen",
+        ),
+        (
+            r"\bbis\s+(?:zum\s+|zur\s+)?(?:(?:Ende|Mitte|Anfang|Frühjahr|Sommer|Herbst|Winter)\s+)?"
+            r"20[2-9]\d\b|\bab\s+20[2-9]\d\b|\b(?:im|zum|in\s+den|bis\s+zum)\s+(?:kommenden|nächsten)\b"
+            r"|\bnoch\s+(?:in\s+diesem|in\s+dieser|vor\s+der|vor\s+dem|heute)\b|\bvorerst\b",
+            0.35,
+            "bis 2030",
+        ),
     ),
     "en": (
         (
@@ -101,7 +171,7 @@ SPECULATION_CUES: dict[str, tuple[Row, ...]] = {
         (r"\b(?:hinted|signall?ed)\b", 0.6),
         (r"\bspeculat\w+", 0.7),
         (r"\b(?:unconfirmed|alleged)\b", 0.7),
-        (r"\bnot\s+(?:be\s+)?ruled\s+out\b", 0.7),
+        (r"(?:\bnot|\bcannot|n't)\s+(?:be\s+|been\s+)?rul(?:ed|e)\s+out\b", 0.7),
         (r"\b(?:slated|projected|poised|tipped|forecast)\s+to\b", 0.7),
         (
             r"\b(?:remains|remain)\s+to\s+be\s+seen\b|\btoo\s+(?:early|soon)\s+to\s+(?:say|tell)\b",
@@ -114,6 +184,49 @@ SPECULATION_CUES: dict[str, tuple[Row, ...]] = {
         ),
         (r"\bthere\s+(?:are|were|is|was)\s+(?:\w+\s+)?(?:signs|indications|hints)\b", 0.7),
         (r"\b(?:is|are|was|were)\s+(?:widely\s+)?(?:believed|thought|understood)\s+to\b", 0.75),
+        # Surmises of investigators and experts: "Police believe", "Scientists suspect that".
+        (
+            rf"\b(?:{SURMISING_GROUPS_EN})\s+(?:\w+\s+)?(?:believe|suspect|fear|think)s?\b"
+            r"|\bsuspects?\s+that\b",
+            0.75,
+        ),
+        # An open question: "Whether … remains to be seen", "The motive remains unknown".
+        (r"^\W*Whether\b", 0.7, "Whether …"),
+        (
+            r"\b(?:not\s+(?:yet|immediately)\s+(?:known|clear)|remains?\s+unknown|open\s+question"
+            r"|anyone's\s+guess|far\s+from\s+(?:certain|clear)|doubtful)\b",
+            0.7,
+        ),
+        (
+            r"\bno\s+(?:\w+\s+)?in\s+sight\b|\bnot\s+in\s+sight\b"
+            r"|\bno\s+(?:official\s+)?confirmation\s+(?:yet|so\s+far)\b",
+            0.7,
+        ),
+        (r"(?<!as\s)(?<!if\s)(?<!where\s)(?<!made\s)\bpossible\b(?!\s+to\b)", 0.6),
+        # Intentions not yet carried out: "hopes to reopen", "is considering", "in talks to".
+        (r"\b(?:hopes?|aims?|intends?|aiming|hoping)\s+to\b", 0.6),
+        (r"\b(?:is|are|was|were)\s+(?:\w+\s+)?considering\b|\bleaning\s+towards?\b", 0.7),
+        (r"\bin\s+talks\s+(?:to|with|over|about)\b|\bclosing\s+in\s+on\b", 0.6),
+        (
+            r"\b(?:is|are|was|were)\s+(?:set|due)\s+(?:to|for)\s+"
+            r"(?!(?:appear|face|stand|the|a|an|its|his|her|their)\b)",
+            0.6,
+            "is set to",
+        ),
+        # Weak alone, a hedge together: a plan, an unconfirmed report, a date to come.
+        (r"\bplans?\s+to\b|\bpreparing\b|\bworking\s+on\b", 0.35, "plans to"),
+        (
+            r"\bpeople\s+(?:familiar|close|briefed)\b|\bsources\s+(?:close|familiar|said)\b"
+            r"|\binsiders?\b|\breports?\s+that\b|\bciting\s+(?:people|sources)\b",
+            0.35,
+            "people familiar",
+        ),
+        (
+            r"\bby\s+(?:the\s+end\s+of\s+)?(?:20[2-9]\d|next\s+\w+)\b|\bnext\s+(?:year|week|month"
+            r"|fall|spring|summer|winter|season)\b|\bin\s+the\s+coming\b",
+            0.35,
+            "by 2030",
+        ),
     ),
 }
 
@@ -126,7 +239,14 @@ OPINION_CUES: dict[str, tuple[Row, ...]] = {
         ),
         (r"\b(?:meint|meinen|meinte|meinten|meine)\b(?=\s*[,:]|\s+dass\b)", 0.75),
         (r"\b(?:ich|wir)\s+(?:finde|finden|denke|denken|meine|meinen)\b", 0.8),
-        (r"\b(?:halte|halten|hält|hielt|hielten)\b[^.;!?,]{0,60}?\bfür\s+\w+", 0.7, "hält … für"),
+        # Not a surmise: "hält einen Rücktritt für möglich" is speculation.
+        (
+            r"\b(?:halte|halten|hält|hielt|hielten)\b[^.;!?,]{0,60}?\bfür\s+(?!(?:\w+\s+)?"
+            r"(?:möglich|wahrscheinlich\w*|unwahrscheinlich|(?:un)?realistisch|denkbar"
+            r"|ausgeschlossen|fraglich)\b)\w+",
+            0.7,
+            "hält … für",
+        ),
         (r"\b(?:meiner|unserer)\s+(?:Meinung|Ansicht|Auffassung|Einschätzung)\s+nach\b", 0.9),
         (r"\baus\s+(?:meiner|unserer)\s+Sicht\b", 0.85),
         (r"\bhöchste\s+Zeit\b", 0.85),
@@ -169,7 +289,8 @@ OPINION_CUES: dict[str, tuple[Row, ...]] = {
         (r"\b(?:schlicht|schlichtweg|geradezu|schlechterdings|regelrecht)\s+\w+", 0.35),
     ),
     "en": (
-        (r"\b(?:believes?|believed)\b", 0.75),
+        # Not a surmise: "Police believe the fire was started deliberately" is speculation.
+        (rf"{_NOT_AFTER_GROUPS}\b(?:believes?|believed)\b", 0.75),
         (r"\b(?:I|we)\s+(?:think|feel|believe|find)\b", 0.85),
         (r"\bthinks\b", 0.7),
         (r"\b(?:is|are|was|were|remains?)\s+(?:\w+\s+)?convinced\b", 0.8),

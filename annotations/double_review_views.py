@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .approval_views import _render_approvals
+from .review_forms import service_error_on
 from .review_views import _annotation_or_404, _render_review, _review_url
 from .views import newsroom_required
 
@@ -22,7 +23,10 @@ class DoubleReviewForm(forms.Form):
 
 
 class FinalVerdictForm(forms.Form):
-    rating = forms.CharField(label=gettext_lazy("Rating"), required=False)
+    rating = forms.CharField(
+        label=gettext_lazy("Rating"),
+        error_messages={"required": gettext_lazy("Choose a rating.")},
+    )
     rationale = forms.CharField(label=gettext_lazy("Rationale"), required=False)
 
 
@@ -51,7 +55,8 @@ def double_review_request(request: HttpRequest, pk: int) -> HttpResponse:
 def double_review_finalise(request: HttpRequest, pk: int) -> HttpResponse:
     annotation = _annotation_or_404(pk)
     form = FinalVerdictForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _render_approvals(request, status=400, final=(annotation.pk, form))
     try:
         services.double_review_finalise(
             actor=request.user,
@@ -60,6 +65,11 @@ def double_review_finalise(request: HttpRequest, pk: int) -> HttpResponse:
             rationale=form.cleaned_data.get("rationale") or "",
         )
     except services.ServiceError as error:
-        return _render_approvals(request, status=error.status_code, error=error.message)
+        # The chief's rating and words come back with the error on its field.
+        service_error_on(form, error)
+        message = error.message if error.status_code != 400 else None
+        return _render_approvals(
+            request, status=error.status_code, error=message, final=(annotation.pk, form)
+        )
     messages.success(request, _("Final verdict written; another chief approves it."))
     return redirect("annotations:approvals")

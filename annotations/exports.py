@@ -199,7 +199,7 @@ def article_annotations(article: Article, *, include_withdrawn: bool) -> list[An
         .prefetch_related(
             Prefetch(
                 "evidence",
-                queryset=Evidence.objects.filter(removed_at__isnull=True)
+                queryset=Evidence.objects.filter(removed_at__isnull=True, is_sealed=False)
                 .select_related("added_by")
                 .order_by("id"),
                 to_attr="live_evidence",

@@ -60,6 +60,12 @@ TRANSIENT_STATUSES = frozenset({408, 429, 502, 503, 504})
 TITLE_MAX_CHARS = 300
 
 
+# Answers that say the source is gone (not merely failing): archived as the record of it,
+# their body read up to GONE_MAX_BYTES.
+GONE_STATUSES = frozenset({404, 410})
+GONE_MAX_BYTES = 64 * 1024
+
+
 class FetchError(Exception):
     """A source could not be fetched or read.
 
@@ -76,6 +82,7 @@ class FetchError(Exception):
         url: str | None = None,
         code: str = "",
         params: dict[str, str | int | float] | None = None,
+        exchanges: tuple[Exchange, ...] = (),
     ):
         super().__init__(message)
         self.message = message
@@ -83,6 +90,8 @@ class FetchError(Exception):
         self.url = url
         self.code = code
         self.params = dict(params or {})
+        # A source that answered "gone" (GONE_STATUSES): its exchanges, for the archive.
+        self.exchanges = exchanges
 
 
 class BlockedURL(FetchError):
@@ -453,6 +462,25 @@ def fetch(
                     current = _redirect_target(current, response.headers["Location"])
                     redirects.append(current)
                     continue
+                if response.status_code in GONE_STATUSES:
+                    # The answer that the source is gone is kept as a record of it.
+                    body, truncated = _read_capped(
+                        response, min(max_bytes, GONE_MAX_BYTES), deadline, total_timeout
+                    )
+                    exchanges.append(
+                        _exchange(
+                            current, address, request, response, body=body, truncated=truncated
+                        )
+                    )
+                    status = response.status_code
+                    raise FetchError(
+                        f"HTTP {status}",
+                        status=status,
+                        url=current,
+                        code="http_status",
+                        params={"status": status},
+                        exchanges=tuple(exchanges),
+                    )
                 _raise_for_status(response.status_code, current)
                 media_type, declared_charset = _parse_content_type(
                     response.headers.get("Content-Type", "")

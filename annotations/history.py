@@ -124,6 +124,48 @@ def _assigned(data: dict[str, Any], names: Names) -> str:
     return _("assigned it to %(reviewer)s") % {"reviewer": data.get("reviewer")}
 
 
+def _double_review_requested(data: dict[str, Any], names: Names) -> str:
+    reviewers = _(" and ").join(data.get("reviewers") or [])
+    if not data.get("text_changed"):
+        return _("asked %(reviewers)s for a blind double review") % {"reviewers": reviewers}
+    # A text change set the decision aside (services.double_review.double_review_reopen).
+    sentences = [
+        _(
+            "the text changed after the double review was decided; "
+            "a new blind round with %(reviewers)s"
+        )
+        % {"reviewers": reviewers}
+        if reviewers
+        else _("the text changed after the double review was decided; a new blind round")
+    ]
+    if data.get("needs_reviewer"):
+        sentences.append(
+            _("%(reviewers)s can no longer review; the claim needs another reviewer")
+            % {"reviewers": _(" and ").join(data["needs_reviewer"])}
+        )
+    return "; ".join(sentences)
+
+
+def _revealed(data: dict[str, Any], names: Names) -> str:
+    verdicts = "; ".join(
+        _("%(author)s “%(rating)s”")
+        % {"author": item.get("author", ""), "rating": names.rating(item.get("rating"))}
+        for item in data.get("verdicts") or []
+    )
+    if data.get("final_rejected"):
+        # A chief's final verdict rejected: the two proposals are to be decided again
+        # (services.double_review.double_review_back_to_decision).
+        return _("both blind verdicts are back for a decision: %(verdicts)s") % {
+            "verdicts": verdicts
+        }
+    sentence = _("both blind verdicts are in: %(verdicts)s") % {"verdicts": verdicts}
+    # The evidence each reviewer added unseen, named now (services.double_review).
+    urls = [item.get("url", "") for item in data.get("evidence") or []]
+    if urls:
+        sentence += "; " + _("their evidence: %(urls)s") % {"urls": ", ".join(urls)}
+    return sentence
+
+
 def _approved(data: dict[str, Any], names: Names) -> str:
     rating = names.rating(data.get("rating"))
     if data.get("note"):
@@ -160,6 +202,24 @@ def _claimant_name(value: Any) -> str:
 
 
 def _annotation_updated(data: dict[str, Any], names: Names) -> str:
+    if data and set(data) <= {"start", "end", "exact"} and {"start", "end"} & set(data):
+        exact = data.get("exact")
+        if isinstance(exact, dict):
+            return _("moved the span from “%(old)s” to “%(new)s”") % {
+                "old": _clipped(exact.get("from")),
+                "new": _clipped(exact.get("to")),
+            }
+        return _("moved the span")
+    if set(data) == {"assignment_due"} and isinstance(data["assignment_due"], dict):
+        change = data["assignment_due"]
+        if change.get("to"):
+            return _("moved the due date of %(reviewer)s’s assignment to %(due)s") % {
+                "reviewer": change.get("reviewer"),
+                "due": _due_day(change["to"]),
+            }
+        return _("removed the due date of %(reviewer)s’s assignment") % {
+            "reviewer": change.get("reviewer")
+        }
     if set(data) == {"claimant"} and isinstance(data["claimant"], dict):
         change = data["claimant"]
         if change.get("to"):
@@ -279,22 +339,10 @@ SENTENCES: dict[Event.Verb, Sentence] = {
         _("proposed “%(rating)s”") % {"rating": names.rating(data.get("rating"))}
     ),
     Verb.VERDICT_APPROVED: _approved,
-    Verb.DOUBLE_REVIEW_REQUESTED: lambda data, names: (
-        _("asked %(reviewers)s for a blind double review")
-        % {"reviewers": _(" and ").join(data.get("reviewers") or [])}
-    ),
+    Verb.DOUBLE_REVIEW_REQUESTED: _double_review_requested,
     # The rating stays out of the event: the other reviewer reads this history.
     Verb.VERDICT_PROPOSED_BLIND: lambda data, names: _("proposed a blind verdict"),
-    Verb.DOUBLE_REVIEW_REVEALED: lambda data, names: (
-        _("both blind verdicts are in: %(verdicts)s")
-        % {
-            "verdicts": "; ".join(
-                _("%(author)s “%(rating)s”")
-                % {"author": item.get("author", ""), "rating": names.rating(item.get("rating"))}
-                for item in data.get("verdicts") or []
-            )
-        }
-    ),
+    Verb.DOUBLE_REVIEW_REVEALED: lambda data, names: _revealed(data, names),
     Verb.DOUBLE_REVIEW_DECIDED: lambda data, names: (
         (
             _("wrote the final verdict “%(rating)s” of the double review")
@@ -304,15 +352,23 @@ SENTENCES: dict[Event.Verb, Sentence] = {
         % {"rating": names.rating(data.get("rating"))}
     ),
     Verb.VERDICT_REJECTED: lambda data, names: (
-        _("rejected “%(rating)s”: %(note)s")
+        (
+            _("rejected the final verdict “%(rating)s” of the double review: %(note)s")
+            if data.get("final")
+            else _("rejected “%(rating)s”: %(note)s")
+        )
         % {"rating": names.rating(data.get("rating")), "note": data.get("note")}
     ),
     Verb.VERDICT_SET_ASIDE: lambda data, names: (
         _("the text changed under the verdict; set aside: “%(old)s” → “%(new)s”")
         % {"old": data.get("old", ""), "new": data.get("new") or _("(no longer in the article)")}
     ),
+    # A blind reviewer's evidence is sealed as their verdict is: its event names no URL;
+    # the reveal's does (services.evidence._evidence_create).
     Verb.EVIDENCE_ADDED: lambda data, names: (
-        _("added evidence %(url)s") % {"url": data.get("url", "")}
+        _("added evidence, sealed until both reviewers have proposed")
+        if data.get("sealed")
+        else _("added evidence %(url)s") % {"url": data.get("url", "")}
     ),
     Verb.EVIDENCE_REUSED: _counted(
         ngettext_lazy(
@@ -323,7 +379,9 @@ SENTENCES: dict[Event.Verb, Sentence] = {
         n="added",
     ),
     Verb.EVIDENCE_REMOVED: lambda data, names: (
-        _("removed evidence %(url)s") % {"url": data.get("url", "")}
+        _("removed sealed evidence")
+        if data.get("sealed")
+        else _("removed evidence %(url)s") % {"url": data.get("url", "")}
     ),
     Verb.EVIDENCE_HEALTH: lambda data, names: (
         _("evidence flagged: %(flags)s") % {"flags": health_flag_names(data.get("flags", []))}
@@ -341,7 +399,9 @@ SENTENCES: dict[Event.Verb, Sentence] = {
     ),
     Verb.SOURCE_CHECK_REQUESTED: lambda data, names: _("asked for the sources to be checked"),
     Verb.SOURCE_CHECK_FINISHED: lambda data, names: (
-        _("source check of %(source)s: %(status)s")
+        _("checked the source of sealed evidence")
+        if data.get("sealed")
+        else _("source check of %(source)s: %(status)s")
         % {
             "source": data.get("url") or _("the attribution"),
             "status": _check_status(data.get("status", "")),

@@ -22,16 +22,19 @@ from typing import Any
 
 from django.utils.formats import localize, number_format
 from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
     "FLAG_NAMES",
     "MESSAGES",
+    "analysis_message",
     "check_error",
     "flag_name",
     "flag_text",
     "flags_for_display",
     "import_error",
+    "job_error",
     "reason_text",
     "render",
     "stored",
@@ -75,6 +78,13 @@ MESSAGES: dict[str, Promise] = {
     "gave_up": _("gave up after %(attempts)s attempts"),
     "gave_up_after": _("gave up after %(attempts)s attempts: %(last)s"),
     "overtime": _("took longer than %(seconds)s s"),
+    # A background job (services.jobs): what broke is in the job's English `error`, which
+    # the admin shows; readers get the kind of failure.
+    "job_failed": _("the background job failed; the admin can see the details"),
+    "task_error": _(
+        "the background job stopped on an internal error (%(kind)s); the admin can see the details"
+    ),
+    "task_unknown": _("the background job “%(task)s” no longer exists"),
     "import_blocked": _("blocked: %(reason)s"),
     "no_article_text": _("no article text was found at the URL"),
     "article_too_long": _("the article has %(count)s characters; the limit is %(limit)s"),
@@ -209,6 +219,41 @@ def import_error(article: Any) -> str:
         getattr(article, "import_error_params", None),
         fallback=article.import_error,
     )
+
+
+def job_error(job: Any) -> str:
+    """A background job's error (`error_code` and params) in the active language; "" when
+    it has none. A row without a code (written before codes existed) reads as a plain
+    failure: its English `error` is a detail for the admin, not for readers."""
+    code = getattr(job, "error_code", "")
+    if not code and not job.error:
+        return ""
+    generic = str(MESSAGES["job_failed"])
+    return render(code or "job_failed", getattr(job, "error_params", None), fallback=generic)
+
+
+def analysis_message(state: str, *, suggestions: int = 0, error: str = "") -> str:
+    """What the annotate page says about the machine analysis of the text (selectors
+    .Analysis), in the active language; "" when there is nothing to say."""
+    if state == "queued" and error:
+        return gettext("The analysis failed and will be tried again: %(error)s") % {"error": error}
+    if state == "queued":
+        return gettext("Waiting for the machine analysis of this text…")
+    if state == "running":
+        return gettext("The machine analysis of this text is running…")
+    if state == "failed":
+        return gettext("The machine analysis failed: %(error)s") % {
+            "error": error or MESSAGES["job_failed"]
+        }
+    if state == "done" and suggestions:
+        return ngettext(
+            "Analysis finished: %(count)s suggestion.",
+            "Analysis finished: %(count)s suggestions.",
+            suggestions,
+        ) % {"count": number_format(suggestions, force_grouping=True)}
+    if state == "done":
+        return gettext("Analysis finished: nothing to suggest in this text.")
+    return ""
 
 
 def flag_name(code: str) -> str:

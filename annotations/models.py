@@ -271,6 +271,18 @@ class Annotation(models.Model):
             models.Index(fields=["article", "start", "end"], name="annotation_article_pos"),
             models.Index(fields=["status", "label"], name="annotation_status_label"),
             models.Index(fields=["updated_at"], name="annotation_updated"),
+            # The dashboard's timings (selectors.insights): the claims that reached a step
+            # in a week, with the columns they need, for an index-only range scan.
+            *(
+                models.Index(
+                    fields=[column, "created_at", "label"],
+                    condition=Q(**{f"{column}__isnull": False}),
+                    name=f"annotation_{column}",
+                )
+                for column in ("first_assigned_at", "first_proposed_at", "first_approved_at")
+            ),
+            # The dashboard's approved verdicts by claimant: joined by id, read from the index.
+            models.Index(fields=["id", "claimant"], name="annotation_id_claimant"),
         ]
 
     def __str__(self) -> str:
@@ -410,6 +422,25 @@ class Verdict(models.Model):
             models.Index(
                 fields=["annotation", "id"], condition=Q(is_blind=True), name="verdict_blind"
             ),
+            # The dashboard's figures, read from indexes alone: the approved verdicts by
+            # decision time (those of this week are counted live), the revealed blind
+            # verdicts in the order the agreement pairs them, and the blind verdicts by
+            # time (the double reviews of this week are paired live).
+            models.Index(
+                fields=["decided_at", "annotation", "rating"],
+                condition=Q(status="approved"),
+                name="verdict_approved_decided",
+            ),
+            models.Index(
+                fields=["annotation", "id", "author", "rating", "created_at"],
+                condition=Q(is_blind=True, is_sealed=False),
+                name="verdict_blind_revealed",
+            ),
+            models.Index(
+                fields=["created_at", "annotation"],
+                condition=Q(is_blind=True),
+                name="verdict_blind_created",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -437,6 +468,9 @@ class Evidence(models.Model):
         blank=True,
         related_name="evidence_removed",
     )
+    # Added by a reviewer of a blind double review while its round is sealed: shown to
+    # its author alone (policy.can_see_evidence) until both reviewers have proposed.
+    is_sealed = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -445,9 +479,16 @@ class Evidence(models.Model):
             # A double click adds one evidence: the second answers with the first.
             models.UniqueConstraint(
                 fields=["annotation", "url"],
-                condition=Q(removed_at__isnull=True),
+                condition=Q(removed_at__isnull=True, is_sealed=False),
                 name="evidence_one_live_url_per_annotation",
-            )
+            ),
+            # Both blind reviewers may cite the same URL unseen; the reveal keeps the
+            # earlier (services.double_review.blind_proposal_record).
+            models.UniqueConstraint(
+                fields=["annotation", "url", "added_by"],
+                condition=Q(removed_at__isnull=True, is_sealed=True),
+                name="evidence_one_sealed_url_per_author",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -485,6 +526,23 @@ class Capture(models.Model):
 
     def __str__(self) -> str:
         return f"capture {self.pk} {self.url} ({self.captured_at:%Y-%m-%d})"
+
+
+class CaptureDiff(models.Model):
+    """What changed from one archived copy of a source to a later one (textdiff.Diff, as
+    `as_json`), computed once by the worker when a re-check archives a changed copy; the
+    review page reads it instead of diffing on every load."""
+
+    old = models.ForeignKey(Capture, on_delete=models.CASCADE, related_name="+")
+    new = models.ForeignKey(Capture, on_delete=models.CASCADE, related_name="+")
+    diff = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["old", "new"], name="capture_diff_once")]
+
+    def __str__(self) -> str:
+        return f"diff {self.old_id} → {self.new_id}"
 
 
 class SourceCheck(models.Model):
@@ -543,6 +601,8 @@ class SourceCheck(models.Model):
                 condition=Q(status__in=["pending", "running"]),
                 name="check_unfinished",
             ),
+            # The dashboard's source checks by outcome, counted from the index.
+            models.Index(fields=["status", "quote_found"], name="check_outcome"),
         ]
 
     def __str__(self) -> str:
@@ -768,7 +828,10 @@ class Job(models.Model):
     args = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True)  # English detail, for the admin and the logs
+    # What readers see, worded in their language (machine_text.job_error).
+    error_code = models.CharField(max_length=50, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # The last time it was handed to the broker (after commit, or by the sweep).
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -892,6 +955,59 @@ class Change(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} {self.op} ({self.txid}, {self.id})"
+
+
+class TimingWeek(models.Model):
+    """The dashboard's timings of one past week (selectors.insights): the hours from tagging
+    to a step (0 assignment, 1 proposal, 2 approval: selectors.insights.STEPS) over the
+    claims that reached it in [week_start, week_end), as PostgreSQL's percentile_cont gave
+    them (median and p90 null where no claim did). Stored by the first dashboard that reads
+    the week after it has ended; a database trigger (annotations.insights_triggers) deletes
+    a week's rows in the transaction that changes a claim's step time, tagging time or label
+    in it, or a label's needs_verdict, so the next dashboard computes them again and no
+    figure is stale. PostgreSQL only: elsewhere the dashboard computes every week."""
+
+    step = models.PositiveSmallIntegerField()
+    week_start = models.DateTimeField()
+    week_end = models.DateTimeField()
+    items = models.PositiveIntegerField()
+    median = models.FloatField(null=True, blank=True)
+    p90 = models.FloatField(null=True, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["step", "week_start", "week_end"], name="timing_week_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"step {self.step} {self.week_start:%Y-%m-%d}: {self.items}"
+
+
+class InsightSnapshot(models.Model):
+    """One of the dashboard's counts over everything before `upto` (selectors.insights),
+    the rest counted live: `verdicts`, the approved verdicts decided before `upto` by
+    claimant and rating; `pairs`, the double reviews of claims with a blind verdict from
+    before `upto`, counted as the agreement needs them. `data` holds ids (claimant,
+    rating, reviewer), never names or places on the scale, which are read live. Stored by
+    the first dashboard of a week; a database trigger (annotations.insights_triggers)
+    deletes it in the transaction of any write that would change it (a verdict decided
+    before `upto`, a blind verdict of such a claim, its claimant), so no figure is stale.
+    PostgreSQL only."""
+
+    class Kind(models.TextChoices):
+        VERDICTS = "verdicts", "verdicts"
+        PAIRS = "pairs", "pairs"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, unique=True)
+    upto = models.DateTimeField()
+    data = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.kind} before {self.upto:%Y-%m-%d}"
 
 
 class WebhookSubscription(models.Model):

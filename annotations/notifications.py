@@ -20,6 +20,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import machine_text
 from .history import health_flag_names
@@ -114,7 +115,27 @@ def _verdict(kind: str, verdict_id: int) -> int:
     context["old_quote"] = _quote(verdict.approved_quote or verdict.quote)
     if verdict.is_sealed:
         return _send(kind, [verdict.author], context)
-    return _send(kind, [*_chiefs(), verdict.author], context)
+    # A double review's decision set aside starts a new blind round
+    # (services.double_review.double_review_reopen): the chiefs and both reviewers hear.
+    new_round = (
+        Event.objects.filter(
+            annotation=annotation,
+            verb=Event.Verb.DOUBLE_REVIEW_REQUESTED,
+            data__set_aside=verdict.pk,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if new_round is None:
+        return _send(kind, [*_chiefs(), verdict.author], context)
+    names = new_round.data.get("reviewers") or []
+    missing = new_round.data.get("needs_reviewer") or []
+    reviewers = User.objects.filter(username__in=names, is_active=True).order_by("pk")
+    # Callables, so that the template joins the names in the recipient's language.
+    context["new_round"] = True
+    context["round_reviewers"] = lambda: _(" and ").join(names)
+    context["needs_reviewer"] = lambda: _(" and ").join(missing) if missing else ""
+    return _send(kind, [*_chiefs(), *reviewers], context)
 
 
 def _evidence_health(check_id: int) -> int:

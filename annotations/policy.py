@@ -21,6 +21,7 @@ from .models import (
     Annotation,
     Article,
     Assignment,
+    Evidence,
     Verdict,
 )
 
@@ -172,6 +173,13 @@ def can_see_verdict(user: User, verdict: Verdict) -> bool:
     """A sealed proposal of a blind double review shows to its author alone until the
     other reviewer has proposed too; every other verdict to the whole desk."""
     return not verdict.is_sealed or verdict.author_id == user.pk
+
+
+def can_see_evidence(user: User, evidence: Evidence) -> bool:
+    """Evidence a blind double review's reviewer added while the round is sealed shows to
+    its author alone until both have proposed (as their verdict does); all other evidence
+    to the whole desk."""
+    return not evidence.is_sealed or evidence.added_by_id == user.pk
 
 
 def can_decide_double_review(user: User, annotation: Annotation) -> bool:

@@ -103,6 +103,15 @@ def queue(request: HttpRequest) -> HttpResponse:
 def _queue_row(assignment: Assignment, now: Any) -> dict[str, Any]:
     annotation = assignment.annotation
     latest = selectors.current_verdict(annotation)
+    rejected = latest is not None and latest.status == Verdict.Status.REJECTED
+    # A blind proposal the chief did not choose was closed, never returned to its reviewer:
+    # a double review back in the queue after its decision is a new blind round
+    # (services.double_review.double_review_reopen), whichever verdict is the newest.
+    decision_set_aside = (
+        latest is not None
+        and latest.status == Verdict.Status.SET_ASIDE
+        and (latest.decided_at is not None or not latest.is_blind)
+    )
     return {
         "assignment": assignment,
         "annotation": annotation,
@@ -110,6 +119,8 @@ def _queue_row(assignment: Assignment, now: Any) -> dict[str, Any]:
         "due_text": due_text(assignment.due_at, now=now, done=is_done(annotation)),
         "is_overdue": assignment.is_overdue,
         "check": annotation.latest_check,
-        "returned": latest if latest and latest.status == Verdict.Status.REJECTED else None,
+        "returned": latest if rejected and not latest.is_blind else None,
+        "new_round": annotation.double_review
+        and ((rejected and latest.is_blind) or decision_set_aside),
         "text_changed": latest if latest and latest.status == Verdict.Status.SET_ASIDE else None,
     }

@@ -76,10 +76,13 @@ VERDICT_FIELDS = (
     "article_revision",
     "created_at",
 )
-# One selected verdict, with the annotation it belongs to. A brief one (the bulk export's)
-# has its id, rating and status only.
+# One selected verdict, with the annotation it belongs to, and whether it was a blind
+# double review's proposal (which live_verdict reads; no object shows it). A brief one (the
+# bulk export's) has its id, rating and status only.
 VerdictRow = namedtuple(
-    "VerdictRow", ("annotation", *VERDICT_FIELDS), defaults=(None,) * (len(VERDICT_FIELDS) - 3)
+    "VerdictRow",
+    ("annotation", *VERDICT_FIELDS, "is_blind"),
+    defaults=(None,) * (len(VERDICT_FIELDS) - 2),
 )
 
 # The API object's keys in order: the annotation's own fields with its assignees and current
@@ -178,6 +181,33 @@ def verdict_row_of(verdict: Any) -> VerdictRow | None:
         rating=verdict.rating.slug,
         author=verdict.author.username,
         decided_by=verdict.decided_by.username if verdict.decided_by_id else None,
+        is_blind=verdict.is_blind,
+    )
+
+
+# The claim's live verdict, the `current_verdict` of the API, the exports and the pages:
+# the latest approved one; else the newest open proposal; else the newest of the others
+# (returned to its reviewer, or set aside by a text change). Never a blind proposal the
+# chief closed as not chosen: the claim does not stand on it, even when it is the newest
+# (the chosen one came first). selectors.rows.latest_verdicts ranks the same in SQL.
+LIVE_RANKS = {"approved": 0, "proposed": 1}
+OTHER_RANK = 2
+
+
+def is_not_chosen(verdict: Any) -> bool:
+    """A blind double review's proposal closed as not chosen (a blind verdict is rejected
+    no other way)."""
+    return bool(verdict.is_blind) and verdict.status == "rejected"
+
+
+def live_verdict(verdicts: Iterable[Any]) -> Any | None:
+    """The live verdict (LIVE_RANKS) among an annotation's `verdicts`, Verdict instances or
+    VerdictRows, of those the reader may see (a sealed proposal only to its author: the
+    caller's selection), or None."""
+    return min(
+        (v for v in verdicts if not is_not_chosen(v)),
+        key=lambda v: (LIVE_RANKS.get(v.status, OTHER_RANK), -v.id),
+        default=None,
     )
 
 
@@ -287,8 +317,8 @@ def page_span(
     assignments (reviewer, due_at, state; declined ones left out) with each due date's day
     at the desk (`due_day`, YYYY-MM-DD), the one due date the panel shows."""
     verdicts = [verdict_object(verdict, time) for verdict in history]
-    data = record(row, assignees, None, time)
-    data["current_verdict"] = verdicts[-1] if verdicts else None
+    live = live_verdict(history)
+    data = record(row, assignees, live, time)
     data["verdicts"] = verdicts
     data["assignments"] = [
         {

@@ -4,10 +4,13 @@ so a reviewer reads the same words the API answers."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .l10n import due_at_of_day
 
 # Which form field shows a service error about which input.
 SERVICE_FIELDS = {
@@ -18,6 +21,7 @@ SERVICE_FIELDS = {
     "body": "body",
     "reason": "reason",
     "note": "note",
+    "due_at": "due_day",
 }
 
 
@@ -64,6 +68,23 @@ class DeclineForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class DueChangeForm(forms.Form):
+    """A pending assignment's new due date: a day at the desk (what a date input sends), or
+    nothing to remove it. Whether it may change, and whether it is past, the service says."""
+
+    reviewer = forms.CharField(max_length=150)
+    due_day = forms.DateField(
+        label=_("Due date"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Enter the due date as a day, such as 2031-05-17.")},
+    )
+
+    def due_at(self) -> datetime | None:
+        day = self.cleaned_data.get("due_day")
+        return due_at_of_day(day) if day else None
 
 
 class DecisionForm(forms.Form):

@@ -19,14 +19,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from . import history, policy, selectors, services
+from . import history, policy, representation, selectors, services
 from .archive_views import evidence_archive_items
+from .l10n import desk_day, desk_today
 from .models import (
     Annotation,
     Verdict,
@@ -35,6 +38,7 @@ from .review_forms import (
     CommentForm,
     DecisionForm,
     DeclineForm,
+    DueChangeForm,
     EvidenceForm,
     EvidenceReuseForm,
     VerdictForm,
@@ -67,12 +71,25 @@ def double_review_context(
         for v in verdicts
         if v.is_blind and not v.is_sealed and v.status == Verdict.Status.PROPOSED
     ]
+    # One reviewer declined, or a new round after a text change found one who can no longer
+    # review: a chief assigns another.
+    needs_reviewer = (
+        annotation.double_review
+        and annotation.status in (Annotation.Status.OPEN, Annotation.Status.ASSIGNED)
+        and selectors.double_review_reviewers_at_work(annotation) < 2
+    )
     return {
         "is_marked": annotation.double_review,
+        "needs_reviewer": needs_reviewer,
+        "can_assign": needs_reviewer
+        and policy.role_refusal(user, "annotation.assign") is None
+        and policy.can_act(user, annotation.article, policy.Act.ANNOTATE),
         "can_request": can_request,
         "reviewers": list(selectors.users_with_role("reviewer")) if can_request else [],
         "own_sealed": bool(own_sealed),
         "is_revealed": len(revealed) >= 2,
+        # The approvals page's item of a revealed pair is named after its first verdict.
+        "approval_anchor": revealed[0].pk if revealed else None,
     }
 
 
@@ -123,10 +140,11 @@ def quote_in_paragraph(body: str, annotation: Annotation) -> SafeString:
     )
 
 
-def _evidence_items(annotation_id: int) -> list[dict[str, Any]]:
-    """Each live evidence with its newest check and its archive (archived passage, capture
-    date, what changed: archive_views.evidence_archive_items)."""
-    evidence = list(selectors.annotation_evidence(annotation_id))
+def _evidence_items(annotation_id: int, viewer: Any) -> list[dict[str, Any]]:
+    """Each live evidence `viewer` may see (another blind reviewer's sealed evidence is not)
+    with its newest check and its archive (archived passage, capture date, what changed:
+    archive_views.evidence_archive_items)."""
+    evidence = list(selectors.annotation_evidence(annotation_id, viewer=viewer))
     archives = evidence_archive_items(evidence)
     items = []
     for item in evidence:
@@ -160,7 +178,10 @@ def _render_review(
     user = request.user
     forms = forms or {}
     verdicts = selectors.verdict_history(annotation, viewer=user)
-    current = verdicts[-1] if verdicts else None
+    # What the claim stands on, as the API and the exports name it (a blind proposal the
+    # chief did not choose was closed, not returned to its reviewer): the approved
+    # verdict, else the open proposal the viewer may see, else a returned or set-aside one.
+    current = representation.live_verdict(verdicts)
 
     def current_if(status: str, *, assigned: bool = False) -> Verdict | None:
         """The current verdict when it has `status` (and, with `assigned`, the span is back
@@ -185,13 +206,32 @@ def _render_review(
     can_decide = bool(
         proposed and not proposed.is_blind and policy.can_decide_verdict(user, proposed)
     )
-    evidence = _evidence_items(annotation.pk)
+    evidence = _evidence_items(annotation.pk, user)
     can_work_on_evidence = policy.can_change_evidence(user, annotation)
     similar = _similar_items(annotation, evidence) if annotation.label.needs_verdict else []
     span_checks, earlier_span_checks = selectors.span_checks(annotation, limit=5)
     next_item = None
     if policy.can_work_queue(user):
         next_item = selectors.queue_next(user, after=annotation.pk)
+    assignments = selectors.assignment_history(annotation)
+    due_form = forms.get("due")
+    for assignment in assignments:
+        # The due date input of a pending assignment: its day at the desk, or, after a
+        # refused change of this assignment, the day as typed and why it was refused.
+        day = desk_day(assignment.due_at).isoformat() if assignment.due_at else ""
+        failed = due_form is not None and due_form.data.get("reviewer") == (
+            assignment.reviewer.get_username()
+        )
+        assignment.due_value = due_form.data.get("due_day", "") if failed else day
+        assignment.due_errors = (
+            [*due_form.non_field_errors(), *due_form.errors.get("due_day", [])] if failed else []
+        )
+    # Those who may assign may move a pending assignment's due date (as the service checks).
+    can_change_due = (
+        policy.can_assign(user)
+        and annotation.status in (Annotation.Status.OPEN, Annotation.Status.ASSIGNED)
+        and policy.can_act(user, annotation.article, policy.Act.ANNOTATE)
+    )
     context = {
         "annotation": annotation,
         "article": annotation.article,
@@ -201,7 +241,9 @@ def _render_review(
         "returned": returned,
         "text_changed": text_changed,
         "ratings": ratings,
-        "assignments": selectors.assignment_history(annotation),
+        "assignments": assignments,
+        "can_change_due": can_change_due,
+        "desk_today": desk_today(timezone.now()).isoformat(),
         "evidence": evidence,
         "span_checks": span_checks,
         "earlier_span_checks": earlier_span_checks,
@@ -256,7 +298,7 @@ def review_evidence(request: HttpRequest, pk: int) -> HttpResponse:
         "annotations/_evidence_list.html",
         {
             "annotation": annotation,
-            "evidence": _evidence_items(annotation.pk),
+            "evidence": _evidence_items(annotation.pk, request.user),
             "can_work_on_evidence": policy.can_change_evidence(request.user, annotation),
         },
     )
@@ -380,6 +422,8 @@ def _evidence_reuse(request: HttpRequest, annotation: Annotation) -> HttpRespons
 @require_POST
 def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = _or_404(selectors.evidence_with_annotation, pk)
+    if not policy.can_see_evidence(request.user, evidence):
+        raise Http404  # another blind reviewer's sealed evidence
     try:
         services.evidence_remove(actor=request.user, evidence_id=evidence.pk)
     except services.ServiceError as error:
@@ -439,3 +483,34 @@ def assignment_decline(request: HttpRequest, pk: int) -> HttpResponse:
         return refusal
     messages.success(request, _("Declined. The item went back to the editors."))
     return redirect("annotations:queue")
+
+
+@newsroom_required
+@require_POST
+def assignment_due_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move or remove the due date of one reviewer's pending assignment (the Reviewers card)."""
+    _require(request.user, "annotation.assign")
+    annotation = _annotation_or_404(pk)
+    form = DueChangeForm(request.POST)
+    if not form.is_valid():
+        # The reviewer comes from a hidden field: an error about it goes on top of the page.
+        stray = form.errors.get("reviewer")
+        error = " ".join(stray) if stray else None
+        return _render_review(request, annotation, status=400, forms={"due": form}, error=error)
+    due_at = form.due_at()
+    try:
+        reviewer = services.reviewer_by_name_or_id(form.cleaned_data["reviewer"])
+        services.assignment_due_change(
+            actor=request.user, annotation_id=annotation.pk, reviewer=reviewer, due_at=due_at
+        )
+    except services.ServiceError as error:
+        # Only a date's refusal belongs on the date's form; the others (who, when) on top.
+        on_form = form if error.field == "due_at" else None
+        return _refused(request, annotation, on_form, "due", error)
+    if due_at is None:
+        message = _("%(reviewer)s’s assignment has no due date now.")
+    else:
+        message = _("%(reviewer)s’s assignment is now due %(day)s.")
+    day = date_format(desk_day(due_at), "DATE_FORMAT") if due_at else ""
+    messages.success(request, message % {"reviewer": reviewer.get_username(), "day": day})
+    return redirect(_review_url(annotation.pk, "assignments-heading"))

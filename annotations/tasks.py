@@ -29,7 +29,7 @@ from django.conf import settings
 
 # Imported here, not in the tasks, so that a prefork parent loads trafilatura once and its
 # children share it instead of each importing it on their first check.
-from .fetch import TransientFetchError
+from .fetch import FetchError, TransientFetchError
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class OutboxTask(Task):
         except Retry:
             raise  # retry() handed the job back before it sent the retry
         except Exception as exc:
-            jobs.job_release(job_id=job_id, token=token, error=f"{type(exc).__name__}: {exc}")
+            jobs.job_release(job_id=job_id, token=token, **self.job_error(exc))
             raise
         finally:
             self.request.outbox_claim = None
@@ -84,8 +84,27 @@ class OutboxTask(Task):
             from .services import jobs
 
             error = kwargs.get("exc")
-            jobs.job_release(job_id=claim[0], token=claim[1], error=str(error or "retrying"))
+            recorded = self.job_error(error) if error else {"error": "retrying"}
+            jobs.job_release(job_id=claim[0], token=claim[1], **recorded)
         return super().retry(*args, **kwargs)
+
+    def job_error(self, exc: BaseException) -> dict[str, Any]:
+        """How a failed attempt is recorded on its job: the English detail for the admin and
+        the logs, and the code with parameters that readers see (machine_text.job_error)."""
+        if isinstance(exc, FetchError) and exc.code:
+            return {"error": exc.message, "error_code": exc.code, "error_params": exc.params}
+        if isinstance(exc, SoftTimeLimitExceeded) and self.soft_time_limit:
+            seconds = self.soft_time_limit
+            return {
+                "error": f"took longer than {seconds} s",
+                "error_code": "overtime",
+                "error_params": {"seconds": seconds},
+            }
+        return {
+            "error": f"{type(exc).__name__}: {exc}",
+            "error_code": "task_error",
+            "error_params": {"kind": type(exc).__name__},
+        }
 
 
 COMMON = {

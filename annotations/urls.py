@@ -47,6 +47,11 @@ urlpatterns = [
     path("annotations/<int:pk>/verdict/", review_views.verdict_propose, name="review-propose"),
     path("annotations/<int:pk>/comments/", review_views.comment_add, name="review-comment"),
     path("annotations/<int:pk>/decline/", review_views.assignment_decline, name="review-decline"),
+    path(
+        "annotations/<int:pk>/due-date/",
+        review_views.assignment_due_change,
+        name="review-due-date",
+    ),
     path("evidence/<int:pk>/remove/", review_views.evidence_remove, name="review-evidence-remove"),
     # The archived copies of sources (issue 16), under a CSP that runs none of their scripts.
     path("evidence/<int:pk>/archive/", archive_views.evidence_archive, name="evidence-archive"),

@@ -254,6 +254,7 @@ def _page_data(
     # The article's state decides with the role (policy.ARTICLE_STATES, as the services do).
     can_edit_text = policy.can_edit_article(user) and policy.can_act(user, article, Act.EDIT)
     can_annotate = policy.can_edit_annotation(user) and policy.can_act(user, article, Act.ANNOTATE)
+    analysis = selectors.article_analysis(article)
     return {
         "article": {
             "id": article.pk,
@@ -264,9 +265,11 @@ def _page_data(
             "language": article.language,
         },
         "api_root": "/api/v1/",
-        # The worker has not analysed this text yet: the page reads the suggestions until
-        # they come (suggestions.js), so that their count is right without a reload.
-        "analysis_pending": selectors.analysis_pending(article),
+        # The worker has not analysed this text yet: the page reads the analysis' state
+        # until it is done or failed (suggestions.js), says which, and reads the
+        # suggestions when there are some, so that their count is right without a reload.
+        "analysis_pending": analysis.is_pending,
+        "analysis": analysis.as_dict(),
         # The review page of one annotation (issue 5), when that page exists.
         "review_url": _url_pattern("annotations:annotation-review"),
         "user": {

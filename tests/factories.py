@@ -1,4 +1,5 @@
 import base64
+from datetime import UTC, datetime, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
@@ -17,6 +18,7 @@ from annotations.models import (
     Event,
     Evidence,
     IdempotencyKey,
+    InsightSnapshot,
     Job,
     Label,
     PageNote,
@@ -24,6 +26,7 @@ from annotations.models import (
     SourceCheck,
     Suggestion,
     SuggestionModel,
+    TimingWeek,
     UserPreference,
     Verdict,
     WebhookDelivery,
@@ -348,3 +351,32 @@ class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
     event_type = "annotation.created"
     message_id = factory.Sequence(lambda n: f"msg_{n:024d}")
     payload = '{"type": "annotation.created"}'
+
+
+class TimingWeekFactory(factory.django.DjangoModelFactory):
+    """A past week's stored timings as the dashboard stores them (selectors.insights); the
+    triggers of insights_triggers delete it when a claim's step time in it changes."""
+
+    class Meta:
+        model = TimingWeek
+
+    step = 0
+    week_start = factory.Sequence(
+        lambda n: datetime(2026, 1, 5, tzinfo=UTC) - timedelta(weeks=n + 1)
+    )
+    week_end = factory.LazyAttribute(lambda o: o.week_start + timedelta(weeks=1))
+    items = 2
+    median = 3.0
+    p90 = 3.8
+
+
+class InsightSnapshotFactory(factory.django.DjangoModelFactory):
+    """The dashboard's stored counts before a week (selectors.insights), one per kind."""
+
+    class Meta:
+        model = InsightSnapshot
+        django_get_or_create = ("kind",)
+
+    kind = InsightSnapshot.Kind.VERDICTS
+    upto = datetime(2026, 1, 5, tzinfo=UTC)
+    data = factory.LazyFunction(lambda: {"counts": []})

@@ -41,6 +41,7 @@ urlpatterns = [
         ("withdraw/", views.ArticleWithdrawView, "article-withdraw"),
         ("restore/", views.ArticleRestoreView, "article-restore"),
         ("export/", views.ArticleExportView, "article-export"),
+        ("analysis/", views.ArticleAnalysisView, "article-analysis"),
         ("suggestions/", views.ArticleSuggestionsView, "article-suggestions"),
         ("suggestions/<int:sid>/accept/", views.SuggestionAcceptView, "suggestion-accept"),
         ("suggestions/<int:sid>/dismiss/", views.SuggestionDismissView, "suggestion-dismiss"),

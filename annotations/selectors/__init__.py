@@ -26,11 +26,13 @@ from .annotations import (
 )
 from .archive import (
     approval_captures,
+    capture_diffs,
     capture_warc,
     evidence_archive_checks,
     evidence_capture_check,
     evidence_for_archive,
     public_evidence_ids,
+    verdict_moment,
 )
 from .articles import (
     ARTICLE_ORDERINGS,
@@ -48,6 +50,8 @@ from .articles import (
     with_checkworthiness,
 )
 from .bundles import (
+    AUDIENCE_DESK,
+    AUDIENCE_PUBLIC,
     ArchiveDamaged,
     public_verdict_ids,
     verdict_bundle_source,
@@ -73,6 +77,7 @@ from .evidence import (
     annotation_evidence,
     evidence_behind,
     evidence_item,
+    evidence_visible,
     evidence_with_annotation,
     latest_checks,
     latest_evidence_check,
@@ -121,7 +126,8 @@ from .rows import (
     verdict_histories,
 )
 from .suggestions import (
-    analysis_pending,
+    Analysis,
+    article_analysis,
     article_suggestions,
     pending_suggestion_count,
     suggestion_detail,
@@ -142,6 +148,9 @@ from .verdicts import (
     annotation_verdicts,
     approvals_page,
     approved_claim_verdicts,
+    double_review_reviewers_at_work,
+    double_review_waits_for_decision,
+    double_reviews_short_of_reviewers,
     proposed_verdicts,
     ratings,
     ratings_by_order,

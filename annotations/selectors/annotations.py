@@ -7,6 +7,8 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from ..models import Annotation, Assignment, Comment, Event, Label, Verdict
+from ..representation import live_verdict
+from .rows import LIVE_ORDER, NOT_CHOSEN
 
 
 def _verdicts_prefetch(prefix: str = "") -> Prefetch:
@@ -44,14 +46,19 @@ def annotations_with_relations(
 
 
 def current_verdict(annotation: Annotation) -> Verdict | None:
+    """The annotation's live verdict (representation.live_verdict): the latest approved,
+    else the newest open proposal, else the newest other; never a blind proposal not
+    chosen, nor a sealed one."""
     if hasattr(annotation, "latest_verdict"):  # set by queue_page_relations
         return annotation.latest_verdict
     verdicts = getattr(annotation, "verdict_list", None)
     if verdicts is None:
         verdicts = list(
-            annotation.verdicts.select_related("rating", "author", "decided_by").order_by("id")
+            annotation.verdicts.filter(is_sealed=False)
+            .select_related("rating", "author", "decided_by")
+            .order_by("id")
         )
-    return verdicts[-1] if verdicts else None
+    return live_verdict(verdicts)
 
 
 def assignees(annotation: Annotation) -> list[str]:
@@ -98,10 +105,12 @@ def annotation_list(
             )
         )
     if rating:
-        # A sealed blind proposal's rating must not be found by filtering either.
+        # The live verdict's rating (current_verdict). A sealed blind proposal's rating
+        # must not be found by filtering either.
         latest = (
             Verdict.objects.filter(annotation=OuterRef("annotation"), is_sealed=False)
-            .order_by("-id")
+            .exclude(NOT_CHOSEN)
+            .order_by(*LIVE_ORDER)
             .values("pk")[:1]
         )
         annotations = annotations.filter(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.storage import storages
 
-from ..models import Capture, Evidence, SourceCheck, Verdict
+from ..models import Capture, CaptureDiff, Evidence, SourceCheck, Verdict
 from .verdicts import approved_claim_verdicts
 
 
@@ -29,6 +31,41 @@ def evidence_archive_checks(evidence_ids: list[int]) -> dict[int, list[SourceChe
     return by_evidence
 
 
+def capture_diffs(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+    """The stored diffs (models.CaptureDiff, as JSON) of these (old, new) capture pairs.
+    One query, none without pairs."""
+    if not pairs:
+        return {}
+    rows = CaptureDiff.objects.filter(new_id__in={new for _, new in pairs}).values_list(
+        "old_id", "new_id", "diff"
+    )
+    return {(old, new): diff for old, new, diff in rows if (old, new) in pairs}
+
+
+def verdict_moment(annotation_id: int) -> tuple[str, datetime.datetime] | None:
+    """When the annotation's verdict was settled, for the copy of its sources it stood on:
+    ("approved", when) for its newest approved verdict, else ("proposed", when) for an
+    open proposal (not a sealed blind one); None without either. One or two queries."""
+    approved = (
+        Verdict.objects.filter(annotation_id=annotation_id, status=Verdict.Status.APPROVED)
+        .exclude(decided_at__isnull=True)
+        .order_by("-decided_at", "-id")
+        .values_list("decided_at", flat=True)
+        .first()
+    )
+    if approved is not None:
+        return ("approved", approved)
+    proposed = (
+        Verdict.objects.filter(
+            annotation_id=annotation_id, status=Verdict.Status.PROPOSED, is_sealed=False
+        )
+        .order_by("-created_at", "-id")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return ("proposed", proposed) if proposed is not None else None
+
+
 def evidence_for_archive(pk: int) -> Evidence:
     """One piece of evidence with its annotation and article (for the archived copy)."""
     return Evidence.objects.select_related("annotation__article", "annotation__label").get(pk=pk)
@@ -40,6 +77,9 @@ def evidence_capture_check(evidence_id: int, capture_id: int | None) -> SourceCh
     checks = SourceCheck.objects.filter(evidence_id=evidence_id, capture__isnull=False)
     if capture_id is not None:
         checks = checks.filter(capture_id=capture_id)
+    else:
+        # The newest copy of the page, not the archived answer that it is gone.
+        checks = checks.filter(capture__http_status__lt=400)
     check = checks.select_related("capture").order_by("-finished_at", "-id").first()
     if check is None:
         raise SourceCheck.DoesNotExist
@@ -63,7 +103,9 @@ def approval_captures(verdicts: list[Verdict]) -> None:
     evidence = [item for verdict in verdicts for item in verdict.shown_evidence]
     rows = (
         SourceCheck.objects.filter(
-            evidence_id__in=[item.pk for item in evidence], capture__isnull=False
+            evidence_id__in=[item.pk for item in evidence],
+            capture__isnull=False,
+            capture__http_status__lt=400,  # a copy of the page, not the record it is gone
         )
         .order_by("finished_at", "id")
         .values_list("evidence_id", "capture_id", "finished_at")

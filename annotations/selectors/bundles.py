@@ -32,7 +32,12 @@ def _username(user: Any) -> str | None:
 def verdict_for_bundle(pk: int) -> Verdict:
     """One verdict with its rating, people, claim and article. Raises Verdict.DoesNotExist."""
     return Verdict.objects.select_related(
-        "rating", "author", "decided_by", "annotation__label", "annotation__article"
+        "rating",
+        "author",
+        "decided_by",
+        "annotation__label",
+        "annotation__article",
+        "annotation__claimant",
     ).get(pk=pk)
 
 
@@ -42,13 +47,79 @@ def public_verdict_ids(verdict: Verdict) -> set[int]:
     return {shown.pk for shown in approved_claim_verdicts(verdict.annotation.article)}
 
 
-def _verdict_record(verdict: Verdict) -> dict[str, Any]:
+# Who a bundle is for (the manifest's `audience`). The desk's bundle is whole. The
+# public's shows what the public report shows and no more: no evidence notes, nobody's
+# login, no chief's decision note, nothing of a double review's other verdict; people are
+# named as the report names them, by the desk's name ("Checked by …").
+AUDIENCE_DESK = "desk"
+AUDIENCE_PUBLIC = "public"
+
+# The keys of a verdict's events that the public bundle keeps: the verdict's own words,
+# rating and text pins, as the report shows them (a decision's note, a double review's
+# other verdict and the evidence its reviewers added are left out).
+_PUBLIC_EVENT_KEYS = {
+    "verdict",
+    "rating",
+    "rationale",
+    "quote",
+    "revision",
+    "corrects",
+    "old_quote",
+    "new_quote",
+    "old_rating",
+    "new_rating",
+    "approved",
+    "final",
+    "was",
+    "old",
+    "new",
+}
+
+
+class _People:
+    """Names people in a bundle: by login for the desk, by the desk's name for the public."""
+
+    def __init__(self, audience: str, desk: dict[str, Any]) -> None:
+        self.is_public = audience == AUDIENCE_PUBLIC
+        self.desk_name = desk.get("name") or None
+
+    def __call__(self, user: Any) -> str | None:
+        if user is None:
+            return None
+        return self.desk_name if self.is_public else _username(user)
+
+
+def _public_event_data(data: Any, verdict_id: int) -> Any:
+    """An event's data as the public bundle holds it (_PUBLIC_EVENT_KEYS); a double
+    review's reveal names this verdict alone, without its author."""
+    if not isinstance(data, dict):
+        return data
+    kept = {key: value for key, value in data.items() if key in _PUBLIC_EVENT_KEYS}
+    if isinstance(data.get("evidence"), int):
+        kept["evidence"] = data["evidence"]  # how many came with the proposal
+    if isinstance(data.get("verdicts"), list):
+        kept["verdicts"] = [
+            {"verdict": item.get("verdict"), "rating": item.get("rating")}
+            for item in data["verdicts"]
+            if isinstance(item, dict) and item.get("verdict") == verdict_id
+        ]
+    # This verdict once not chosen, then back for a decision when the chief's final verdict
+    # was rejected (services.double_review): said without naming the other verdicts.
+    mine = [pk for pk in data.get("not_chosen") or [] if pk == verdict_id]
+    if mine:
+        kept["not_chosen"] = mine
+    if data.get("final_rejected"):
+        kept["final_rejected"] = True
+    return kept
+
+
+def _verdict_record(verdict: Verdict, people: _People) -> dict[str, Any]:
     approved = verdict.decided_at is not None and verdict.status in (
         Verdict.Status.APPROVED,
         Verdict.Status.SET_ASIDE,
     )
     rejected = verdict.status == Verdict.Status.REJECTED
-    return {
+    record = {
         "id": verdict.pk,
         "status": verdict.status,
         "rating": verdict.rating.slug,
@@ -56,11 +127,11 @@ def _verdict_record(verdict: Verdict) -> dict[str, Any]:
         "rating_value": verdict.rating.claimreview_value,
         "rationale": verdict.rationale,
         "decision_note": verdict.decision_note,
-        "proposed_by": _username(verdict.author),
+        "proposed_by": people(verdict.author),
         "proposed_at": _when(verdict.created_at),
-        "approved_by": _username(verdict.decided_by) if approved else None,
+        "approved_by": people(verdict.decided_by) if approved else None,
         "approved_at": _when(verdict.decided_at) if approved else None,
-        "rejected_by": _username(verdict.decided_by) if rejected else None,
+        "rejected_by": people(verdict.decided_by) if rejected else None,
         "rejected_at": _when(verdict.decided_at) if rejected else None,
         "quote": verdict.quote,
         "article_revision": verdict.article_revision,
@@ -69,17 +140,23 @@ def _verdict_record(verdict: Verdict) -> dict[str, Any]:
         "set_aside_at": _when(verdict.set_aside_at),
         "supersedes": verdict.supersedes_id,
     }
+    if people.is_public:
+        del record["decision_note"]
+    return record
 
 
 def _claim_record(verdict: Verdict, report_url: str) -> dict[str, Any]:
     annotation = verdict.annotation
     article = annotation.article
+    claimant = annotation.claimant
     return {
         "annotation": annotation.pk,
         "label": annotation.label.slug,
         "start": annotation.start,
         "end": annotation.end,
         "text": annotation.exact,
+        # Who made the claim, as the report names them.
+        "claimant": {"name": claimant.name, "kind": claimant.kind} if claimant else None,
         "article": {
             "id": article.pk,
             "title": article.title,
@@ -93,16 +170,29 @@ def _claim_record(verdict: Verdict, report_url: str) -> dict[str, Any]:
     }
 
 
-def event_record(event: Event) -> dict[str, Any]:
-    """An audit event as the bundle hashes it."""
+def event_record(
+    event: Event, *, people: _People | None = None, verdict_id: int | None = None
+) -> dict[str, Any]:
+    """An audit event as the bundle hashes it: whole for the desk; for the public, named
+    and cut as the public bundle is (_public_event_data)."""
+    if people is None or not people.is_public:
+        return {
+            "id": event.pk,
+            "verb": event.verb,
+            "actor": _username(event.actor),
+            "created_at": _when(event.created_at),
+            "article": event.article_id,
+            "annotation": event.annotation_id,
+            "data": event.data,
+        }
     return {
         "id": event.pk,
         "verb": event.verb,
-        "actor": _username(event.actor),
+        "actor": people(event.actor),
         "created_at": _when(event.created_at),
         "article": event.article_id,
         "annotation": event.annotation_id,
-        "data": event.data,
+        "data": _public_event_data(event.data, verdict_id),
     }
 
 
@@ -124,7 +214,7 @@ def verdict_evidence(verdict: Verdict) -> list[Evidence]:
     """The evidence the verdict rests on, as its report shows it: the claim's live evidence,
     added before the decision where there was one."""
     evidence = Evidence.objects.filter(
-        annotation_id=verdict.annotation_id, removed_at__isnull=True
+        annotation_id=verdict.annotation_id, removed_at__isnull=True, is_sealed=False
     ).select_related("added_by")
     if verdict.decided_at is not None:
         evidence = evidence.filter(created_at__lte=verdict.decided_at)
@@ -161,9 +251,10 @@ def _capture_record(
 
 
 def verdict_bundle_source(
-    verdict: Verdict, *, report_url: str, desk: dict[str, Any]
+    verdict: Verdict, *, report_url: str, desk: dict[str, Any], audience: str = AUDIENCE_DESK
 ) -> bundle.BundleSource:
-    """Everything the verdict's bundle holds, the WARC files read from the archive storage.
+    """Everything the verdict's bundle holds, the WARC files read from the archive storage;
+    for the public `audience` only what the public report shows (AUDIENCE_PUBLIC).
 
     Each evidence lists two of the captures its checks archived, oldest first: the one the
     approving chief could see (`is_at_approval`: the newest taken by then, else the first
@@ -171,6 +262,7 @@ def verdict_bundle_source(
     `captures_archived` counts them all. Raises OSError when a file cannot be read, and
     ArchiveDamaged when a file is not the one its capture recorded. Four queries plus one
     read per file."""
+    people = _People(audience, desk)
     evidence = verdict_evidence(verdict)
     checks = (
         SourceCheck.objects.filter(
@@ -212,25 +304,30 @@ def verdict_bundle_source(
                     capture, check, is_at_approval=check is at_approval, is_newest=check is newest
                 )
             )
-        evidence_records.append(
-            {
-                "id": item.pk,
-                "url": item.url,
-                "title": item.title,
-                "note": item.note,
-                "added_by": _username(item.added_by),
-                "added_at": _when(item.created_at),
-                "captures": captures,
-                "captures_archived": len(taken),
-            }
-        )
+        record = {
+            "id": item.pk,
+            "url": item.url,
+            "title": item.title,
+            "note": item.note,
+            "added_by": _username(item.added_by),
+            "added_at": _when(item.created_at),
+            "captures": captures,
+            "captures_archived": len(taken),
+        }
+        if people.is_public:
+            del record["note"], record["added_by"]
+        evidence_records.append(record)
     return bundle.BundleSource(
         verdict_id=verdict.pk,
         claim=_claim_record(verdict, report_url),
         span_text=verdict.approved_quote or verdict.quote,
-        verdict=_verdict_record(verdict),
+        verdict=_verdict_record(verdict, people),
         evidence=evidence_records,
-        events=[event_record(event) for event in verdict_events(verdict)],
+        events=[
+            event_record(event, people=people, verdict_id=verdict.pk)
+            for event in verdict_events(verdict)
+        ],
         files=list(files.values()),
         desk=desk,
+        audience=audience,
     )

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from ..models import Annotation, Article, Change, Event, Evidence, SourceCheck, Verdict
+from .evidence import UNSEALED_CHECKS
 from .rows import annotation_values
 
 # The horizon: the oldest transaction id still in flight when the statement's snapshot was
@@ -130,7 +131,9 @@ def changed_objects(kind: str, ids: list[int]) -> dict[int, Any]:
         )
     elif kind == Change.Kind.EVIDENCE:
         rows = (
-            Evidence.objects.filter(pk__in=ids)
+            # Sealed evidence of a blind double review, and its checks, are left out until
+            # the reveal unseals them (policy.can_see_evidence).
+            Evidence.objects.filter(pk__in=ids, is_sealed=False)
             .select_related("added_by")
             .prefetch_related(
                 Prefetch(
@@ -141,7 +144,7 @@ def changed_objects(kind: str, ids: list[int]) -> dict[int, Any]:
             )
         )
     elif kind == Change.Kind.SOURCE_CHECK:
-        rows = SourceCheck.objects.filter(pk__in=ids)
+        rows = SourceCheck.objects.filter(UNSEALED_CHECKS, pk__in=ids)
     elif kind == Change.Kind.EVENT:
         rows = Event.objects.filter(pk__in=ids).select_related("actor")
     else:

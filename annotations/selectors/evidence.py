@@ -2,37 +2,66 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from ..models import Annotation, Evidence, SourceCheck, Verdict
 
+# Evidence sealed in a blind double review (policy.can_see_evidence), and the checks of
+# its URL: shown to its author alone, left out of every shared list, feed and export.
+UNSEALED = Q(is_sealed=False)
+UNSEALED_CHECKS = Q(evidence__isnull=True) | Q(evidence__is_sealed=False)
+
+
+def evidence_visible(viewer: Any = None) -> Q:
+    """The evidence `viewer` may see: all but another reviewer's sealed evidence."""
+    if viewer is not None and viewer.pk is not None:
+        return UNSEALED | Q(added_by_id=viewer.pk)
+    return UNSEALED
+
+
+def checks_visible(viewer: Any = None) -> Q:
+    """The source checks `viewer` may see: all but those of another's sealed evidence."""
+    if viewer is not None and viewer.pk is not None:
+        return UNSEALED_CHECKS | Q(evidence__added_by_id=viewer.pk)
+    return UNSEALED_CHECKS
+
 
 def latest_checks(annotation_ids: list[int]) -> dict[int, SourceCheck]:
-    """The newest source check of each annotation, in one query."""
+    """The newest source check of each annotation, in one query (a sealed evidence's
+    checks left out)."""
     if not annotation_ids:
         return {}
     if connection.vendor == "postgresql":
         rows = (
-            SourceCheck.objects.filter(annotation_id__in=annotation_ids)
+            SourceCheck.objects.filter(UNSEALED_CHECKS, annotation_id__in=annotation_ids)
             .order_by("annotation_id", "-requested_at", "-id")
             .distinct("annotation_id")
         )
         return {row.annotation_id: row for row in rows}
     result: dict[int, SourceCheck] = {}
-    for row in SourceCheck.objects.filter(annotation_id__in=annotation_ids).order_by(
-        "annotation_id", "-requested_at", "-id"
-    ):
+    for row in SourceCheck.objects.filter(
+        UNSEALED_CHECKS, annotation_id__in=annotation_ids
+    ).order_by("annotation_id", "-requested_at", "-id"):
         result.setdefault(row.annotation_id, row)
     return result
 
 
 def annotation_evidence(
-    annotation_id: int, *, include_removed: bool = False, ids: list[int] | None = None
+    annotation_id: int,
+    *,
+    include_removed: bool = False,
+    ids: list[int] | None = None,
+    viewer: Any = None,
 ) -> QuerySet[Evidence]:
-    """An annotation's evidence (live only, unless `include_removed`; only `ids` if given),
-    each with its checks newest first as `check_list`."""
-    evidence = Evidence.objects.filter(annotation_id=annotation_id).select_related("added_by")
+    """An annotation's evidence (live only, unless `include_removed`; only `ids` if given;
+    another reviewer's sealed evidence never, `evidence_visible`), each with its checks
+    newest first as `check_list`."""
+    evidence = Evidence.objects.filter(
+        evidence_visible(viewer), annotation_id=annotation_id
+    ).select_related("added_by")
     if not include_removed:
         evidence = evidence.filter(removed_at__isnull=True)
     if ids is not None:
@@ -46,9 +75,9 @@ def annotation_evidence(
     ).order_by("created_at", "id")
 
 
-def evidence_item(annotation_id: int, pk: int) -> Evidence:
+def evidence_item(annotation_id: int, pk: int, *, viewer: Any = None) -> Evidence:
     """One piece of the annotation's evidence, with its checks (as annotation_evidence)."""
-    return annotation_evidence(annotation_id, ids=[pk]).get()
+    return annotation_evidence(annotation_id, ids=[pk], viewer=viewer).get()
 
 
 def latest_evidence_check(evidence: Evidence) -> SourceCheck | None:
@@ -60,8 +89,10 @@ def latest_evidence_check(evidence: Evidence) -> SourceCheck | None:
     return checks[0] if checks else None
 
 
-def annotation_checks(annotation_id: int) -> QuerySet[SourceCheck]:
-    return SourceCheck.objects.filter(annotation_id=annotation_id).order_by("-requested_at", "-id")
+def annotation_checks(annotation_id: int, *, viewer: Any = None) -> QuerySet[SourceCheck]:
+    return SourceCheck.objects.filter(checks_visible(viewer), annotation_id=annotation_id).order_by(
+        "-requested_at", "-id"
+    )
 
 
 def evidence_behind(verdicts: list[Verdict]) -> dict[int, list[Evidence]]:
@@ -70,7 +101,7 @@ def evidence_behind(verdicts: list[Verdict]) -> dict[int, list[Evidence]]:
     chief saw all of it), oldest first."""
     by_annotation: dict[int, list[Evidence]] = {v.annotation_id: [] for v in verdicts}
     for item in Evidence.objects.filter(
-        annotation_id__in=list(by_annotation), removed_at__isnull=True
+        UNSEALED, annotation_id__in=list(by_annotation), removed_at__isnull=True
     ).order_by("id"):
         by_annotation[item.annotation_id].append(item)
     return {verdict.pk: by_annotation[verdict.annotation_id] for verdict in verdicts}

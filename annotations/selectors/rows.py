@@ -7,12 +7,12 @@ from functools import partial
 from typing import Any
 
 from django.db import connection
-from django.db.models import CharField, Func, QuerySet, TextField
+from django.db.models import Case, CharField, Func, Q, QuerySet, TextField, Value, When
 from django.db.models.query import ValuesListIterable
 from django.utils import timezone
 
 from ..models import Annotation, Article, Assignment, Verdict
-from ..representation import AnnotationRow, VerdictRow
+from ..representation import LIVE_RANKS, OTHER_RANK, AnnotationRow, VerdictRow, live_verdict
 
 # The annotation record read as plain values, named by its fields (representation.py):
 # building model instances (with label, author and article) and running DRF's per-field
@@ -53,6 +53,7 @@ VERDICT_VALUES = {
     "quote": "quote",
     "article_revision": "article_revision",
     "created_at": "created_at",
+    "is_blind": "is_blind",
 }
 assert tuple(ANNOTATION_VALUES) == AnnotationRow._fields
 assert tuple(VERDICT_VALUES) == VerdictRow._fields
@@ -77,6 +78,17 @@ def _named(row_type: Any) -> type[ValuesListIterable]:
 
     return Rows
 
+
+# representation.live_verdict in SQL: a blind proposal closed as not chosen is left out
+# (NOT_CHOSEN), and an annotation's other verdicts ordered live first (LIVE_ORDER).
+NOT_CHOSEN = Q(is_blind=True, status=Verdict.Status.REJECTED)
+LIVE_ORDER = (
+    Case(
+        *(When(status=status, then=Value(rank)) for status, rank in LIVE_RANKS.items()),
+        default=Value(OTHER_RANK),
+    ),
+    "-id",
+)
 
 _ANNOTATION_ROWS = _named(AnnotationRow)
 _VERDICT_ROWS = _named(VerdictRow)
@@ -216,17 +228,23 @@ def latest_verdicts(
     instances: bool = False,
     brief: bool = False,
 ) -> dict[int, Any]:
-    """The newest verdict of each annotation that has one, in one query: a
-    `representation.VerdictRow`, or with `instances` a Verdict with its rating, author
-    and decider (for pages that show a rating's name). A `brief` row has only the id,
-    rating and status, what a bulk export shows: the texts and the authors' names were
-    three quarters of the export's verdict reads."""
+    """The live verdict of each annotation that has one (representation.live_verdict: the
+    latest approved, else the newest proposal, else the newest other; never a blind one
+    not chosen), in one query: a `representation.VerdictRow`, or with `instances` a
+    Verdict with its rating, author and decider (for pages that show a rating's name). A
+    `brief` row has only the id, rating and status, what a bulk export shows: the texts
+    and the authors' names were three quarters of the export's verdict reads."""
     if annotation_ids is not None and among is None and id_range is None:
         annotation_ids = list(annotation_ids)
         if not annotation_ids:
             return {}
     # A sealed blind proposal (policy.can_see_verdict) is in no list, page or export.
-    verdicts = _of(Verdict.objects.filter(is_sealed=False), annotation_ids, among, id_range)
+    verdicts = _of(
+        Verdict.objects.filter(is_sealed=False).exclude(NOT_CHOSEN),
+        annotation_ids,
+        among,
+        id_range,
+    )
     if instances:
         verdicts = verdicts.select_related("rating", "author", "decided_by")
     else:
@@ -235,12 +253,12 @@ def latest_verdicts(
         verdicts._iterable_class = _VERDICT_ROWS
     key = (lambda v: v.annotation_id) if instances else (lambda v: v.annotation)
     if connection.vendor == "postgresql":
-        newest = verdicts.order_by("annotation_id", "-id").distinct("annotation_id")
-        return {key(verdict): verdict for verdict in newest}
-    result: dict[int, Any] = {}
+        live = verdicts.order_by("annotation_id", *LIVE_ORDER).distinct("annotation_id")
+        return {key(verdict): verdict for verdict in live}
+    by_annotation: dict[int, list[Any]] = {}
     for verdict in verdicts.order_by("annotation_id", "id"):
-        result[key(verdict)] = verdict
-    return result
+        by_annotation.setdefault(key(verdict), []).append(verdict)
+    return {pk: live_verdict(rows) for pk, rows in by_annotation.items()}
 
 
 def article_span_rows(

@@ -5,9 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 
-from ..models import Annotation, Article, Evidence, Rating, SourceCheck, Verdict
+from ..models import (
+    ROLE_REVIEWER,
+    Annotation,
+    Article,
+    Assignment,
+    Evidence,
+    Rating,
+    SourceCheck,
+    Verdict,
+)
 from .articles import SEARCH_CONFIGS
 from .evidence import evidence_behind
 
@@ -25,7 +44,10 @@ def proposed_verdicts() -> QuerySet[Verdict]:
         )
         .prefetch_related(
             Prefetch(
-                "evidence", queryset=Evidence.objects.filter(removed_at__isnull=True).order_by("id")
+                "evidence",
+                queryset=Evidence.objects.filter(removed_at__isnull=True, is_sealed=False).order_by(
+                    "id"
+                ),
             )
         )
         .order_by("created_at", "id")
@@ -63,7 +85,9 @@ def approved_claim_verdicts(article: Article) -> list[Verdict]:
         .prefetch_related(
             Prefetch(
                 "annotation__evidence",
-                queryset=Evidence.objects.filter(removed_at__isnull=True).order_by("id"),
+                queryset=Evidence.objects.filter(removed_at__isnull=True, is_sealed=False).order_by(
+                    "id"
+                ),
             )
         )
         .order_by("annotation__start", "annotation__end", "id")
@@ -205,7 +229,7 @@ def approvals_page() -> list[Verdict]:
         [verdict.annotation for verdict in verdicts],
         Prefetch(
             "evidence",
-            queryset=Evidence.objects.filter(removed_at__isnull=True)
+            queryset=Evidence.objects.filter(removed_at__isnull=True, is_sealed=False)
             .prefetch_related(
                 Prefetch(
                     "checks",
@@ -219,12 +243,92 @@ def approvals_page() -> list[Verdict]:
         Prefetch(
             "verdicts",
             queryset=Verdict.objects.filter(status=Verdict.Status.REJECTED)
-            .select_related("rating", "decided_by")
+            .select_related("rating", "author", "decided_by")
             .order_by("id"),
             to_attr="rejections",
         ),
     )
     return verdicts
+
+
+def double_review_waits_for_decision(annotation_id: int) -> bool:
+    """Whether the claim's blind double review has both proposals revealed and waiting for
+    a chief's decision (one query)."""
+    return (
+        Verdict.objects.filter(
+            annotation_id=annotation_id,
+            status=Verdict.Status.PROPOSED,
+            is_blind=True,
+            is_sealed=False,
+        ).count()
+        >= 2
+    )
+
+
+def _counted(rows: QuerySet, column: str) -> Coalesce:
+    """The number of distinct `column` values among `rows` of the outer annotation."""
+    counted = rows.values("annotation").annotate(n=Count(column, distinct=True)).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _at_work(annotation: Any) -> tuple[QuerySet, QuerySet]:
+    """The pending assignments of active reviewers, and the blind proposals waiting, of
+    `annotation` (an instance or an OuterRef)."""
+    pending = Assignment.objects.filter(
+        annotation=annotation,
+        state=Assignment.State.PENDING,
+        reviewer__is_active=True,
+        reviewer__groups__name=ROLE_REVIEWER,
+    )
+    proposed = Verdict.objects.filter(
+        annotation=annotation, status=Verdict.Status.PROPOSED, is_blind=True
+    )
+    return pending, proposed
+
+
+def double_review_reviewers_at_work(annotation: Annotation) -> int:
+    """How many reviewers a blind double review has at work: a pending assignment of an
+    active reviewer, or a blind proposal waiting (two queries)."""
+    pending, proposed = _at_work(annotation)
+    return (
+        pending.values("reviewer").distinct().count() + proposed.values("author").distinct().count()
+    )
+
+
+def double_reviews_short_of_reviewers() -> list[Annotation]:
+    """The claims marked for blind double review that have fewer than two reviewers at
+    work (a pending assignment of an active reviewer, or a blind proposal waiting), oldest
+    change first: one declined, or a new round after a text change found one who can no
+    longer review. Each carries `reviewers_at_work` and `pending_reviewers` (the names of
+    those with a pending assignment). Two queries, however many claims."""
+    pending, proposed = _at_work(OuterRef("pk"))
+    claims = list(
+        Annotation.objects.filter(
+            double_review=True,
+            status__in=[Annotation.Status.OPEN, Annotation.Status.ASSIGNED],
+        )
+        .annotate(reviewers_at_work=_counted(pending, "reviewer") + _counted(proposed, "author"))
+        .filter(reviewers_at_work__lt=2)
+        .select_related("article", "label")
+        .defer("article__text")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(
+                    state=Assignment.State.PENDING,
+                    reviewer__is_active=True,
+                    reviewer__groups__name=ROLE_REVIEWER,
+                )
+                .select_related("reviewer")
+                .order_by("id"),
+                to_attr="pending_list",
+            )
+        )
+        .order_by("updated_at", "id")
+    )
+    for claim in claims:
+        claim.pending_reviewers = [a.reviewer.username for a in claim.pending_list]
+    return claims
 
 
 def ratings_by_order() -> QuerySet[Rating]:

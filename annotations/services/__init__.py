@@ -16,6 +16,7 @@ from ..uploads import IMPORT_EXTENSIONS
 from .annotations import (
     EDITABLE_ANNOTATION_FIELDS,
     annotation_create,
+    annotation_move,
     annotation_update,
     annotation_withdraw,
 )
@@ -37,6 +38,7 @@ from .articles import (
 from .assignments import (
     annotation_assign,
     assignment_decline,
+    assignment_due_change,
     comment_add,
     reviewer_by_name_or_id,
 )
@@ -115,6 +117,7 @@ __all__ = [
     "annotation_assign",
     "annotation_claimant_set",
     "annotation_create",
+    "annotation_move",
     "annotation_update",
     "annotation_withdraw",
     "article_analyse",
@@ -128,6 +131,7 @@ __all__ = [
     "article_restore",
     "article_update",
     "assignment_decline",
+    "assignment_due_change",
     "capture_store",
     "claimant_create",
     "claimant_merge",

@@ -1,4 +1,4 @@
-"""Annotations (tagged spans): create, edit, withdraw. Assignments and comments are in
+"""Annotations (tagged spans): create, edit, move, withdraw. Assignments and comments are in
 `assignments.py`."""
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from .base import (
     vocabulary_entry,
 )
 from .source_checks import _source_span_checks
+from .verdicts import _verdicts_set_aside
 
 
 def _assignments_sort_keys_sync(annotation: Annotation) -> None:
@@ -397,4 +398,93 @@ def annotation_withdraw(
             annotation=annotation,
             data={"from": previous},
         )
+    return annotation
+
+
+def annotation_move(
+    *,
+    actor: User,
+    annotation_id: int,
+    start: int,
+    end: int,
+    exact: str | None = None,
+    expected_version: int | None,
+) -> Annotation:
+    """Move a span to `[start, end)` (code points) of the article's current text: its quote,
+    prefix and suffix follow, and it is anchored there. A proposed or approved verdict whose
+    text the span no longer reads is set aside, as after a text change (_verdicts_set_aside:
+    back to its reviewer's queue, the chiefs told); a source span is checked again. The same
+    span and label as another live annotation is refused. A compare-and-set on `version`.
+
+    Locks the article, then the annotation (the order of a text change). Raises Forbidden,
+    Invalid (offsets outside the text, `exact` not what they select), Conflict (withdrawn,
+    the article's state, an approved span and the actor not a chief, the span taken), Stale.
+    """
+    require_role(actor, "annotation.edit")
+    with transaction.atomic():
+        article_id = Annotation.objects.values_list("article_id", flat=True).get(pk=annotation_id)
+        article = Article.objects.select_for_update(of=("self",)).get(pk=article_id)
+        annotation = annotation_lock(annotation_id)
+        if expected_version is not None and annotation.version != expected_version:
+            raise Stale(
+                _(
+                    "the annotation was changed by someone else (now version %(current)s, "
+                    "you edited version %(expected)s); reload to see their change"
+                )
+                % {"current": annotation.version, "expected": expected_version}
+            )
+        if annotation.status == Annotation.Status.WITHDRAWN:
+            raise Conflict(_("the annotation is withdrawn"))
+        article_allows(actor, article, policy.Act.ANNOTATE)
+        _approved_needs_chief(actor, annotation)
+        body = article.text
+        try:
+            text.validate_span(body, start, end, exact)
+        except text.SpanError as exc:
+            raise Invalid(_span_message(exc, body), field="target") from exc
+        if (start, end) == (annotation.start, annotation.end) and (
+            annotation.anchor_state == Annotation.AnchorState.ANCHORED
+        ):
+            return annotation
+        if (start, end) != (annotation.start, annotation.end):  # else the twin is itself
+            _refuse_twin(article.pk, annotation.label, start, end)
+        quote = text.quote_at(body, start, end)
+        before = {"start": annotation.start, "end": annotation.end, "exact": annotation.exact}
+        moved: dict[str, Any] = {
+            "start": start,
+            "end": end,
+            "exact": quote.exact,
+            "prefix": quote.prefix,
+            "suffix": quote.suffix,
+            "anchor_state": Annotation.AnchorState.ANCHORED,
+        }
+        if annotation.label.needs_verdict:
+            moved["checkworthiness"] = cues.checkworthiness(quote.exact, article.language[:2])
+        sort_keys_change = moved.get("checkworthiness", annotation.checkworthiness) != (
+            annotation.checkworthiness
+        )
+        try:
+            with transaction.atomic():
+                annotation_bump(annotation, **moved)
+        except IntegrityError as exc:  # a twin written since _refuse_twin looked
+            if not _SPAN_TAKEN.search(str(exc)):
+                raise
+            _refuse_twin(article.pk, annotation.label, start, end)
+            raise
+        if sort_keys_change:
+            _assignments_sort_keys_sync(annotation)
+        after = {"start": start, "end": end, "exact": quote.exact}
+        event_record(
+            actor=actor,
+            verb=Event.Verb.ANNOTATION_UPDATED,
+            annotation=annotation,
+            data={
+                name: {"from": before[name], "to": after[name]}
+                for name in before
+                if before[name] != after[name]
+            },
+        )
+        _verdicts_set_aside(actor=actor, article=article, annotations=[annotation])
+        if annotation.label.slug == "source":
+            _source_span_checks(actor=actor, annotation=annotation)
     return annotation

@@ -11,8 +11,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 
-from .. import fetch, warc
-from ..models import Capture
+from .. import fetch, textdiff, warc
+from ..models import Capture, CaptureDiff
 from ..selectors.archive import archive_storage_errors
 
 logger = logging.getLogger(__name__)
@@ -90,3 +90,41 @@ def capture_or_none(*, result: fetch.FetchResult) -> Capture | None:
     except OSError:
         logger.exception("could not archive %s", result.final_url)
         return None
+
+
+def gone_capture_or_none(*, exc: fetch.FetchError, requested_url: str) -> Capture | None:
+    """Archive a source's answer that it is gone (HTTP 404 or 410: its request and
+    response records, no text) as the record that it vanished; None for any other
+    failure, or (logged) when the storage fails. The page's own text is the copy before."""
+    if exc.status not in fetch.GONE_STATUSES or not exc.exchanges:
+        return None
+    final = exc.exchanges[-1]
+    content_type = next(
+        (value for name, value in final.response_headers if name.lower() == "content-type"), ""
+    )
+    result = fetch.FetchResult(
+        url=requested_url,
+        final_url=final.url,
+        status=final.status,
+        content_type=content_type.split(";")[0].strip().lower(),
+        charset=None,
+        title="",
+        text="",
+        sha256="",
+        truncated=final.truncated,
+        redirects=tuple(exchange.url for exchange in exc.exchanges[1:]),
+        exchanges=exc.exchanges,
+    )
+    return capture_or_none(result=result)
+
+
+def capture_diff(old: Capture, new: Capture) -> textdiff.Diff:
+    """What changed from the archived copy `old` to `new`: the diff stored, else computed
+    (textdiff: fast and bounded) and stored. Two workers computing the same pair both
+    write the same; the unique constraint keeps one row. Raises nothing of its own."""
+    stored = CaptureDiff.objects.filter(old=old, new=new).values_list("diff", flat=True).first()
+    diff = textdiff.Diff.from_json(stored) if stored is not None else None
+    if diff is None:
+        diff = textdiff.diff(old.text, new.text)
+        CaptureDiff.objects.update_or_create(old=old, new=new, defaults={"diff": diff.as_json()})
+    return diff

@@ -1,4 +1,5 @@
-"""Assignments and discussion of an annotation: assign a reviewer, decline, comment."""
+"""Assignments and discussion of an annotation: assign a reviewer, move a due date,
+decline, comment."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .. import policy, selectors, tasks
+from ..l10n import desk_day, desk_zone
 from ..models import Annotation, Assignment, Comment, Event
 from .base import (
     Conflict,
@@ -92,6 +95,65 @@ def annotation_assign(
         )
         enqueue(tasks.notify, "assigned", assignment.pk)
     return annotation
+
+
+def assignment_due_change(
+    *, actor: User, annotation_id: int, reviewer: User, due_at: datetime | None
+) -> Assignment:
+    """Move (or, with None, remove) the due date of `reviewer`'s pending assignment of the
+    annotation. Allowed to those who may assign it, while it may be assigned; a due date in
+    the past is refused. Records `annotation.updated` with `assignment_due` {reviewer, from,
+    to}, and moves the annotation's version (its queue item shows the due date). A date
+    that does not change writes nothing.
+
+    Locks the annotation, then the assignment. Raises Forbidden, Invalid (a past date),
+    Conflict (no pending assignment of `reviewer`, the annotation's or article's state).
+    """
+    require_role(actor, "annotation.assign")
+    with transaction.atomic():
+        annotation = annotation_lock(annotation_id)
+        article_allows(actor, annotation.article, policy.Act.ANNOTATE)
+        if annotation.status not in (Annotation.Status.OPEN, Annotation.Status.ASSIGNED):
+            raise Conflict(
+                _("the annotation is %(status)s; due dates change only while it is assigned")
+                % {"status": status_name(annotation.status, Annotation.Status)}
+            )
+        assignment = (
+            Assignment.objects.select_for_update()
+            .filter(annotation=annotation, reviewer=reviewer, state=Assignment.State.PENDING)
+            .first()
+        )
+        if assignment is None:
+            raise Conflict(
+                _("%(reviewer)s has no pending assignment of this annotation")
+                % {"reviewer": reviewer.get_username()},
+                field="reviewer",
+            )
+        if due_at == assignment.due_at:
+            return assignment
+        if due_at is not None and due_at < timezone.now():
+            raise Invalid(
+                _("the due date %(day)s is in the past; choose today or a later day")
+                % {"day": date_format(desk_day(due_at), "DATE_FORMAT")},
+                field="due_at",
+            )
+        previous = assignment.due_at
+        assignment.due_at = due_at
+        assignment.save(update_fields=["due_at", "updated_at"])
+        annotation_bump(annotation)
+        event_record(
+            actor=actor,
+            verb=Event.Verb.ANNOTATION_UPDATED,
+            annotation=annotation,
+            data={
+                "assignment_due": {
+                    "reviewer": reviewer.get_username(),
+                    "from": previous.astimezone(desk_zone()).isoformat() if previous else None,
+                    "to": due_at.astimezone(desk_zone()).isoformat() if due_at else None,
+                }
+            },
+        )
+    return assignment
 
 
 def assignment_decline(*, actor: User, annotation_id: int, reason: str) -> Annotation:

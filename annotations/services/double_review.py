@@ -3,11 +3,20 @@
 A claim marked `double_review` takes two reviewers. Each proposal is blind and sealed
 (policy.can_see_verdict: its author alone sees it; selectors leave sealed verdicts out of
 every list, page, export and change feed, and its event carries no rating) until the
-second reviewer proposes: then both are unsealed together, the claim becomes `proposed`
-and a `double_review.revealed` event names both ratings. The chief then approves one
+second reviewer proposes, and so is the evidence each adds meanwhile (policy.
+can_see_evidence; its events name no URL): then both are unsealed together with their
+evidence, the claim becomes `proposed` and a `double_review.revealed` event names both
+ratings and the evidence. The chief then approves one
 (verdicts.verdict_approve; the other is closed as not chosen) or writes the final verdict
 (double_review_finalise), which another chief approves: four eyes hold throughout, and a
-chief who was one of the two reviewers decides neither way. The history keeps both.
+chief who was one of the two reviewers decides neither way. The history keeps both. A final
+verdict another chief rejects sends the claim back to that decision, both proposals side by
+side again (double_review_back_to_decision), never to its author's queue.
+
+A text change after the decision sets the decision aside (verdicts._verdicts_set_aside) and
+starts a new blind round with the same two reviewers (double_review_reopen); one who can no
+longer review leaves the claim waiting for another, whom a chief assigns as any reviewer
+(assignments.annotation_assign); the approvals page lists such claims.
 
 verdicts.py and assignments.py call into this module from inside their functions: it
 imports them, so they cannot import it at load time.
@@ -36,8 +45,9 @@ from .base import (
     status_name,
     vocabulary_entry,
 )
+from .evidence import _evidence_unseal
 from .jobs import enqueue
-from .verdicts import MIN_RATIONALE_CHARS, _decision_save
+from .verdicts import MIN_RATIONALE_CHARS, _back_to_reviewer, _decision_save, _verdict_corrected
 
 REVIEWERS = 2
 
@@ -166,6 +176,8 @@ def blind_proposal_record(*, actor: User, annotation: Annotation, verdict: Verdi
         annotation_bump(annotation)
         return
     Verdict.objects.filter(pk__in=[v.pk for v in pair]).update(is_sealed=False)
+    # Their evidence was sealed with them (services.evidence): named now.
+    evidence = _evidence_unseal(annotation)
     annotation_bump(annotation, status=Annotation.Status.PROPOSED)
     event_record(
         actor=actor,
@@ -175,7 +187,8 @@ def blind_proposal_record(*, actor: User, annotation: Annotation, verdict: Verdi
             "verdicts": [
                 {"verdict": v.pk, "author": v.author.username, "rating": v.rating.slug}
                 for v in pair
-            ]
+            ],
+            **({"evidence": evidence} if evidence else {}),
         },
     )
     enqueue(tasks.notify, "proposed", verdict.pk)
@@ -253,6 +266,9 @@ def double_review_finalise(
             author=actor,
             quote=annotation.exact,
             article_revision=annotation.article.revision,
+            # After a new round (a text change set the last decision aside) the final
+            # verdict corrects the one the public saw, as a reviewer's would.
+            supersedes=_verdict_corrected(annotation),
         )
         annotation_bump(annotation)
         event_record(
@@ -273,3 +289,117 @@ def double_review_finalise(
         )
         enqueue(tasks.notify, "proposed", final.pk)
     return final
+
+
+def final_verdict_not_chosen(*, annotation: Annotation, verdict: Verdict) -> list[int] | None:
+    """The ids of the two proposals a chief's final verdict closed as not chosen (its
+    double_review.decided event names them), or None when `verdict` is no final verdict."""
+    if verdict.is_blind or not annotation.double_review:
+        return None
+    decision = (
+        Event.objects.filter(
+            annotation=annotation, verb=Event.Verb.DOUBLE_REVIEW_DECIDED, data__final=verdict.pk
+        )
+        .order_by("-id")
+        .first()
+    )
+    if decision is None:
+        return None
+    return [int(pk) for pk in decision.data.get("not_chosen") or []]
+
+
+def double_review_back_to_decision(
+    *, actor: User, annotation: Annotation, rejected: Verdict, not_chosen: list[int]
+) -> None:
+    """After a chief rejected another chief's final verdict of a double review: the two
+    proposals it closed as not chosen are proposed again and the claim is `proposed`, back
+    on the approvals page side by side with the rejection's note, where any chief who
+    reviewed neither decides again (approves one, or writes a new final verdict). Nobody's
+    queue gets it: the final verdict's author is a chief, who proposes nothing. The rows
+    lose the closed decision (the double_review.decided event keeps it); a
+    `double_review.revealed` event naming the rejected final verdict records the return
+    (webhooks: `verdict.proposed` for each). The caller holds the rejected verdict's and
+    the annotation's locks; this locks the two proposals."""
+    pair = list(
+        Verdict.objects.select_for_update()
+        .filter(
+            pk__in=not_chosen,
+            annotation=annotation,
+            is_blind=True,
+            is_sealed=False,
+            status=Verdict.Status.REJECTED,
+        )
+        .select_related("rating", "author")
+        .order_by("id")
+    )
+    for verdict in pair:
+        verdict.status = Verdict.Status.PROPOSED
+        verdict.decided_by = None
+        verdict.decided_at = None
+        verdict.decision_note = ""
+        verdict.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if annotation.status == Annotation.Status.WITHDRAWN:
+        annotation_bump(annotation)
+    else:
+        annotation_bump(annotation, status=Annotation.Status.PROPOSED)
+    event_record(
+        actor=actor,
+        verb=Event.Verb.DOUBLE_REVIEW_REVEALED,
+        annotation=annotation,
+        data={
+            "verdicts": [
+                {"verdict": v.pk, "author": v.author.username, "rating": v.rating.slug}
+                for v in pair
+            ],
+            "final_rejected": rejected.pk,
+        },
+    )
+
+
+def _round_reviewers(annotation: Annotation) -> list[User]:
+    """The two reviewers of the double review's last revealed round: the authors of its
+    newest unsealed blind verdicts (a sealed one set aside by a text change is not of it)."""
+    reviewers: dict[int, User] = {}
+    for verdict in (
+        Verdict.objects.filter(annotation=annotation, is_blind=True, is_sealed=False)
+        .select_related("author")
+        .order_by("-id")
+    ):
+        reviewers.setdefault(verdict.author_id, verdict.author)
+        if len(reviewers) == REVIEWERS:
+            break
+    return sorted(reviewers.values(), key=lambda user: user.username)
+
+
+def double_review_reopen(*, actor: User, annotation: Annotation, set_aside: Verdict) -> None:
+    """After a text change set aside the decision of a double review (the approved blind
+    verdict, or the chief's final verdict, proposed or approved): a new blind round with
+    the same two reviewers. Each one who can still review gets their assignment pending
+    again (a chief's final verdict goes back to nobody's queue: the chief decides, the
+    reviewers propose); their new proposals are sealed until both are in, as in the first
+    round. One who can no longer review (deactivated, or no longer a reviewer) leaves room
+    for another whom a chief assigns; with nobody left the claim is `open`. The history
+    keeps the old round; the `set_aside` email tells the chiefs and both reviewers
+    (notifications.py reads this event). The caller holds the annotation's lock."""
+    reviewers = _round_reviewers(annotation)
+    able = [reviewer for reviewer in reviewers if policy.can_be_assigned(reviewer)]
+    unable = [reviewer for reviewer in reviewers if not policy.can_be_assigned(reviewer)]
+    for reviewer in able:
+        _back_to_reviewer(annotation=annotation, reviewer_id=reviewer.pk, actor=actor)
+    if not able:
+        still_assigned = Assignment.objects.filter(
+            annotation=annotation, state=Assignment.State.PENDING
+        ).exists()
+        status = Annotation.Status.ASSIGNED if still_assigned else Annotation.Status.OPEN
+        annotation_bump(annotation, status=status)
+    event_record(
+        actor=actor,
+        verb=Event.Verb.DOUBLE_REVIEW_REQUESTED,
+        annotation=annotation,
+        data={
+            "reviewers": [reviewer.username for reviewer in able],
+            "text_changed": True,
+            "set_aside": set_aside.pk,
+            "needs_reviewer": [reviewer.username for reviewer in unable],
+        },
+    )

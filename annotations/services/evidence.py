@@ -7,17 +7,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import machine_text, policy, selectors, tasks, textdiff
+from .. import machine_text, policy, selectors, tasks
 from ..models import (
     Annotation,
+    Assignment,
+    Capture,
+    Change,
     Event,
     Evidence,
     SourceCheck,
     Verdict,
 )
+from . import archive
 from .base import (
     Conflict,
     Invalid,
@@ -39,9 +44,32 @@ class EvidenceInput:
     note: str = ""
 
 
+def _is_sealed_round_reviewer(annotation: Annotation, actor: User) -> bool:
+    """Whether `actor` is a reviewer of the claim's blind double review while its round is
+    sealed (the claim `assigned`): a pending assignment, or their sealed proposal in. The
+    caller holds the annotation's lock."""
+    if not annotation.double_review or annotation.status != Annotation.Status.ASSIGNED:
+        return False
+    return (
+        Assignment.objects.filter(
+            annotation=annotation, reviewer_id=actor.pk, state=Assignment.State.PENDING
+        ).exists()
+        or Verdict.objects.filter(
+            annotation=annotation,
+            author_id=actor.pk,
+            is_sealed=True,
+            status=Verdict.Status.PROPOSED,
+        ).exists()
+    )
+
+
 def _evidence_create(
     *, actor: User, annotation: Annotation, item: EvidenceInput, verdict: Verdict | None = None
 ) -> Evidence:
+    """One new evidence with its source check and event. A blind double review's reviewer
+    adds it sealed while the round is: its event, like their sealed proposal's, names no URL
+    (the reveal does, services.double_review.blind_proposal_record)."""
+    is_sealed = _is_sealed_round_reviewer(annotation, actor)
     evidence = Evidence.objects.create(
         annotation=annotation,
         verdict=verdict,
@@ -49,15 +77,28 @@ def _evidence_create(
         title=item.title[:500],
         note=item.note,
         added_by=actor,
+        is_sealed=is_sealed,
     )
     _evidence_check(annotation=annotation, evidence=evidence, actor=actor)
     event_record(
         actor=actor,
         verb=Event.Verb.EVIDENCE_ADDED,
         annotation=annotation,
-        data={"evidence": evidence.pk, "url": evidence.url, "title": evidence.title},
+        data=(
+            {"evidence": evidence.pk, "sealed": True}
+            if is_sealed
+            else {"evidence": evidence.pk, "url": evidence.url, "title": evidence.title}
+        ),
     )
     return evidence
+
+
+def _live_evidence(annotation: Annotation, actor: User) -> QuerySet[Evidence]:
+    """The annotation's live evidence that `actor` sees: another reviewer's sealed evidence
+    is neither found nor answered with, so it tells nothing of itself."""
+    return Evidence.objects.filter(
+        selectors.evidence_visible(actor), annotation=annotation, removed_at__isnull=True
+    )
 
 
 def _evidence_check(
@@ -84,12 +125,9 @@ def _evidence_add_new(
     verdict: Verdict | None = None,
 ) -> list[Evidence]:
     """Add each item whose URL the annotation has no live evidence for yet (one evidence
-    per URL: the earlier one stands), each with its source check. Returns the new ones."""
-    present = set(
-        Evidence.objects.filter(annotation=annotation, removed_at__isnull=True).values_list(
-            "url", flat=True
-        )
-    )
+    per URL among what `actor` sees: the earlier one stands), each with its source check.
+    Returns the new ones."""
+    present = set(_live_evidence(annotation, actor).values_list("url", flat=True))
     added = []
     for item in items:
         if item.url in present:
@@ -99,6 +137,47 @@ def _evidence_add_new(
             _evidence_create(actor=actor, annotation=annotation, item=item, verdict=verdict)
         )
     return added
+
+
+def _evidence_unseal(annotation: Annotation) -> list[dict[str, Any]]:
+    """At a blind double review's reveal: the evidence its reviewers added unseen shows to
+    everybody. One evidence per URL: a URL already live keeps that evidence, a URL both
+    cited keeps the earlier; the other is removed (`same_as` in the event), its row kept.
+    Their checks are logged anew so the change feed, which left them out while sealed,
+    sends them now. Returns what the reveal's event names. Locks the sealed rows; the
+    caller holds the annotation's lock."""
+    sealed = list(
+        Evidence.objects.select_for_update(of=("self",))
+        .filter(annotation=annotation, is_sealed=True, removed_at__isnull=True)
+        .select_related("added_by")
+        .order_by("id")
+    )
+    if not sealed:
+        return []
+    present = dict(
+        Evidence.objects.filter(
+            annotation=annotation, is_sealed=False, removed_at__isnull=True
+        ).values_list("url", "pk")
+    )
+    now = timezone.now()
+    named = []
+    for item in sealed:
+        entry = {"evidence": item.pk, "author": item.added_by.username, "url": item.url}
+        if item.url in present:
+            item.removed_at = now
+            entry["same_as"] = present[item.url]
+        else:
+            present[item.url] = item.pk
+            entry["title"] = item.title
+        item.is_sealed = False
+        named.append(entry)
+    Evidence.objects.bulk_update(sealed, ["is_sealed", "removed_at"])
+    # The check rows themselves do not change, so no trigger logs them (change_triggers).
+    Change.objects.bulk_create(
+        Change(kind=Change.Kind.SOURCE_CHECK, object_id=pk, annotation_pk=annotation.pk)
+        for pk in SourceCheck.objects.filter(evidence__in=sealed).values_list("pk", flat=True)
+    )
+    return named
 
 
 def evidence_add(
@@ -113,9 +192,7 @@ def evidence_add(
     item = EvidenceInput(url=url_checked(url), title=title or "", note=note or "")
     with transaction.atomic():
         annotation = _annotation_for_evidence(actor, annotation_id)
-        existing = Evidence.objects.filter(
-            annotation=annotation, url=item.url, removed_at__isnull=True
-        ).first()
+        existing = _live_evidence(annotation, actor).filter(url=item.url).first()
         if existing is not None:
             # A double click, or the same source twice: one evidence, one check.
             existing.is_existing = True
@@ -171,11 +248,16 @@ def evidence_reuse(*, actor: User, annotation_id: int, verdict_id: int) -> list[
             actor=actor,
             verb=Event.Verb.EVIDENCE_REUSED,
             annotation=annotation,
-            data={
-                "verdict": verdict.pk,
-                "from_annotation": verdict.annotation_id,
-                "added": len(added),
-            },
+            # A blind reviewer's reuse names no source while the round is sealed.
+            data=(
+                {"added": len(added), "sealed": True}
+                if _is_sealed_round_reviewer(annotation, actor)
+                else {
+                    "verdict": verdict.pk,
+                    "from_annotation": verdict.annotation_id,
+                    "added": len(added),
+                }
+            ),
         )
     return added
 
@@ -192,6 +274,9 @@ def evidence_remove(*, actor: User, evidence_id: int) -> Evidence:
             .select_related("annotation__article")
             .get(pk=evidence_id)
         )
+        if not policy.can_see_evidence(actor, evidence):
+            # Another blind reviewer's sealed evidence does not exist for the actor.
+            raise Evidence.DoesNotExist
         require_allowed(actor, "evidence.remove", evidence.annotation)
         _evidence_may_change(evidence.annotation, actor)
         if evidence.removed_at is not None:
@@ -203,7 +288,11 @@ def evidence_remove(*, actor: User, evidence_id: int) -> Evidence:
             actor=actor,
             verb=Event.Verb.EVIDENCE_REMOVED,
             annotation=evidence.annotation,
-            data={"evidence": evidence.pk, "url": evidence.url},
+            data=(
+                {"evidence": evidence.pk, "sealed": True}
+                if evidence.is_sealed
+                else {"evidence": evidence.pk, "url": evidence.url}
+            ),
         )
     return evidence
 
@@ -243,11 +332,9 @@ def _text_changed(previous: SourceCheck, check: SourceCheck) -> bool:
     return bool(previous.sha256 and check.sha256 and previous.sha256 != check.sha256)
 
 
-def _flag_evidence_health(check: SourceCheck) -> None:
-    """Compare with the evidence's previous successful check: flag `changed` (the text's
-    hash differs) or `unreachable` (it answered before and does not now). Flags write an
-    Event and, behind an approved verdict, email the chiefs."""
-    previous = (
+def _previous_check(check: SourceCheck) -> SourceCheck | None:
+    """The evidence's newest successful check before `check`, with its capture."""
+    return (
         SourceCheck.objects.filter(
             evidence_id=check.evidence_id, status=SourceCheck.Status.DONE, finished_at__isnull=False
         )
@@ -256,6 +343,29 @@ def _flag_evidence_health(check: SourceCheck) -> None:
         .order_by("-finished_at", "-pk")
         .first()
     )
+
+
+def evidence_diff_prepare(check: SourceCheck, capture: Capture | None) -> None:
+    """Store what changed from the evidence's previous archived copy to `capture`, before
+    the check's result is saved: the diff is then read, not computed, inside the
+    transaction that saves it (_flag_evidence_health), and by the review page."""
+    if capture is None or not check.evidence_id:
+        return
+    previous = _previous_check(check)
+    if (
+        previous is not None
+        and previous.capture_id
+        and previous.capture_id != capture.pk
+        and previous.capture.text_sha256 != capture.text_sha256
+    ):
+        archive.capture_diff(previous.capture, capture)
+
+
+def _flag_evidence_health(check: SourceCheck) -> None:
+    """Compare with the evidence's previous successful check: flag `changed` (the text's
+    hash differs) or `unreachable` (it answered before and does not now). Flags write an
+    Event and, behind an approved verdict, email the chiefs."""
+    previous = _previous_check(check)
     if previous is None:
         return
     checked_on = f"{timezone.localtime(previous.finished_at):%Y-%m-%d}"
@@ -276,9 +386,8 @@ def _flag_evidence_health(check: SourceCheck) -> None:
         params: dict[str, Any] = {"date": checked_on}
         if previous.capture_id and check.capture_id:
             # Compared with the archived text, so the flag says how much moved.
-            changes = textdiff.summary(
-                textdiff.line_diff(previous.capture.text, check.capture.text)
-            )
+            # Stored before the transaction (evidence_diff_prepare), so read here.
+            changes = archive.capture_diff(previous.capture, check.capture).summary
             params |= {
                 "added": changes.added,
                 "removed": changes.removed,

@@ -32,7 +32,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .. import tasks
+from .. import machine_text, tasks
 from ..models import Event, IdempotencyKey, Job
 from .base import event_record
 
@@ -135,37 +135,64 @@ def job_finish(*, job_id: int, token: datetime) -> bool:
     """Mark a claimed job `done`; False when this delivery no longer holds the claim."""
     return bool(
         Job.objects.filter(pk=job_id, state=Job.State.RUNNING, started_at=token).update(
-            state=Job.State.DONE, error="", finished_at=timezone.now()
+            state=Job.State.DONE,
+            error="",
+            error_code="",
+            error_params={},
+            finished_at=timezone.now(),
         )
     )
 
 
-def job_release(*, job_id: int, token: datetime, error: str) -> bool:
+def job_release(
+    *,
+    job_id: int,
+    token: datetime,
+    error: str,
+    error_code: str = "",
+    error_params: dict[str, Any] | None = None,
+) -> bool:
     """Hand a claimed job back as `pending` with its error: the task failed this time and
     is tried again (by its own retry, or by the sweep), or `failed` when its claims are used
-    up. False when this delivery no longer holds the claim."""
+    up. `error` is the English detail (admin, logs); `error_code` with `error_params` what
+    readers see (machine_text.job_error). False when this delivery no longer holds the
+    claim."""
     held = Job.objects.filter(pk=job_id, state=Job.State.RUNNING, started_at=token)
-    error = error[:2000]
+    recorded = {
+        "error": error[:2000],
+        "error_code": error_code[:50],
+        "error_params": dict(error_params or {}),
+    }
     if held.filter(attempts__gte=JOB_MAX_ATTEMPTS).update(
-        state=Job.State.FAILED, error=error, finished_at=timezone.now()
+        state=Job.State.FAILED, finished_at=timezone.now(), **recorded
     ):
         logger.error("job %s failed after %s attempts: %s", job_id, JOB_MAX_ATTEMPTS, error)
         return True
-    return bool(held.update(state=Job.State.PENDING, error=error))
+    return bool(held.update(state=Job.State.PENDING, **recorded))
 
 
 def _give_up(jobs: Any) -> list[int]:
     """Finish as `failed` the jobs among `jobs` whose claims are used up (their workers died
     or timed out each time, so nothing recorded a failure); returns their ids."""
-    spent = list(jobs.filter(attempts__gte=JOB_MAX_ATTEMPTS).values_list("pk", "error"))
-    for job_id, error in spent:
+    spent = list(
+        jobs.filter(attempts__gte=JOB_MAX_ATTEMPTS).values_list(
+            "pk", "error", "error_code", "error_params"
+        )
+    )
+    for job_id, error, last_code, last_params in spent:
         last = f": {error}" if error else ""
+        params: dict[str, Any] = {"attempts": JOB_MAX_ATTEMPTS}
+        if error or last_code:
+            # A row without a code (written before codes existed) reads as "failed".
+            params["last"] = machine_text.stored(last_code or "job_failed", last_params, error)
         Job.objects.filter(pk=job_id, state__in=UNFINISHED).update(
             state=Job.State.FAILED,
             error=f"gave up after {JOB_MAX_ATTEMPTS} attempts{last}"[:2000],
+            error_code="gave_up_after" if "last" in params else "gave_up",
+            error_params=params,
             finished_at=timezone.now(),
         )
-    return [job_id for job_id, _error in spent]
+    return [job_id for job_id, *_error in spent]
 
 
 def jobs_sweep(*, older_than: int | None = None) -> int:
@@ -194,7 +221,11 @@ def jobs_sweep(*, older_than: int | None = None) -> int:
             task = task_resolve(job.task)
         except LookupError as exc:  # a task renamed or removed since the job was written
             Job.objects.filter(pk=job.pk).update(
-                state=Job.State.FAILED, error=str(exc), finished_at=now
+                state=Job.State.FAILED,
+                error=str(exc),
+                error_code="task_unknown",
+                error_params={"task": job.task},
+                finished_at=now,
             )
             failed.append(job.pk)
             continue

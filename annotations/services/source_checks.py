@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from .. import cues, fetch, machine_text, policy, tasks, text
+from .. import cues, fetch, machine_text, policy, selectors, tasks, text
 from ..models import (
     Annotation,
     Article,
@@ -28,7 +28,7 @@ from .base import (
     require_allowed,
     url_fetch,
 )
-from .evidence import _evidence_check, _flag_evidence_health
+from .evidence import _evidence_check, _flag_evidence_health, evidence_diff_prepare
 from .jobs import enqueue
 
 URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
@@ -107,7 +107,10 @@ def source_checks_request(*, actor: User, annotation_id: int) -> list[SourceChec
         checks = [
             unsettled.get(evidence.pk)
             or _evidence_check(annotation=annotation, evidence=evidence, actor=actor)
-            for evidence in Evidence.objects.filter(annotation=annotation, removed_at__isnull=True)
+            # Another blind reviewer's sealed evidence is not the actor's to see or re-run.
+            for evidence in Evidence.objects.filter(
+                selectors.evidence_visible(actor), annotation=annotation, removed_at__isnull=True
+            )
         ]
         if annotation.label.slug == "source":
             checks.extend(_source_span_checks(actor=actor, annotation=annotation))
@@ -213,20 +216,27 @@ def _finish_check(check: SourceCheck, **fields: Any) -> bool:
             setattr(check, name, value)
         if check.evidence_id:
             _flag_evidence_health(check)
+        is_sealed = bool(check.evidence_id) and check.evidence.is_sealed
         event_record(
             actor=None,
             verb=Event.Verb.SOURCE_CHECK_FINISHED,
             annotation=check.annotation,
-            data={
-                "check": check.pk,
-                "status": check.status,
-                "url": check.url,
-                "error": check.error,
-                "error_code": check.error_code,
-                "error_params": check.error_params,
-                "flags": [f["code"] for f in check.flags or []],
-                "capture": check.capture_id,
-            },
+            # The check of a blind reviewer's sealed evidence says nothing of the source
+            # until the reveal, as the evidence's own event (services.evidence).
+            data=(
+                {"check": check.pk, "sealed": True}
+                if is_sealed
+                else {
+                    "check": check.pk,
+                    "status": check.status,
+                    "url": check.url,
+                    "error": check.error,
+                    "error_code": check.error_code,
+                    "error_params": check.error_params,
+                    "flags": [f["code"] for f in check.flags or []],
+                    "capture": check.capture_id,
+                }
+            ),
         )
     return True
 
@@ -328,11 +338,15 @@ def source_check_run(*, check_id: int) -> SourceCheck | None:
         _finish_failed(check, exc)
         return check
     except fetch.FetchError as exc:
-        _finish_failed(check, exc)
+        # A 404 or 410 is archived: the record that the source vanished.
+        gone = archive.gone_capture_or_none(exc=exc, requested_url=check.url)
+        _finish_failed(check, exc, capture=gone)
         return check
     # Archived first, so the quote's passage is found in the very text the archive keeps.
     capture = archive.capture_or_none(result=result)
     quote, flags = _quote_result(check, capture.text if capture else result.text, language)
+    # What changed is diffed here, outside the transaction that saves the result.
+    evidence_diff_prepare(check, capture)
     if result.truncated:
         flags.append(
             {
@@ -358,13 +372,15 @@ def source_check_run(*, check_id: int) -> SourceCheck | None:
     return check
 
 
-def _finish_failed(check: SourceCheck, exc: Any) -> None:
-    """Store a fetch.FetchError as the check's failure."""
+def _finish_failed(check: SourceCheck, exc: Any, *, capture: Any = None) -> None:
+    """Store a fetch.FetchError as the check's failure (`capture`: the archived answer
+    of a source that is gone)."""
     _finish_check(
         check,
         status=SourceCheck.Status.FAILED,
         http_status=exc.status,
         final_url=(exc.url or "")[:2000],
+        capture=capture,
         **_error_fields(exc),
     )
 

@@ -48,9 +48,10 @@ def verdict_propose(
     evidence: Sequence[EvidenceInput] = (),
 ) -> Verdict:
     """The assigned reviewer proposes a verdict with its evidence. On a claim marked for
-    blind double review the verdict is blind and sealed (its author alone sees it) and the
-    claim stays `assigned` until the second reviewer proposes: then both are revealed
-    together and the claim is `proposed` (services.double_review).
+    blind double review the verdict is blind and sealed (its author alone sees it), and so
+    is the evidence its author adds (services.evidence), which must be their own; the claim
+    stays `assigned` until the second reviewer proposes: then both are revealed together
+    and the claim is `proposed` (services.double_review).
 
     Locks the annotation. Raises Forbidden (not assigned), Invalid (rating, rationale,
     missing evidence for a claim, bad URL), Conflict (not `assigned`).
@@ -82,17 +83,19 @@ def verdict_propose(
             raise Conflict(
                 _("the span's text is no longer in the article; an editor must place it again")
             )
-        has_evidence = (
-            cleaned
-            or Evidence.objects.filter(annotation=annotation, removed_at__isnull=True).exists()
-        )
+        is_blind = annotation.double_review
+        cited = Evidence.objects.filter(annotation=annotation, removed_at__isnull=True)
+        if is_blind:
+            # Each blind reviewer cites their own: the other's sealed evidence is unseen,
+            # and evidence from anybody else is not their judgement.
+            cited = cited.filter(added_by=actor)
+        has_evidence = cleaned or cited.exists()
         if annotation.label.needs_verdict and not has_evidence:
             raise Invalid(
                 _("a verdict on a claim needs at least one evidence URL"), field="evidence"
             )
         # Pinned to the text it judges; a verdict set aside by a text change is what this
         # one corrects.
-        is_blind = annotation.double_review
         verdict = Verdict.objects.create(
             annotation=annotation,
             rating=rating,
@@ -100,11 +103,7 @@ def verdict_propose(
             author=actor,
             quote=annotation.exact,
             article_revision=annotation.article.revision,
-            supersedes=Verdict.objects.filter(
-                annotation=annotation, status=Verdict.Status.SET_ASIDE
-            )
-            .order_by("-id")
-            .first(),
+            supersedes=_verdict_corrected(annotation),
             is_blind=is_blind,
             is_sealed=is_blind,
         )
@@ -133,6 +132,16 @@ def verdict_propose(
         )
         enqueue(tasks.notify, "proposed", verdict.pk)
     return verdict
+
+
+def _verdict_corrected(annotation: Annotation) -> Verdict | None:
+    """What a new verdict on `annotation` corrects: the last one a text change set aside,
+    the last approved among them when there is one (the verdict the public saw, even when
+    a proposal judged the text in between and was set aside in turn)."""
+    set_aside = Verdict.objects.filter(
+        annotation=annotation, status=Verdict.Status.SET_ASIDE
+    ).order_by("-id")
+    return set_aside.filter(decided_at__isnull=False).first() or set_aside.first()
 
 
 # A chief's decision refused when the verdict is no longer proposed (409); the role and
@@ -247,10 +256,16 @@ def verdict_approve(*, actor: User, verdict_id: int, note: str = "") -> Verdict:
 
 
 def verdict_reject(*, actor: User, verdict_id: int, note: str) -> Verdict:
-    """A chief rejects with a note; the item returns to its reviewer's queue.
+    """A chief rejects with a note; the item returns to its reviewer's queue. A chief's
+    final verdict of a blind double review goes back to no queue (its author, a chief,
+    proposes nothing): the double review is to be decided again, its two proposals side
+    by side (double_review.double_review_back_to_decision).
 
-    Locks the verdict, then the annotation. Raises Forbidden, Invalid (no note), Conflict.
+    Locks the verdict, then the annotation (and then a double review's two proposals).
+    Raises Forbidden, Invalid (no note), Conflict.
     """
+    from .double_review import double_review_back_to_decision, final_verdict_not_chosen
+
     note = (note or "").strip()
     with transaction.atomic():
         verdict = _verdict_to_decide(actor=actor, verdict_id=verdict_id, action="verdict.reject")
@@ -259,15 +274,25 @@ def verdict_reject(*, actor: User, verdict_id: int, note: str) -> Verdict:
         annotation = annotation_lock(verdict.annotation_id)
         article_allows(actor, annotation.article, policy.Act.DECIDE)
         _decision_save(verdict, actor=actor, status=Verdict.Status.REJECTED, note=note)
+        not_chosen = final_verdict_not_chosen(annotation=annotation, verdict=verdict)
         # A withdrawn annotation gets no pending assignment back: the queue relies on it.
-        if annotation.status != Annotation.Status.WITHDRAWN:
+        if not_chosen is None and annotation.status != Annotation.Status.WITHDRAWN:
             _back_to_reviewer(annotation=annotation, reviewer_id=verdict.author_id, actor=actor)
         event_record(
             actor=actor,
             verb=Event.Verb.VERDICT_REJECTED,
             annotation=annotation,
-            data={"verdict": verdict.pk, "rating": verdict.rating.slug, "note": note},
+            data={
+                "verdict": verdict.pk,
+                "rating": verdict.rating.slug,
+                "note": note,
+                **({"final": True} if not_chosen is not None else {}),
+            },
         )
+        if not_chosen is not None:
+            double_review_back_to_decision(
+                actor=actor, annotation=annotation, rejected=verdict, not_chosen=not_chosen
+            )
         enqueue(tasks.notify, "rejected", verdict.pk)
     return verdict
 
@@ -280,8 +305,11 @@ def _verdicts_set_aside(*, actor: User, article: Article, annotations: list[Anno
     the new text, and the chiefs and the reviewer are told. The same text at a new offset
     is not an alteration. A blind double review's sealed proposal is set aside the same
     way while the claim is still `assigned` (waiting for the other reviewer); it stays
-    sealed, so its author alone is told, and proposes again. The caller holds the
-    article's and the annotations' locks. Returns the number of verdicts set aside."""
+    sealed, so its author alone is told, and proposes again. A double review's decision
+    (the approved blind verdict, or the chief's final verdict) goes back to no single
+    queue: a new blind round starts with the same two reviewers
+    (double_review.double_review_reopen). The caller holds the article's and the
+    annotations' locks. Returns the number of verdicts set aside."""
     judged = {
         a.pk: a
         for a in annotations
@@ -308,7 +336,13 @@ def _verdicts_set_aside(*, actor: User, article: Article, annotations: list[Anno
         verdict.status = Verdict.Status.SET_ASIDE
         verdict.set_aside_at = now
         verdict.save(update_fields=["status", "set_aside_at"])
-        _back_to_reviewer(annotation=annotation, reviewer_id=verdict.author_id, actor=actor)
+        # The decision of a double review: the approved blind verdict, or the chief's
+        # (never blind) final verdict.
+        decided_double = annotation.double_review and (
+            not verdict.is_blind or previous == Verdict.Status.APPROVED
+        )
+        if not decided_double:
+            _back_to_reviewer(annotation=annotation, reviewer_id=verdict.author_id, actor=actor)
         event_record(
             actor=actor,
             verb=Event.Verb.VERDICT_SET_ASIDE,
@@ -321,6 +355,10 @@ def _verdicts_set_aside(*, actor: User, article: Article, annotations: list[Anno
                 "revision": article.revision,
             },
         )
+        if decided_double:
+            from .double_review import double_review_reopen
+
+            double_review_reopen(actor=actor, annotation=annotation, set_aside=verdict)
         enqueue(tasks.notify, "set_aside", verdict.pk)
         count += 1
     return count

@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 
 from .. import policy, text
 from ..models import Annotation, Article, Event, Label, PageNote
-from .annotations import annotation_create, annotation_update, annotation_withdraw
+from .annotations import (
+    annotation_create,
+    annotation_move,
+    annotation_update,
+    annotation_withdraw,
+)
 from .base import Conflict, Invalid, Stale, User, article_allows, event_record, require_role
 
 # Body purposes that name the span's label; "tagging" is read too (exports before the
@@ -223,21 +228,40 @@ def _moved(current: Annotation, selectors: list[dict[str, Any]]) -> bool:
 def web_annotation_update(
     *, actor: User, annotation_id: int, document: Document, expected_version: int
 ) -> Annotation:
-    """Replace a span's label (when a classifying body names one) and note; the span itself
-    and canonical / via stay. A verdict (assessing body) is read-only here: it changes only
-    through proposal and a chief's approval. Compare-and-set on `version` (annotation_update).
-    Raises Forbidden, Invalid (a moved span), Conflict, Stale."""
+    """Replace a span's label (when a classifying body names one) and note, and move it when
+    the target selects other text (annotation_move, with its rules: a verdict whose text the
+    span no longer reads is set aside). canonical / via stay. A verdict (assessing body) is
+    read-only here: it changes only through proposal and a chief's approval. One
+    transaction; compare-and-set on `version`. Raises Forbidden, Invalid (selectors that do
+    not match the article's text), Conflict, Stale."""
     require_role(actor, "annotation.edit")
     current = Annotation.objects.select_related("article").get(pk=annotation_id)
     _refuse_changed_iris(document, current.canonical, current.via)
-    if _moved(current, document.selectors):
-        raise Invalid(_("a span cannot be moved; withdraw it and create a new one"), field="target")
     changes: dict[str, Any] = {"note": document.note}
     if document.label is not None:
         changes["label"] = _label_slug(document.label)
-    return annotation_update(
-        actor=actor, annotation_id=annotation_id, changes=changes, expected_version=expected_version
-    )
+    with transaction.atomic():
+        if _moved(current, document.selectors):
+            start, end, exact = _span(current.article, document.selectors)
+            annotation_move(
+                actor=actor,
+                annotation_id=annotation_id,
+                start=start,
+                end=end,
+                exact=exact,
+                expected_version=expected_version,
+            )
+            # The move holds the row's lock until this transaction ends: its version now
+            # is the one the rest of the change is compared with.
+            expected_version = Annotation.objects.values_list("version", flat=True).get(
+                pk=annotation_id
+            )
+        return annotation_update(
+            actor=actor,
+            annotation_id=annotation_id,
+            changes=changes,
+            expected_version=expected_version,
+        )
 
 
 def page_note_update(

@@ -174,6 +174,9 @@ def _payloads_data(event_type: str, event: Event) -> list[dict[str, Any] | None]
         return [payloads.article(event.article_id)]
     if kind == "annotation" and event.annotation_id is not None:
         return [payloads.annotation(event.annotation_id)]
+    if kind == "source_check" and data.get("sealed"):
+        # The check of a blind reviewer's sealed evidence (services.source_checks).
+        return []
     if kind == "source_check" and data.get("check"):
         return [payloads.source_check(int(data["check"]))]
     return [None]

@@ -191,7 +191,11 @@ def test_figures_after_a_double_review_have_an_alpha_with_its_items(
         evidence=[services.EvidenceInput(url="https://example.org/a")],
     )
     services.verdict_propose(
-        actor=other_reviewer, annotation_id=double.pk, rating="true", rationale=RATIONALE
+        actor=other_reviewer,
+        annotation_id=double.pk,
+        rating="true",
+        rationale=RATIONALE,
+        evidence=[services.EvidenceInput(url="https://example.org/b")],
     )
     overall = api(chief).get("/api/v1/insights/").json()["agreement"]["overall"]
     assert overall["items"] == 1

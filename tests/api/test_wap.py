@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -301,17 +302,124 @@ def test_an_editor_cannot_relabel_an_approved_span(editor, reviewer, chief, arti
     )
 
 
-def test_a_moved_span_is_refused(editor, article, claim):
-    client = api(editor)
-    url = f"{container(article)}{claim.pk}"
-    response = client.put(
-        url,
-        json.dumps(span_document(article, "Das ist ein guter Tag")),
-        content_type=LD,
-        HTTP_IF_MATCH=client.get(url)["ETag"],
+def put_span(client, article, annotation, document):
+    url = f"{container(article)}{annotation.pk}"
+    return client.put(
+        url, json.dumps(document), content_type=LD, HTTP_IF_MATCH=client.get(url)["ETag"]
     )
+
+
+def test_a_put_with_another_selector_moves_the_span(editor, article, claim):
+    moved_to = "Das ist ein guter Tag"
+    start = article.text.index(moved_to)
+
+    response = put_span(api(editor), article, claim, span_document(article, moved_to))
+
+    assert response.status_code == 200
+    target = response.json()["target"]
+    assert {"type": "TextPositionSelector", "start": start, "end": start + len(moved_to)} in (
+        target["selector"]
+    )
+    claim.refresh_from_db()
+    assert (claim.start, claim.end, claim.exact) == (start, start + len(moved_to), moved_to)
+    assert claim.prefix == article.text[start - 32 : start]
+    assert claim.anchor_state == "anchored"
+    event = Event.objects.filter(annotation=claim, verb="annotation.updated").first()
+    assert event.data["exact"] == {"from": QUOTE, "to": moved_to}
+    page = Client()
+    page.force_login(editor)
+    review = page.get(f"/annotations/{claim.pk}/").content.decode()
+    assert f"moved the span from “{QUOTE}” to “{moved_to}”" in review
+
+
+def test_a_move_and_a_relabel_in_one_put_write_both(editor, article, claim):
+    moved_to = "Das ist ein guter Tag"
+
+    response = put_span(
+        api(editor), article, claim, span_document(article, moved_to, label="opinion")
+    )
+
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert (claim.exact, claim.label.slug) == (moved_to, "opinion")
+
+
+def test_moving_a_span_sets_its_approved_verdict_aside(editor, reviewer, chief, article, claim):
+    services.annotation_assign(actor=editor, annotation_id=claim.pk, reviewer=reviewer)
+    verdict = services.verdict_propose(
+        actor=reviewer,
+        annotation_id=claim.pk,
+        rating="false",
+        rationale="Der Haushalt nennt eine andere Summe für die Schiene.",
+        evidence=[services.EvidenceInput(url="https://example.org/haushalt")],
+    )
+    services.verdict_approve(actor=chief, verdict_id=verdict.pk)
+    moved_to = "4,2 Milliarden Euro"
+
+    response = put_span(api(chief), article, claim, span_document(article, moved_to))
+
+    assert response.status_code == 200
+    verdict.refresh_from_db()
+    claim.refresh_from_db()
+    assert verdict.status == "set_aside"
+    assert (claim.exact, claim.status) == (moved_to, "assigned")
+    aside = Event.objects.get(annotation=claim, verb="verdict.set_aside")
+    assert (aside.data["old"], aside.data["new"]) == (QUOTE, moved_to)
+
+
+def test_an_editor_cannot_move_an_approved_span(editor, reviewer, chief, article, claim):
+    services.annotation_assign(actor=editor, annotation_id=claim.pk, reviewer=reviewer)
+    verdict = services.verdict_propose(
+        actor=reviewer,
+        annotation_id=claim.pk,
+        rating="false",
+        rationale="Der Haushalt nennt eine andere Summe für die Schiene.",
+        evidence=[services.EvidenceInput(url="https://example.org/haushalt")],
+    )
+    services.verdict_approve(actor=chief, verdict_id=verdict.pk)
+
+    response = put_span(api(editor), article, claim, span_document(article, "4,2 Milliarden"))
+
+    assert response.status_code == 409
+    claim.refresh_from_db()
+    assert claim.exact == QUOTE
+
+
+def test_a_selector_that_does_not_match_the_text_is_refused_and_nothing_moves(
+    editor, article, claim
+):
+    document = span_document(article)
+    document["target"]["selector"] = [
+        {"type": "TextQuoteSelector", "exact": "Das steht nirgends"},
+        {"type": "TextPositionSelector", "start": 0, "end": 18},
+    ]
+
+    response = put_span(api(editor), article, claim, document)
+
     assert response.status_code == 400
-    assert response.json()["detail"] == "a span cannot be moved; withdraw it and create a new one"
+    assert response.json()["detail"].startswith("exact does not match the text at 0–18")
+    claim.refresh_from_db()
+    assert claim.exact == QUOTE
+
+
+def test_a_quote_that_is_not_in_the_article_is_refused(editor, article, claim):
+    document = span_document(article)
+    document["target"]["selector"] = [{"type": "TextQuoteSelector", "exact": "Das steht nirgends"}]
+
+    response = put_span(api(editor), article, claim, document)
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "the quoted text is not in the article"
+
+
+def test_moving_onto_another_span_of_the_same_label_is_a_conflict(editor, article, claim):
+    other = make_annotation(editor, article, "Das ist ein guter Tag")
+
+    response = put_span(api(editor), article, claim, span_document(article, other.exact))
+
+    assert response.status_code == 409
+    claim.refresh_from_db()
+    assert claim.exact == QUOTE
 
 
 def test_a_get_put_round_trip_keeps_the_annotation(editor, article, claim):

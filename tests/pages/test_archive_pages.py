@@ -10,12 +10,12 @@ import sys
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from annotations import archive_views, services
-from annotations.models import Evidence, SourceCheck
+from annotations.models import CaptureDiff, Evidence, SourceCheck
 from tests import archive_support
-from tests.archive_support import CLAIM, SOURCE_PAGE, approve_with_evidence
+from tests.archive_support import CHANGED_PAGE, CLAIM, SOURCE_PAGE, approve_with_evidence
 
 archive_dir = archive_support.archive_dir
 site = archive_support.site
@@ -142,6 +142,110 @@ def test_the_review_page_shows_the_archived_passage_and_its_capture_date(client,
     assert f'datetime="{timezone.localtime(capture.captured_at).isoformat()}"' in html
     assert '<mark class="archived-quote">' in html
     assert "alert(1)" not in html
+
+
+def recheck(evidence: Evidence) -> SourceCheck:
+    """The daily re-check of approved verdicts' sources, its check run here."""
+    assert services.evidence_recheck() == 1
+    check = evidence.checks.order_by("-pk").first()
+    services.source_check_run(check_id=check.pk)
+    check.refresh_from_db()
+    return check
+
+
+def iso(moment) -> str:
+    return timezone.localtime(moment).isoformat()
+
+
+def test_after_a_source_changes_the_review_page_shows_the_copy_approved_on_and_the_newest(
+    client, site, archive_dir, editor, reviewer, chief, claim
+):
+    verdict = approve_with_evidence(editor, reviewer, chief, claim, site.add("/q", SOURCE_PAGE))
+    evidence = verdict.evidence.get()
+    first = run_checks(evidence)
+    client.force_login(reviewer)
+    review = reverse("annotations:annotation-review", args=[claim.pk])
+
+    html = client.get(review).content.decode()
+    assert "The verdict was approved on this copy." in html
+    assert f'id="verdict-copy-{evidence.pk}"' not in html
+    assert f'<time class="seen-at" datetime="{iso(first.finished_at)}">' in html
+
+    site.add("/q", CHANGED_PAGE)
+    second = recheck(evidence)
+    third = recheck(evidence)  # the same changed page: the newest copy is confirmed again
+    assert first.capture_id != second.capture_id == third.capture_id
+
+    html = client.get(review).content.decode()
+    assert "The verdict was approved on this copy." not in html
+    assert "Newest archived copy" in html
+    copy = html[html.index(f'id="verdict-copy-{evidence.pk}"') :]
+    copy = copy[: copy.index("</div>")]
+    first_link = reverse(
+        "annotations:evidence-archive-capture", args=[evidence.pk, first.capture_id]
+    )
+    assert f'class="verdict-copy-link" href="{first_link}"' in copy
+    assert f'datetime="{iso(first.capture.captured_at)}"' in copy
+    assert f'<time class="verdict-seen-at" datetime="{iso(first.finished_at)}">' in copy
+    assert (
+        f"Copy the verdict was approved on ({formats.date_format(timezone.localtime(verdict.decided_at), 'DATETIME_FORMAT')})"
+        in copy
+    )
+    assert f'<mark class="archived-quote">{CLAIM}</mark>' in copy
+    newest_link = reverse(
+        "annotations:evidence-archive-capture", args=[evidence.pk, second.capture_id]
+    )
+    assert f'class="archived-link" href="{newest_link}"' in html
+    assert f'<time class="captured-at" datetime="{iso(second.capture.captured_at)}">' in html
+    assert f'<time class="seen-at" datetime="{iso(third.finished_at)}">' in html
+    assert third.finished_at > second.finished_at
+    assert "<del>4,2</del><ins>3,9</ins>" in html
+
+
+def test_the_review_page_shows_the_diff_the_worker_stored(
+    client, site, archive_dir, editor, reviewer, chief, claim
+):
+    verdict = approve_with_evidence(editor, reviewer, chief, claim, site.add("/q", SOURCE_PAGE))
+    evidence = verdict.evidence.get()
+    first = run_checks(evidence)
+    site.add("/q", CHANGED_PAGE)
+    second = recheck(evidence)
+
+    stored = CaptureDiff.objects.get(old_id=first.capture_id, new_id=second.capture_id)
+    assert any(["removed", "4,2"] in line[1] for line in stored.diff["lines"])
+    assert second.flags[0]["params"]["edited"] == stored.diff["changed"] == 1
+    # The page shows what is stored, not a diff of its own.
+    stored.diff = {
+        **stored.diff,
+        "lines": [
+            [kind, [[k, "3,8" if t == "3,9" else t] for k, t in pieces], skipped]
+            for kind, pieces, skipped in stored.diff["lines"]
+        ],
+    }
+    stored.save()
+    client.force_login(reviewer)
+    html = client.get(reverse("annotations:annotation-review", args=[claim.pk])).content.decode()
+    assert "<del>4,2</del><ins>3,8</ins>" in html
+    assert "<ins>3,9</ins>" not in html
+
+
+def test_a_diff_too_long_to_show_says_so(client, site, archive_dir, editor, reviewer, chief, claim):
+    rows = "".join(f"<p>Zeile {n} des langen Berichts über die Bahn.</p>\n" for n in range(600))
+    page = SOURCE_PAGE.replace("</article>", rows + "</article>")
+    verdict = approve_with_evidence(editor, reviewer, chief, claim, site.add("/q", page))
+    evidence = verdict.evidence.get()
+    run_checks(evidence)
+    site.add("/q", page.replace("über die Bahn", "über die Schiene"))
+    recheck(evidence)
+
+    client.force_login(reviewer)
+    html = client.get(reverse("annotations:annotation-review", args=[claim.pk])).content.decode()
+
+    assert 'class="diff-line diff-cut"' in html
+    # A gap, the unchanged line before the first change and 600 edited lines: 400 lines
+    # shown, the last 202 left out.
+    assert "The diff is too long: the first changes are shown, 202 more lines are left out." in html
+    assert html.count('class="diff-line diff-changed"') == 398
 
 
 def test_the_s3_archive_setting_selects_django_storages():

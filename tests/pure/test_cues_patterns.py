@@ -456,3 +456,76 @@ def test_the_worker_warms_the_cue_rules_up_when_it_starts():
     for signal in (worker_init, worker_process_init):
         receivers = [ref() if isinstance(ref, weakref.ref) else ref for _, ref in signal.receivers]
         assert factcheck.celery._warm_up_cues in receivers
+
+
+# --------------------------------------------------------------------------- speculation:
+# surmises, open questions and plans not yet carried out
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Die Archäologen vermuten, dass die Mauer älter ist als die Kirche.", "de"),
+        ("Der Tierschutzverein befürchtet weitere Fälle im Landkreis.", "de"),
+        ("Die Stadtwerke gehen davon aus, dass der Preis im Herbst sinkt.", "de"),
+        ("Die Trainerin schloss einen Wechsel des Torwarts nicht aus.", "de"),
+        ("Die Gutachter halten einen Einsturz der Halle für möglich.", "de"),
+        ("Der Bürgermeister stellte eine neue Turnhalle in Aussicht.", "de"),
+        ("Die Reederei erwägt, die Fährlinie einzustellen.", "de"),
+        ("Ob das Freibad im Juni öffnet, entscheidet der Stadtrat.", "de"),
+        ("Eine Einigung im Tarifstreit gilt als unwahrscheinlich.", "de"),
+        ("Ein Ende der Baustelle ist nicht in Sicht.", "de"),
+        ("Die Zugspitzbahn wird wohl bis März stillstehen.", "de"),
+        ("Der Verband erwartet für den Sommer weniger Gäste.", "de"),
+        ("Laut Insidern will die Brauerei ihre Abfüllung verkaufen.", "de"),
+        ("Der Landkreis kündigte an, bis 2028 zwei Kliniken zusammenzulegen.", "de"),
+        ("Geologists believe the quake was triggered by mining.", "en"),
+        ("Researchers suspect that the virus jumped from bats.", "en"),
+        ("Whether the bridge can be saved is unclear.", "en"),
+        ("The cause of the outage remains unknown.", "en"),
+        ("A rate cut in June is possible, economists say.", "en"),
+        ("Further closures cannot be ruled out.", "en"),
+        ("The zoo hopes to welcome a second panda next year.", "en"),
+        ("The council is considering a ban on e-scooters.", "en"),
+        ("The bakery chain plans to open 40 shops by 2027.", "en"),
+        ("There is no sign of a settlement, and no end in sight.", "en"),
+    ],
+)
+def test_surmises_open_questions_and_plans_are_speculation(sentence, language):
+    assert "speculation" in labels_of(sentence, language)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Die Ermittler haben die Täter am Montag festgenommen.", "de"),
+        ("Die Gefahr ging von einem defekten Kabel aus.", "de"),
+        ("Die Bäckerei schließt am Samstag um 14 Uhr.", "de"),
+        ("Der Verein hält an seinem Trainer fest.", "de"),
+        ("Ob Jung, ob Alt: Der Marktplatz war voll.", "de"),
+        ("Die Gäste fühlten sich sichtlich wohl.", "de"),
+        ("Das Ergebnis fiel wie erwartet aus.", "de"),
+        ("Die Brauerei hat ihre Abfüllung 2019 verkauft.", "de"),
+        ("Die Partei wollte sich dazu nicht äußern.", "de"),
+        ("The suspect was arrested at a petrol station.", "en"),
+        ("The minister believes the tax cut will help families.", "en"),
+        ("The delay was due to a signal failure.", "en"),
+        ("Please reply as soon as possible.", "en"),
+        ("The bakery chain opened 40 shops in 2023.", "en"),
+        ("The bridge was repaired last year.", "en"),
+    ],
+)
+def test_facts_and_opinions_near_those_words_are_not_speculation(sentence, language):
+    assert "speculation" not in labels_of(sentence, language)
+
+
+def test_a_belief_of_investigators_is_speculation_not_opinion():
+    sentence = "Detectives believe the two men knew each other."
+    assert labels_of(sentence, "en") >= {"speculation"}
+    assert "opinion" not in labels_of(sentence, "en")
+    assert "opinion" in labels_of("The coach believes her team can win the cup.", "en")
+
+
+def test_holding_something_possible_is_speculation_holding_it_wrong_is_opinion():
+    assert "opinion" not in labels_of("Fachleute halten einen Rückgang für möglich.", "de")
+    assert "opinion" in labels_of("Die Opposition hält den Plan für falsch.", "de")

@@ -30,6 +30,8 @@ FACTORIES = {
     "PageNote": factories.PageNoteFactory,
     "WebhookSubscription": factories.WebhookSubscriptionFactory,
     "WebhookDelivery": factories.WebhookDeliveryFactory,
+    "TimingWeek": factories.TimingWeekFactory,
+    "InsightSnapshot": factories.InsightSnapshotFactory,
 }
 
 

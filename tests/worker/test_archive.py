@@ -11,6 +11,7 @@ import json
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from annotations import services, warc
 from annotations.models import Capture, SourceCheck
@@ -159,14 +160,41 @@ def test_a_source_that_disappears_still_shows_its_archived_copy(
 
     assert services.evidence_recheck() == 1
     recheck = finished(SourceCheck.objects.filter(annotation=claim).latest("pk"))
+    assert services.evidence_recheck() == 1
+    again = finished(SourceCheck.objects.filter(annotation=claim).latest("pk"))
 
-    assert recheck.status == SourceCheck.Status.FAILED
-    assert recheck.capture_id is None
+    assert recheck.status == again.status == SourceCheck.Status.FAILED
+    assert recheck.http_status == 404
+    # The 404 is archived: the record that the source vanished, in a WARC of its own.
+    gone = Capture.objects.get(pk=recheck.capture_id)
+    assert again.capture_id == gone.pk != first.capture_id
+    assert gone.http_status == 404 and gone.text == ""
+    assert len(assert_warcio_accepts_every_file(archive_dir)) == 8  # two files of 4 records
+    gone_index = warcio("index", "-f", "warc-type,http:status", str(archive_dir / gone.warc_name))
+    assert [json.loads(line) for line in gone_index.stdout.splitlines()][1:3] == [
+        {"warc-type": "request"},
+        {"warc-type": "response", "http:status": "404"},
+    ]
+    gone_file = archive_dir / gone.warc_name
+    archived_404 = warc.read_response(gone_file.read_bytes())
+    assert archived_404.status == 404 and archived_404.body == b"<h1>Not found</h1>"
     client = Client()
     client.force_login(reviewer)
     html = client.get(reverse("annotations:annotation-review", args=[claim.pk])).content.decode()
-    assert "The source could not be fetched on" in html
+    since = timezone.localtime(recheck.finished_at)
+    assert f'<time class="vanished-since" datetime="{since.isoformat()}">' in html
+    assert (
+        f"Gone since {formats.date_format(since, 'DATETIME_FORMAT')}: the source answers HTTP 404"
+        in html
+    )
+    record = reverse("annotations:evidence-archive-capture", args=[first.evidence_id, gone.pk])
+    assert f'class="vanished-record-link" href="{record}"' in html
     assert f'<mark class="archived-quote">{CLAIM}</mark>' in html
+    # The copy shown (and opened without naming one) is the page's, not the 404.
+    first_copy = reverse(
+        "annotations:evidence-archive-capture", args=[first.evidence_id, first.capture_id]
+    )
+    assert f'class="archived-link" href="{first_copy}"' in html
     copy = client.get(reverse("annotations:evidence-archive", args=[first.evidence_id]))
     assert copy.status_code == 200
     assert f'<mark class="archived-quote" id="passage">{CLAIM}</mark>' in copy.content.decode()
@@ -175,7 +203,35 @@ def test_a_source_that_disappears_still_shows_its_archived_copy(
     )
     assert page.status_code == 200
     assert "Die Opposition nannte die Summe zu klein" in page.content.decode()
+
+
+@worker_test
+def test_a_source_that_answers_410_is_gone_and_one_that_fails_otherwise_is_not(
+    worker, site, archive_dir, editor, reviewer, chief, claim
+):
+    url = site.add("/beleg", SOURCE_PAGE)
+    verdict = approve_with_evidence(editor, reviewer, chief, claim, url)
+    finished(verdict.evidence.get().checks.get())
+    site.add("/beleg", "<p>Entfernt.</p>", status=410)
+
+    assert services.evidence_recheck() == 1
+    recheck = finished(SourceCheck.objects.filter(annotation=claim).latest("pk"))
+
+    assert Capture.objects.get(pk=recheck.capture_id).http_status == 410
     assert_warcio_accepts_every_file(archive_dir)
+    client = Client()
+    client.force_login(reviewer)
+    review = reverse("annotations:annotation-review", args=[claim.pk])
+    assert "the source answers HTTP 410" in client.get(review).content.decode()
+
+    site.add("/beleg", "<p>Kein Zugriff.</p>", status=403)
+    assert services.evidence_recheck() == 1
+    forbidden = finished(SourceCheck.objects.filter(annotation=claim).latest("pk"))
+
+    assert forbidden.http_status == 403 and forbidden.capture_id is None
+    html = client.get(review).content.decode()
+    assert "Gone since" not in html
+    assert "The source could not be fetched on" in html
 
 
 @worker_test

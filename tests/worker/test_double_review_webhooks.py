@@ -75,8 +75,13 @@ def revealed_double_review(receiver, chief, editor, reviewer, other_reviewer, so
     )
     settled(subscription)
     before = [item.body for item in receiver.unique()]
+    # Each reviewer cites their own evidence; the same source, unseen, is kept once.
     other = services.verdict_propose(
-        actor=other_reviewer, annotation_id=claim.pk, rating="false", rationale=OTHER_RATIONALE
+        actor=other_reviewer,
+        annotation_id=claim.pk,
+        rating="false",
+        rationale=OTHER_RATIONALE,
+        evidence=[services.EvidenceInput(url=source.url("/plan"), title="Plan")],
     )
     settled(subscription)
     return subscription, claim, sealed, other, before
@@ -95,6 +100,8 @@ def test_a_receiver_gets_nothing_of_a_sealed_proposal_before_the_reveal(
     sent = json.dumps(before, ensure_ascii=False)
     assert SEALED_RATIONALE not in sent
     assert "mostly-false" not in sent
+    # Nor of its sealed evidence: no source check of it is sent.
+    assert "/plan" not in sent
 
 
 @worker_test

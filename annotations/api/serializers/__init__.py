@@ -60,6 +60,7 @@ from .objects import (  # noqa: F401
 )
 from .outputs import (  # noqa: F401
     _SOURCE_CHECK,
+    AnalysisSerializer,
     CommentSerializer,
     CurrentVerdictSerializer,
     ErrorSerializer,

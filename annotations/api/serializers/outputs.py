@@ -33,6 +33,33 @@ class PublishGateSerializer(serializers.Serializer):
     warnings = GateItemSerializer(many=True)
 
 
+class AnalysisSerializer(serializers.Serializer):
+    revision = serializers.IntegerField(help_text="The article's text revision it is about.")
+    state = serializers.ChoiceField(
+        choices=["queued", "running", "done", "failed", "not_requested"],
+        help_text="`queued` (also after a failed attempt that will be tried again, with "
+        "its `error`), `running`, `done` (with `suggestions`, possibly 0), `failed` (given "
+        "up, with its `error`), `not_requested` (no analysis was asked for this text).",
+    )
+    suggestions = serializers.IntegerField(
+        help_text="Pending suggestions of the current text, once `done`."
+    )
+    attempts = serializers.IntegerField(help_text="Attempts the worker started.")
+    error = serializers.CharField(
+        help_text="Why the analysis failed, in the request's language (Accept-Language); "
+        "empty when it did not."
+    )
+    error_code = serializers.CharField(
+        help_text="The error as a stable code (`task_error`, `overtime`, `gave_up_after`…)."
+    )
+    error_params = ObjectField(help_text="The error's parameters by name.")
+    message = serializers.CharField(
+        help_text="The state in a sentence, in the request's language, as the page shows it."
+    )
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
 class RatingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Rating
@@ -168,6 +195,8 @@ class VerdictSerializer(CurrentVerdictSerializer):
 
     @extend_schema_field(VerdictEvidenceSerializer(many=True))
     def get_evidence(self, verdict: Verdict) -> list[dict[str, Any]]:
+        # Evidence sent with a verdict is sealed while the verdict is (services.evidence), and
+        # a sealed verdict shows to its author alone: its evidence goes where it goes.
         items = [e for e in verdict.evidence.all() if e.removed_at is None]
         return VerdictEvidenceSerializer(items, many=True).data
 

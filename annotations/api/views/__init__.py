@@ -41,7 +41,12 @@ from .evidence import (
 )
 from .exports import ARTICLE_EXPORT_FORMATS, ArticleExportView, BulkExportView
 from .insights import InsightsView
-from .suggestions import ArticleSuggestionsView, SuggestionAcceptView, SuggestionDismissView
+from .suggestions import (
+    ArticleAnalysisView,
+    ArticleSuggestionsView,
+    SuggestionAcceptView,
+    SuggestionDismissView,
+)
 from .verdicts import AnnotationVerdictsView, VerdictApproveView, VerdictRejectView
 from .vocabularies import LabelListView, RatingListView, UserListView
 from .webhooks import (
@@ -68,6 +73,7 @@ __all__ = [
     "AnnotationSourceChecksView",
     "AnnotationVerdictsView",
     "ApiView",
+    "ArticleAnalysisView",
     "ArticleDetailView",
     "ArticleExportView",
     "ArticleImportView",

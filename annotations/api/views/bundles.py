@@ -68,7 +68,9 @@ class VerdictBundleView(ApiView):
             "bytes, with the public key; see /api/v1/bundle-key/) and the WARC files under "
             "`warc/`. Verify it offline: `python -m annotations.bundle verify BUNDLE.zip "
             "--public-key KEY`. Anyone may fetch the bundle of a verdict a published (or "
-            "withdrawn) report shows; the newsroom any verdict's."
+            "withdrawn) report shows, holding what the report shows (`audience: public`: no "
+            "evidence notes, no logins, no decision note, nothing of a double review's other "
+            "verdict); the newsroom any verdict's, whole (`audience: desk`)."
         ),
         responses=schema_responses(
             {
@@ -91,19 +93,27 @@ class VerdictBundleView(ApiView):
             if is_member:
                 raise
             _refuse(request)
+        article = verdict.annotation.article
+        is_public = pk in selectors.public_verdict_ids(verdict)
+        # The public is refused first, the same for every verdict it may not read: a
+        # sealed one answers as a missing one.
+        if not policy.can_download_bundle(request.user, article, is_on_public_report=is_public):
+            _refuse(request)
         if not policy.can_see_verdict(request.user, verdict):
             # A sealed blind proposal (double review) is its author's alone until revealed.
             raise Verdict.DoesNotExist
-        article = verdict.annotation.article
-        is_public = pk in selectors.public_verdict_ids(verdict)
-        if not policy.can_download_bundle(request.user, article, is_on_public_report=is_public):
-            _refuse(request)
         report_url = request.build_absolute_uri(
             reverse("annotations:article-report", args=[article.pk])
         )
         desk = {"name": settings.FACTCHECK_ORG_NAME, "url": settings.FACTCHECK_ORG_URL}
         try:
-            source = selectors.verdict_bundle_source(verdict, report_url=report_url, desk=desk)
+            source = selectors.verdict_bundle_source(
+                verdict,
+                report_url=report_url,
+                desk=desk,
+                # The newsroom gets the whole record; the public what the report shows.
+                audience=selectors.AUDIENCE_DESK if is_member else selectors.AUDIENCE_PUBLIC,
+            )
         except selectors.ArchiveDamaged as damaged:
             raise ArchiveUnavailable(
                 _("The archived file of capture %(capture)s is not the one recorded.")

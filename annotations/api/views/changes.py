@@ -211,9 +211,12 @@ def annotation_rows_get(
     rows: Callable[[int], QuerySet],
     serializer_class: type[serializers.Serializer],
     kind: str,
+    *,
+    is_per_viewer: bool = False,
 ) -> Callable[..., Response]:
     """A view's GET: a page of one annotation's rows of one kind (`rows(pk)`, e.g. its
-    evidence), or with `cursor` the changes to them; 404 when there is no such annotation."""
+    evidence; `rows(pk, viewer=…)` when what the caller may see depends on who asks), or
+    with `cursor` the changes to them; 404 when there is no such annotation."""
 
     @list_schema(
         operation_id,
@@ -225,6 +228,8 @@ def annotation_rows_get(
         selectors.annotation_must_exist(pk)
         if wants_cursor(request):
             return cursor_response(request, kinds=[kind], annotation_id=pk)
+        if is_per_viewer:
+            return self.paginated(rows(pk, viewer=request.user), serializer_class)
         return self.paginated(rows(pk), serializer_class)
 
     return get

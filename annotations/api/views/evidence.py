@@ -20,6 +20,7 @@ class AnnotationEvidenceView(ApiView):
         selectors.annotation_evidence,
         s.EvidenceSerializer,
         Change.Kind.EVIDENCE,
+        is_per_viewer=True,
     )
 
     @object_write_schema(
@@ -34,7 +35,7 @@ class AnnotationEvidenceView(ApiView):
         # The body's fields (url, title, note) are the service's arguments.
         evidence = services.evidence_add(actor=request.user, annotation_id=pk, **data)
         existing = getattr(evidence, "is_existing", False)
-        evidence = selectors.evidence_item(pk, evidence.pk)
+        evidence = selectors.evidence_item(pk, evidence.pk, viewer=request.user)
         # The same URL again (a double click, a retry) answers with the evidence it made.
         code = status.HTTP_200_OK if existing else status.HTTP_201_CREATED
         return Response(s.EvidenceSerializer(evidence).data, status=code)
@@ -67,7 +68,7 @@ class AnnotationEvidenceReuseView(ApiView):
         added = services.evidence_reuse(
             actor=request.user, annotation_id=pk, verdict_id=data["verdict"]
         )
-        evidence = selectors.annotation_evidence(pk, ids=[e.pk for e in added])
+        evidence = selectors.annotation_evidence(pk, ids=[e.pk for e in added], viewer=request.user)
         return Response(
             {"added": s.EvidenceSerializer(evidence, many=True).data},
             status=status.HTTP_201_CREATED if added else status.HTTP_200_OK,
@@ -92,6 +93,7 @@ class AnnotationSourceChecksView(ApiView):
         selectors.annotation_checks,
         s.SourceCheckSerializer,
         Change.Kind.SOURCE_CHECK,
+        is_per_viewer=True,
     )
 
     @object_write_schema(

@@ -1,4 +1,4 @@
-"""Machine suggestions of an article: list, accept, dismiss."""
+"""Machine suggestions of an article: the analysis' state, list, accept, dismiss."""
 
 from __future__ import annotations
 
@@ -38,6 +38,21 @@ class ArticleSuggestionsView(ApiView):
         claimants = selectors.claimant_proposals((item.pk, item.speaker) for item in page)
         serializer = s.SuggestionSerializer(page, many=True, context={"claimants": claimants})
         return self.get_paginated_response(serializer.data)
+
+
+class ArticleAnalysisView(ApiView):
+    @extend_schema(
+        operation_id="articles_analysis",
+        parameters=[ID],
+        description="Where the machine analysis of the article's current text stands: "
+        "queued, running, done (with the number of suggestions, possibly none) or failed "
+        "(with the reason in the request's language). The annotate page reads it until "
+        "the analysis is done or failed.",
+        responses=schema_responses({200: s.AnalysisSerializer}, 404),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        analysis = selectors.article_analysis(selectors.article_plain(pk))
+        return Response(s.AnalysisSerializer(analysis.as_dict()).data)
 
 
 SID = OpenApiParameter("sid", OpenApiTypes.INT, OpenApiParameter.PATH)

@@ -45,6 +45,14 @@ function assigneeItem(a, assignment) {
   } else {
     item.append(" · ", el("span", { class: "due muted" }, _("no due date")));
   }
+  // Those who may assign move a pending assignment's due date on the review page's
+  // Reviewers card (the server checks again).
+  const pending = assignment.state === "pending" && !isDone(a, assignment) && ["open", "assigned"].includes(a.status);
+  if (pending && USER.can_assign && DATA.review_url) {
+    const href = `${DATA.review_url.replace("{id}", String(a.id))}#due-day-${encodeURIComponent(assignment.reviewer)}`;
+    const label = format(_("Change due date for %(reviewer)s"), { reviewer: assignment.reviewer });
+    item.append(" · ", el("a", { class: "change-due", href, "aria-label": label }, _("change due date")));
+  }
   return item;
 }
 

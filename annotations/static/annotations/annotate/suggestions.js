@@ -10,15 +10,18 @@ import { renderText } from "./textview.js";
 const toggle = $("suggestions-toggle");
 const card = $("suggestion-card");
 
-// Until the worker has analysed the text (page data `analysis_pending`), the suggestions
-// are read again, first after WATCH_FIRST_MS and then less and less often, up to
-// WATCH_MAX_MS apart, until they come or WATCH_GIVE_UP_MS have passed: an analysis that
-// found nothing looks the same as one still running, and a tab left open must not poll
-// for ever. Reading stops as soon as any suggestion is there.
+// Until the worker has analysed the text (page data `analysis_pending`), the page reads the
+// analysis' state (`GET …/analysis/`), first after WATCH_FIRST_MS and then less and less
+// often, up to WATCH_MAX_MS apart, and says in #analysis-status (a live region) whether it
+// is waiting, running, done with some suggestions, done with none, or failed: the server
+// words each in the reader's language. Reading stops once it is done or failed, and after
+// WATCH_GIVE_UP_MS: a tab left open must not poll for ever.
 const WATCH_FIRST_MS = 800;
 const WATCH_MAX_MS = 8000;
-const WATCH_GIVE_UP_MS = 3 * 60 * 1000;
+const WATCH_GIVE_UP_MS = 10 * 60 * 1000;
+const SETTLED = new Set(["done", "failed", "not_requested"]);
 const watch = { timer: 0, since: 0, delay: WATCH_FIRST_MS, done: true };
+const analysisStatus = $("analysis-status");
 
 export function watchAnalysis() {
   if (!DATA.analysis_pending) return;
@@ -34,21 +37,32 @@ function stopWatching() {
   watch.timer = 0;
 }
 
+function showAnalysis(analysis) {
+  if (!analysisStatus) return;
+  analysisStatus.dataset.state = analysis.state;
+  // Only a change is written: the live region reads out every new text.
+  if (analysisStatus.textContent !== analysis.message) analysisStatus.textContent = analysis.message;
+}
+
 async function readAnalysis() {
   if (watch.done) return;
-  const result = await apiList(`articles/${ARTICLE.id}/suggestions/?page_size=500`);
+  const response = await api("GET", `articles/${ARTICLE.id}/analysis/`);
   if (watch.done) return;
-  if (result.ok && result.items.length) {
-    stopWatching();
-    state.suggestions = result.items;
-    updateSuggestionCount();
-    if (state.showSuggestions) renderText();
-    const count = pendingSuggestions().length;
-    announce(format(ngettext("%(count)s suggestion is ready.", "%(count)s suggestions are ready.", count), { count }));
-    return;
+  if (response.ok && response.data.revision === ARTICLE.revision) {
+    const analysis = response.data;
+    if (SETTLED.has(analysis.state)) {
+      stopWatching();
+      // Read the suggestions first, so that the count is right when the status speaks.
+      if (analysis.state === "done" && analysis.suggestions) await loadSuggestions({ quiet: true });
+      if (state.showSuggestions) renderText();
+      showAnalysis(analysis);
+      return;
+    }
+    showAnalysis(analysis);
   }
-  // A refusal (4xx) will not change by asking again; the server or the network might.
-  const retry = result.ok || result.response.status === 0 || result.response.status >= 500;
+  // A refusal (4xx) will not change by asking again; the server or the network might. An
+  // answer about another revision (the text was saved in another tab) ends it too.
+  const retry = response.ok ? response.data.revision === ARTICLE.revision : response.status === 0 || response.status >= 500;
   watch.delay = Math.min(watch.delay * 1.6, WATCH_MAX_MS);
   if (!retry || Date.now() - watch.since + watch.delay > WATCH_GIVE_UP_MS) {
     stopWatching();
@@ -59,14 +73,13 @@ async function readAnalysis() {
 
 const pendingSuggestions = () => state.suggestions.filter((s) => s.status === "pending");
 
-async function loadSuggestions() {
+async function loadSuggestions({ quiet = false } = {}) {
   const result = await apiList(`articles/${ARTICLE.id}/suggestions/?page_size=500`);
   if (!result.ok) {
-    announce(errorText(result.response));
+    if (!quiet) announce(errorText(result.response));
     return false;
   }
   state.suggestions = result.items;
-  if (result.items.length) stopWatching();
   updateSuggestionCount();
   return true;
 }

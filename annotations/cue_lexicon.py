@@ -114,7 +114,8 @@ EVALUATIVE_HEADS_DE = (
 SURMISING_GROUPS_EN = (
     "police|investigators|detectives|prosecutors|officials|authorities|scientists|researchers"
     "|authors|doctors|analysts|economists|experts|forecasters|meteorologists|observers"
-    "|engineers|firefighters|officers|agencies|groups"
+    "|engineers|firefighters|officers|agencies|groups|geologists|biologists|virologists"
+    "|epidemiologists|seismologists|historians|archaeologists|climatologists|demographers"
 )
 
 PERFORMANCE_NOUNS_EN = (

@@ -37,7 +37,7 @@ SPECULATION_CUES: dict[str, tuple[Row, ...]] = {
         (r"\bdenkbar\b|\bes\s+ist\s+möglich\b|\bnicht\s+auszuschließen\b", 0.7),
         (
             r"\b(?:erwarten(?!\s+(?:von|vom)\b)|prognostizieren|prognostiziert)\b"
-            r"|\b(?:rechnen|rechnet|rechnete|rechneten)\s+(?:\w+\s+){0,3}?(?:da)?mit\b",
+            r"|\b(?:rechnen|rechnet|rechnete|rechneten|rechne)\s+(?:\w+\s+){0,3}?(?:da)?mit\b",
             0.6,
         ),
         # A reported plan without a date is a hedge: "soll im Frühjahr erfolgen" (but "soll
@@ -98,7 +98,7 @@ SPECULATION_CUES: dict[str, tuple[Row, ...]] = {
         ),
         (r"\bin\s+Aussicht\b|\berwäg(?:t|en|e|te|ten)\b|\bin\s+Erwägung\b", 0.7),
         # An open question: "Ob …, ist offen", "Unklar ist, ob", "gilt als unsicher".
-        (r"^\W*Ob\b[^.;!?]{3,}?,", 0.7, "Ob …,"),
+        (r"^\W*Ob\b[^.;:!?]{3,}?,(?!\s*ob\b)", 0.7, "Ob …,"),
         (r"\b(?:unklar|offen|fraglich|ungewiss)\s+(?:ist|bleibt|blieb),?\s+ob\b", 0.7),
         (r"\bblieb\s+(?:\w+\s+)?(?:unklar|offen|ungewiss)\b", 0.7),
         (
@@ -120,21 +120,38 @@ SPECULATION_CUES: dict[str, tuple[Row, ...]] = {
             0.7,
         ),
         # "wohl" as a hedge ("wird wohl ausfallen"), not "sehr wohl", "sich wohl fühlen".
-        (r"(?<!sehr\s)(?<!sich\s)(?-i:\bwohl\b)(?!\s+(?:aber|oder|fühl\w*)\b)", 0.6),
+        (
+            r"^(?![^.;!?]*\bfühl)[^.;!?]*?(?<!sehr\s)(?<!sich\s)(?-i:\bwohl\b)"
+            r"(?!\s+(?:aber|oder|fühl\w*)\b)",
+            0.6,
+            "wohl",
+        ),
         (r"(?<!wie\s)\berwartet\b(?!\s+(?:von|vom)\b)", 0.6),
+        # Forecasts: "Laut Stauprognose wird es eng", "Am Sonntag wird es heiß".
+        (r"\w*(?-i:[Pp]rognose)\w*|\b(?-i:wird)\s+es\b", 0.6),
+        (
+            r"\b(?:vieles|einiges|manches|alles|es)\s+spricht\s+(?:\w+\s+)?dafür\b"
+            r"|\bspricht\s+(?:\w+\s+)?dafür,\s+dass\b|\bin\s+greifbare[rn]?\s+Nähe\b",
+            0.7,
+        ),
+        (
+            r"\bweiß\s+(?:\w+\s+)?niemand\b|\bnicht\s+(?:\w+\s+)?(?:gesagt|bekannt|entschieden)\b,?"
+            r"\s+(?:wann|ob|wie|wer|warum)\b",
+            0.7,
+        ),
         # Weak alone, a hedge together (two of different kinds): an announced plan or intention,
         # an unconfirmed report, a date to come. "Laut Insidern will der Konzern …", "Das
         # Unternehmen kündigte an, bis 2027 … abzubauen", "soll bis zum Herbst 2026 …".
         (
             r"(?-i:\b(?:will|wolle|wollen|soll|sollen)\b)|\b(?:plant|planen|plante|planten)\b"
             r"|\bkündig(?:t|te|ten|en)\b[^.;!?]{0,80}?\ban\b|\bprüf(?:t|e|en)\b"
-            r"|\bverhandel(?:t|n)\b|\barbeite[tn]\s+an\b"
-            r"|\bsteh(?:t|en)\s+(?:\w+\s+)?(?:kurz\s+)?vor\s+(?:einem|einer|dem|der)\b",
+            r"|\bverhandel(?:t|n)\b|\barbeite[tn]\s+(?:\w+\s+){0,3}?an\s+(?:einem|einer|einen|der|dem|den)\b"
+            r"|\bsteh(?:t|en)\s+(?:\w+\s+){0,3}?(?:kurz\s+)?vor\s+(?:einem|einer|dem|der)\b",
             0.35,
             "Plan",
         ),
         (
-            r"\b(?:Insidern|Medienberichten|Berichten)\s+zufolge\b|\bnach\s+(?:ersten\s+)?"
+            r"\bInsider(?:n|kreisen)?\b|\bnach\s+(?:ersten\s+)?"
             r"(?:Informationen|Erkenntnissen)\b|\w*[Kk]reisen\b|\bheißt\s+es\b|\bparteiintern\b"
             r"|\bzu\s+hören\b|\bunter\s+Berufung\s+auf\b|\bwie\s+[^,.;]{0,40}?\bberichte[nt]\b",
             0.35,
@@ -203,6 +220,18 @@ SPECULATION_CUES: dict[str, tuple[Row, ...]] = {
             0.7,
         ),
         (r"(?<!as\s)(?<!if\s)(?<!where\s)(?<!made\s)\bpossible\b(?!\s+to\b)", 0.6),
+        (r"\bwhether\b|\bprojected\b|\bwithin\s+reach\b", 0.6),
+        (
+            r"\b(?:many|some|several|all|the)\s+signs\s+(?:suggest|point|indicate)\b"
+            r"|\b(?:a|some|every)\s+(?:real\s+|good\s+|strong\s+|fair\s+)?chance\s+(?:that|of)\b"
+            r"|\bthere\s+is\s+a\s+(?:\w+\s+)?chance\b",
+            0.7,
+        ),
+        (
+            r"\b(?:not|n't)\s+(?:yet\s+)?(?:said|known|decided)\s+(?:when|whether|if|how"
+            r"|who|why|what)\b|\bnobody\s+(?:yet\s+)?knows\b",
+            0.7,
+        ),
         # Intentions not yet carried out: "hopes to reopen", "is considering", "in talks to".
         (r"\b(?:hopes?|aims?|intends?|aiming|hoping)\s+to\b", 0.6),
         (r"\b(?:is|are|was|were)\s+(?:\w+\s+)?considering\b|\bleaning\s+towards?\b", 0.7),

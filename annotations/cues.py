@@ -1464,8 +1464,12 @@ def _suggest_sentence(s: str, offset: int, langs: tuple[str, ...]) -> Iterator[S
     masked = _mask(s, sources)
     attribution = max(sources, key=lambda h: h.weight).cue if sources else ""
     score, reasons = _checkworthiness(masked, langs, s, attribution)
-    # A hedged statement is speculation, not also a claim.
-    if score >= CLAIM_AT and _score(_label_hits(s, SPECULATION, langs)) < SUGGEST_AT:
+    # A hedged statement is speculation, not also a claim; weak cues that only together make
+    # it speculation (a plan with a date to come: "will bis 2030 … modernisieren") leave the
+    # claim in it.
+    if score >= CLAIM_AT and not any(
+        h.weight >= SUGGEST_AT for h in _label_hits(s, SPECULATION, langs)
+    ):
         yield Suggestion(offset, offset + len(s), CLAIM, reasons, score)
 
 

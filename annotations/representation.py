@@ -2,7 +2,7 @@
 
 Pure Python over plain values, no queries: `selectors` reads the rows (named records of
 `AnnotationRow` and `VerdictRow`), the assignees of each annotation (`assignee_names`)
-and its latest verdict (`latest_verdicts`); this module turns them into
+and its live verdict (`latest_verdicts`, `live_verdict`); this module turns them into
 
 - `api_object`: the annotation object of DESIGN.md, as the API gives it (the list, the
   detail, a create's answer, an article's embedded annotations);
@@ -242,7 +242,7 @@ def record(
     row: AnnotationRow, assignees: list[str], verdict: VerdictRow | None, time: Time
 ) -> dict[str, Any]:
     """The annotation object of DESIGN.md: the one place that builds it. `assignees` in
-    assignment order (declined left out), `verdict` the latest one or None."""
+    assignment order (declined left out), `verdict` the live one (live_verdict) or None."""
     return {
         "id": row.id,
         "article": row.article,

@@ -152,7 +152,7 @@ def test_german_indicative_konnte_is_not_speculation():
     "sentence",
     [
         "Das Gesetz soll im Januar in Kraft treten.",
-        "Die Sanierung des Netzes soll bis 2030 abgeschlossen sein.",
+        "Der Neubau soll im März bezogen werden.",
     ],
 )
 def test_german_soll_for_a_plan_is_not_hearsay(sentence):

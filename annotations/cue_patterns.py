@@ -3,7 +3,8 @@
 Each row is (pattern, weight[, name]): a regular expression matched case-insensitively
 (write `(?-i:…)` where case carries meaning), how sure one match alone makes the label
 (0.5 suggests it; weaker cues only count together), and optionally a name shown instead of
-the matched words ("soll … haben"). Pure data, no Django.
+the matched words ("soll … haben"); a row weaker than 0.5 with a name is a kind of weak cue
+that counts once however often it matches, and shows its words. Pure data, no Django.
 """
 
 from __future__ import annotations
@@ -83,7 +84,11 @@ SPECULATION_CUES: dict[str, tuple[Row, ...]] = {
         # Surmises of the people named: "Die Ermittler vermuten, dass", "gehen davon aus",
         # "schließt nicht aus", "hält einen Rücktritt für möglich", "stellt in Aussicht".
         (r"\b(?:vermut|befürcht)(?:e|en|et|ete|eten)\b", 0.75),
-        (r"\b(?:geh(?:t|en|e)|ging(?:en)?)\s+(?:\w+\s+){0,3}?davon\s+aus\b", 0.75, "gehen davon aus"),
+        (
+            r"\b(?:geh(?:t|en|e)|ging(?:en)?)\s+(?:\w+\s+){0,3}?davon\s+aus\b",
+            0.75,
+            "gehen davon aus",
+        ),
         (
             r"\b(?:schlie(?:ß|ss)(?:t|en|e)?|schloss(?:en)?)\b[^.;!?]{0,60}?\bnicht\s+aus\b",
             0.75,
@@ -148,21 +153,24 @@ SPECULATION_CUES: dict[str, tuple[Row, ...]] = {
             r"|\bverhandel(?:t|n)\b|\barbeite[tn]\s+(?:\w+\s+){0,3}?an\s+(?:einem|einer|einen|der|dem|den)\b"
             r"|\bsteh(?:t|en)\s+(?:\w+\s+){0,3}?(?:kurz\s+)?vor\s+(?:einem|einer|dem|der)\b",
             0.35,
-            "Plan",
+            "a plan",
         ),
         (
             r"\bInsider(?:n|kreisen)?\b|\bnach\s+(?:ersten\s+)?"
-            r"(?:Informationen|Erkenntnissen)\b|\w*[Kk]reisen\b|\bheißt\s+es\b|\bparteiintern\b"
+            r"(?:Informationen|Erkenntnissen)\b|\bheißt\s+es\b|\bparteiintern\b|\bverlautet\w*"
+            r"|\b\w*(?:Regierungs|Partei|Fraktions|Koalitions|Branchen|Finanz|Unternehmens"
+            r"|Sicherheits|Verhandlungs|Ermittler|Diplomaten|Verbands|Vereins|Konzern|Militär)kreise[n]?\b"
+            r"|\b(?:informierten|aus)\s+Kreisen\b"
             r"|\bzu\s+hören\b|\bunter\s+Berufung\s+auf\b|\bwie\s+[^,.;]{0,40}?\bberichte[nt]\b",
             0.35,
-            "nach Informationen",
+            "a report",
         ),
         (
             r"\bbis\s+(?:zum\s+|zur\s+)?(?:(?:Ende|Mitte|Anfang|Frühjahr|Sommer|Herbst|Winter)\s+)?"
             r"20[2-9]\d\b|\bab\s+20[2-9]\d\b|\b(?:im|zum|in\s+den|bis\s+zum)\s+(?:kommenden|nächsten)\b"
             r"|\bnoch\s+(?:in\s+diesem|in\s+dieser|vor\s+der|vor\s+dem|heute)\b|\bvorerst\b",
             0.35,
-            "bis 2030",
+            "a date to come",
         ),
     ),
     "en": (
@@ -220,7 +228,11 @@ SPECULATION_CUES: dict[str, tuple[Row, ...]] = {
             0.7,
         ),
         (r"(?<!as\s)(?<!if\s)(?<!where\s)(?<!made\s)\bpossible\b(?!\s+to\b)", 0.6),
-        (r"\bwhether\b|\bprojected\b|\bwithin\s+reach\b", 0.6),
+        (
+            r"\b(?:investigating|examining|checking|assessing|weighing|deciding|determine|show)"
+            r"\s+whether\b|\bprojected\b|\bwithin\s+reach\b",
+            0.6,
+        ),
         (
             r"\b(?:many|some|several|all|the)\s+signs\s+(?:suggest|point|indicate)\b"
             r"|\b(?:a|some|every)\s+(?:real\s+|good\s+|strong\s+|fair\s+)?chance\s+(?:that|of)\b"
@@ -243,18 +255,18 @@ SPECULATION_CUES: dict[str, tuple[Row, ...]] = {
             "is set to",
         ),
         # Weak alone, a hedge together: a plan, an unconfirmed report, a date to come.
-        (r"\bplans?\s+to\b|\bpreparing\b|\bworking\s+on\b", 0.35, "plans to"),
+        (r"\bplans?\s+to\b|\bpreparing\b|\bworking\s+on\b", 0.35, "a plan"),
         (
             r"\bpeople\s+(?:familiar|close|briefed)\b|\bsources\s+(?:close|familiar|said)\b"
             r"|\binsiders?\b|\breports?\s+that\b|\bciting\s+(?:people|sources)\b",
             0.35,
-            "people familiar",
+            "a report",
         ),
         (
             r"\bby\s+(?:the\s+end\s+of\s+)?(?:20[2-9]\d|next\s+\w+)\b|\bnext\s+(?:year|week|month"
             r"|fall|spring|summer|winter|season)\b|\bin\s+the\s+coming\b",
             0.35,
-            "by 2030",
+            "a date to come",
         ),
     ),
 }

@@ -967,6 +967,11 @@ def _label_hits(text: str, label: str, langs: tuple[str, ...]) -> tuple[_Hit, ..
                     weight = 0.3
                 if label == SPECULATION and _is_counterfactual_past(text, m):
                     continue
+                if cue.name and cue.weight < SUGGEST_AT:
+                    # A weak cue counts once per kind (its name: "a plan", "a date to come"),
+                    # and an editor sees the words it matched.
+                    hits.append(_Hit(m.start(), m.end(), weight, _squash(m.group()), cue.name))
+                    continue
                 hits.append(_Hit(m.start(), m.end(), weight, cue.name or _squash(m.group())))
     if label == OPINION:
         for m in _WORD.finditer(text):

@@ -529,3 +529,28 @@ def test_a_belief_of_investigators_is_speculation_not_opinion():
 def test_holding_something_possible_is_speculation_holding_it_wrong_is_opinion():
     assert "opinion" not in labels_of("Fachleute halten einen Rückgang für möglich.", "de")
     assert "opinion" in labels_of("Die Opposition hält den Plan für falsch.", "de")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Die Stadtwerke wollen bis 2029 rund 300 Ladesäulen aufstellen.", "de"),
+        ("The ferry operator plans to add 12 routes by 2028.", "en"),
+    ],
+)
+def test_a_plan_with_a_date_to_come_is_speculation_and_keeps_its_claim(sentence, language):
+    assert labels_of(sentence, language) >= {"speculation", "claim"}
+    # The weak cues show the words they matched, not the name of their kind.
+    cue = found(sentence, language, "speculation")[0].cue
+    assert cue in sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Die Stadtwerke wollen mehr Ladesäulen, und sie planen sie selbst.", "de"),
+        ("The ferry operator plans to add routes and plans to hire crews.", "en"),
+    ],
+)
+def test_one_kind_of_weak_cue_alone_is_not_speculation(sentence, language):
+    assert "speculation" not in labels_of(sentence, language)

@@ -268,7 +268,9 @@ def _page_data(
         # The worker has not analysed this text yet: the page reads the analysis' state
         # until it is done or failed (suggestions.js), says which, and reads the
         # suggestions when there are some, so that their count is right without a reload.
-        "analysis_pending": analysis.is_pending,
+        # A text with no analysis asked for yet is watched too (quietly, with backoff): one
+        # may be asked for while the page is open.
+        "analysis_pending": analysis.state not in ("done", "failed"),
         "analysis": analysis.as_dict(),
         # The review page of one annotation (issue 5), when that page exists.
         "review_url": _url_pattern("annotations:annotation-review"),

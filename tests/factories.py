@@ -5,13 +5,14 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from annotations import learning, services
+from annotations import learning, services, textdiff
 from annotations.models import (
     Annotation,
     Article,
     ArticleRevision,
     Assignment,
     Capture,
+    CaptureDiff,
     Change,
     Claimant,
     Comment,
@@ -307,6 +308,21 @@ class CaptureFactory(factory.django.DjangoModelFactory):
     )
     warc_sha256 = "0" * 64
     warc_size = 1024
+
+
+class CaptureDiffFactory(factory.django.DjangoModelFactory):
+    """The stored diff between two captures of one source, as the worker writes it."""
+
+    class Meta:
+        model = CaptureDiff
+
+    old = factory.SubFactory(CaptureFactory)
+    new = factory.SubFactory(
+        CaptureFactory,
+        url=factory.SelfAttribute("..old.url"),
+        text="Das Ministerium gab 4,5 Milliarden Euro frei.",
+    )
+    diff = factory.LazyAttribute(lambda o: textdiff.diff(o.old.text, o.new.text).as_json())
 
 
 class ChangeFactory(factory.django.DjangoModelFactory):

@@ -32,6 +32,7 @@ FACTORIES = {
     "WebhookDelivery": factories.WebhookDeliveryFactory,
     "TimingWeek": factories.TimingWeekFactory,
     "InsightSnapshot": factories.InsightSnapshotFactory,
+    "CaptureDiff": factories.CaptureDiffFactory,
 }
 
 

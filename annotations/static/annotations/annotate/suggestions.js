@@ -19,7 +19,8 @@ const card = $("suggestion-card");
 const WATCH_FIRST_MS = 800;
 const WATCH_MAX_MS = 8000;
 const WATCH_GIVE_UP_MS = 10 * 60 * 1000;
-const SETTLED = new Set(["done", "failed", "not_requested"]);
+// `not_requested` is not settled: an analysis may be asked for while the page is open.
+const SETTLED = new Set(["done", "failed"]);
 const watch = { timer: 0, since: 0, delay: WATCH_FIRST_MS, done: true };
 const analysisStatus = $("analysis-status");
 

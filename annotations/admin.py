@@ -238,8 +238,11 @@ class SuggestionModelAdmin(ReadOnlyAdmin):
 
     @admin.display(description=gettext_lazy("thresholds"))
     def thresholds(self, obj):
+        # A German model may also veto a rule's label below a probability (learning.VETO_BELOW).
+        vetoes = obj.scores.get("vetoes") or {}
         return ", ".join(
-            f"{label} {value}" for label, value in (obj.scores.get("thresholds") or {}).items()
+            f"{label} {value}" + (f" (veto < {vetoes[label]})" if label in vetoes else "")
+            for label, value in (obj.scores.get("thresholds") or {}).items()
         )
 
     @admin.action(description=gettext_lazy("Roll back to the previous version"))

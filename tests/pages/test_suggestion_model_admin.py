@@ -74,3 +74,21 @@ def test_an_editor_cannot_open_the_admin_page(client, editor, versions):
     response = client.get(reverse(CHANGELIST))
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_the_admin_shows_each_labels_threshold_and_a_veto(client, root, db):
+    SuggestionModel.objects.create(
+        language="de",
+        version=7,
+        training_size=900,
+        scores={
+            "micro": {"precision": 0.9, "recall": 0.8, "f1": 0.85},
+            "thresholds": {"claim": 0.45, "opinion": 0.55},
+            "vetoes": {"claim": 0.4},
+        },
+        blob=b"x",
+    )
+    client.force_login(root)
+    page = client.get(reverse(CHANGELIST)).content.decode()
+    assert "claim 0.45 (veto &lt; 0.4)" in page
+    assert "opinion 0.55" in page and "opinion 0.55 (veto" not in page

@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from . import exports, fetch, policy, selectors, textdiff, warc
+from . import exports, fetch, policy, selectors, textdiff
 from .fetch import GONE_STATUSES
 from .models import Evidence, SourceCheck
 from .views import _or_404
@@ -254,7 +254,7 @@ def evidence_archive(request: HttpRequest, pk: int, capture_pk: int | None = Non
     status = 200
     if view == "page":
         try:
-            archived = warc.read_response(selectors.capture_warc(capture))
+            archived = selectors.capture_response(capture)
         except (OSError, ValueError):
             context["page_error"] = _(
                 "The archived file cannot be read right now; its text is shown instead."

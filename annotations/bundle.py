@@ -10,7 +10,9 @@ A bundle is a zip:
   chain over them (for the public, as the public may read them);
 - `signature.json`: an Ed25519 signature over the exact bytes of `manifest.json`, with the
   desk's public key and its id;
-- `warc/…warc.gz`: the archived captures of the evidence, as stored.
+- `warc/…warc.gz`: the archived captures of the evidence, as stored. A capture whose
+  response is a revisit record (the same body as a capture of another URL) names that
+  capture in `refers_to`, and its file is in the bundle too.
 
 The chain: each event as canonical JSON (sorted keys, UTF-8, no whitespace);
 link_0 = sha256(genesis), where the genesis names the format and the verdict id;
@@ -405,6 +407,14 @@ def _check_files(archive: zipfile.ZipFile, manifest: dict[str, Any], found: Veri
             if capture.get("file") not in files:
                 found.failures.append(
                     f"capture {capture.get('capture')} names a file the bundle does not list"
+                )
+            refers_to = capture.get("refers_to")
+            if refers_to is not None and (
+                not isinstance(refers_to, dict) or refers_to.get("file") not in files
+            ):
+                found.failures.append(
+                    f"capture {capture.get('capture')} is a revisit of a file the bundle "
+                    "does not list"
                 )
 
 

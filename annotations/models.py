@@ -497,8 +497,10 @@ class Evidence(models.Model):
 
 class Capture(models.Model):
     """One archived fetch of a source: its WARC file in the `archive` storage, and the main
-    text extracted from it. Content is stored once: a later fetch of the same URL that got
-    the same bytes points at the capture that holds them (services/archive.py)."""
+    text extracted from it. Content is stored once, by payload hash: a later fetch of the
+    same URL that got the same bytes points at the capture that holds them; one of another
+    URL is a capture whose file holds a revisit record of the first capture of those bytes
+    (its name has `-revisit`; services/archive.py, warc.py)."""
 
     url = models.CharField(max_length=2000)  # where the page was found, after redirects
     requested_url = models.CharField(max_length=2000)

@@ -7,6 +7,12 @@ One file per capture, gzipped record by record (`.warc.gz`), WARC/1.1:
 - a `conversion` record holding the extracted main text (UTF-8), which refers to the last
   response.
 
+Identical content is stored once by payload hash: when another capture (of another URL)
+already holds the last response's body, that response is written as a WARC/1.1 `revisit`
+record instead (profile `identical-payload-digest`, with `WARC-Refers-To-Target-URI`,
+`WARC-Refers-To-Date` and `WARC-Payload-Digest`): its HTTP headers, no body. Reading it back
+needs the file it refers to (read_response's `referred`).
+
 The body is the one the fetcher read: decoded from gzip or deflate (so the byte cap bounds
 what is stored, not what the wire carried) and cut at the cap. The response headers say so:
 Content-Encoding and Transfer-Encoding are dropped (kept as `X-Archive-Orig-*`) and
@@ -28,7 +34,14 @@ from warcio.warcwriter import BufferWARCWriter
 
 from .fetch import Exchange
 
-__all__ = ["ArchivedResponse", "read_response", "warc_bytes"]
+__all__ = [
+    "ArchivedResponse",
+    "Revisit",
+    "payload_digest",
+    "read_response",
+    "revisit_target",
+    "warc_bytes",
+]
 
 # Hop-by-hop or body-describing headers that no longer hold for the stored (decoded) body.
 _REWRITTEN_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
@@ -53,6 +66,22 @@ class ArchivedResponse:
     body: bytes
     text: str
     is_truncated: bool
+    refers_to: str = ""  # for a revisit record: the URL of the response holding the body
+
+
+@dataclass(frozen=True)
+class Revisit:
+    """The earlier response whose body a new response repeats: its URL and WARC-Date."""
+
+    url: str
+    date: str
+
+
+def payload_digest(body: bytes) -> str:
+    """The body's WARC-Payload-Digest as the writer computes it (`sha256:` + base 32)."""
+    digester = Digester("sha256")
+    digester.update(body)
+    return str(digester)
 
 
 def _request_line(url: str) -> str:
@@ -78,8 +107,13 @@ def _stored_headers(exchange: Exchange) -> list[tuple[str, str]]:
     return headers
 
 
-def warc_bytes(exchanges: Iterable[Exchange], *, text: str, software: str) -> bytes:
-    """The WARC file of one fetch: its request and response records, then the text."""
+def warc_bytes(
+    exchanges: Iterable[Exchange], *, text: str, software: str, revisit: Revisit | None = None
+) -> bytes:
+    """The WARC file of one fetch: its request and response records, then the text. With
+    `revisit`, the last response is a revisit record of that earlier response (the same
+    body): its headers without the body."""
+    exchanges = list(exchanges)
     writer = _Writer(gzip=True, warc_version="1.1")
     writer.write_record(
         writer.create_warcinfo_record("", {"software": software, "format": "WARC File Format 1.1"})
@@ -100,18 +134,29 @@ def warc_bytes(exchanges: Iterable[Exchange], *, text: str, software: str) -> by
         response_headers = {"WARC-IP-Address": exchange.address}
         if exchange.truncated:
             response_headers["WARC-Truncated"] = "length"
-        response = writer.create_warc_record(
-            exchange.url,
-            "response",
-            payload=io.BytesIO(exchange.body),
-            length=len(exchange.body),
-            http_headers=StatusAndHeaders(
-                f"{exchange.status} {exchange.reason}".strip(),
-                _stored_headers(exchange),
-                protocol=exchange.http_version or "HTTP/1.1",
-            ),
-            warc_headers_dict=response_headers,
+        http_headers = StatusAndHeaders(
+            f"{exchange.status} {exchange.reason}".strip(),
+            _stored_headers(exchange),
+            protocol=exchange.http_version or "HTTP/1.1",
         )
+        if revisit is not None and exchange is exchanges[-1]:
+            response = writer.create_revisit_record(
+                exchange.url,
+                payload_digest(exchange.body),
+                revisit.url,
+                revisit.date,
+                http_headers=http_headers,
+                warc_headers_dict={"WARC-IP-Address": exchange.address},
+            )
+        else:
+            response = writer.create_warc_record(
+                exchange.url,
+                "response",
+                payload=io.BytesIO(exchange.body),
+                length=len(exchange.body),
+                http_headers=http_headers,
+                warc_headers_dict=response_headers,
+            )
         response_id = response.rec_headers.get_header("WARC-Record-ID")
         request.rec_headers.add_header("WARC-Concurrent-To", response_id)
         writer.write_record(request)
@@ -130,16 +175,32 @@ def warc_bytes(exchanges: Iterable[Exchange], *, text: str, software: str) -> by
     return writer.get_contents()
 
 
-def read_response(data: bytes) -> ArchivedResponse:
+def revisit_target(data: bytes) -> str | None:
+    """The URL whose earlier response holds the body, when the file's last response is a
+    revisit record; None when it is a response of its own."""
+    target: str | None = None
+    for record in ArchiveIterator(io.BytesIO(data)):
+        if record.rec_type == "response":
+            target = None
+        elif record.rec_type == "revisit":
+            target = record.rec_headers.get_header("WARC-Refers-To-Target-URI") or ""
+    return target
+
+
+def read_response(data: bytes, *, referred: bytes | None = None) -> ArchivedResponse:
     """The last response record of a WARC file and its conversion (text) record.
 
-    Raises ValueError when the file holds no response.
+    When that response is a revisit record, its body is read from `referred`, the file it
+    refers to (its last response, which must have the same payload digest).
+    Raises ValueError when the file holds no response, or a revisit without its body.
     """
     response: ArchivedResponse | None = None
+    digest = ""
     text = ""
     for record in ArchiveIterator(io.BytesIO(data)):
         headers = record.rec_headers
-        if record.rec_type == "response":
+        if record.rec_type in ("response", "revisit"):
+            is_revisit = record.rec_type == "revisit"
             status_line = record.http_headers.get_statuscode() if record.http_headers else "0"
             response = ArchivedResponse(
                 url=headers.get_header("WARC-Target-URI") or "",
@@ -148,12 +209,25 @@ def read_response(data: bytes) -> ArchivedResponse:
                 content_type=(record.http_headers.get_header("Content-Type") or "")
                 if record.http_headers
                 else "",
-                body=record.content_stream().read(),
+                body=b"" if is_revisit else record.content_stream().read(),
                 text="",
                 is_truncated=bool(headers.get_header("WARC-Truncated")),
+                refers_to=(headers.get_header("WARC-Refers-To-Target-URI") or "")
+                if is_revisit
+                else "",
             )
+            digest = headers.get_header("WARC-Payload-Digest") or "" if is_revisit else ""
         elif record.rec_type == "conversion":
             text = record.content_stream().read().decode("utf-8", errors="replace")
     if response is None:
         raise ValueError("the WARC file holds no response record")
-    return ArchivedResponse(**{**response.__dict__, "text": text})
+    body = response.body
+    if response.refers_to:
+        if referred is None:
+            raise ValueError("the WARC file's response is a revisit: its body is in another file")
+        original = read_response(referred)
+        if original.refers_to or payload_digest(original.body) != digest:
+            raise ValueError("the file the revisit refers to does not hold its body")
+        body = original.body
+        response = ArchivedResponse(**{**response.__dict__, "is_truncated": original.is_truncated})
+    return ArchivedResponse(**{**response.__dict__, "body": body, "text": text})

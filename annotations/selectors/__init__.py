@@ -27,6 +27,7 @@ from .annotations import (
 from .archive import (
     approval_captures,
     capture_diffs,
+    capture_response,
     capture_warc,
     evidence_archive_checks,
     evidence_capture_check,

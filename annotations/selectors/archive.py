@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.storage import storages
 
+from .. import warc
 from ..models import Capture, CaptureDiff, Evidence, SourceCheck, Verdict
 from .verdicts import approved_claim_verdicts
 
@@ -137,3 +139,45 @@ def capture_warc(capture: Capture) -> bytes:
     """The capture's WARC file as stored. Raises OSError when the storage cannot be read."""
     with archive_storage_errors(), storages["archive"].open(capture.warc_name, "rb") as file:
         return file.read()
+
+
+REVISIT_MARK = "-revisit"  # in the name of a file whose last response is a revisit record
+
+
+def revisit_original(payload_sha256: str) -> Capture | None:
+    """The capture a new revisit record of this body refers to: the earliest one holding
+    it in full (its file not a revisit). One query."""
+    return (
+        Capture.objects.filter(payload_sha256=payload_sha256)
+        .exclude(warc_name__contains=REVISIT_MARK)
+        .order_by("captured_at", "id")
+        .first()
+    )
+
+
+def capture_referent(capture: Capture, data: bytes) -> Capture | None:
+    """The capture holding the body of `capture`'s file `data` when its last response is a
+    revisit record (the one of the URL it names with the same payload hash: the unique
+    key, so exactly one); None when the file holds its body. Raises ValueError when that
+    capture is not in the database."""
+    target = warc.revisit_target(data)
+    if target is None:
+        return None
+    url_sha256 = hashlib.sha256(target.encode("utf-8")).hexdigest()
+    referent = (
+        Capture.objects.filter(url_sha256=url_sha256, payload_sha256=capture.payload_sha256)
+        .exclude(pk=capture.pk)
+        .first()
+    )
+    if referent is None:
+        raise ValueError(f"capture {capture.pk} refers to a capture that is not archived")
+    return referent
+
+
+def capture_response(capture: Capture) -> warc.ArchivedResponse:
+    """The capture's last response with its body, read from the file the revisit record
+    refers to when its own holds none. Raises OSError when the storage cannot be read and
+    ValueError when a file is not a readable WARC file."""
+    data = capture_warc(capture)
+    referent = capture_referent(capture, data)
+    return warc.read_response(data, referred=capture_warc(referent) if referent else None)

@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import bundle
 from ..models import Capture, Event, Evidence, SourceCheck, Verdict
-from .archive import capture_warc
+from .archive import capture_referent, capture_warc
 from .verdicts import approved_claim_verdicts
 
 
@@ -250,6 +250,16 @@ def _capture_record(
     }
 
 
+def _add_file(files: dict[int, bundle.BundleFile], capture: Capture) -> None:
+    """Read the capture's file into `files` once, checked against its recorded SHA-256."""
+    if capture.pk in files:
+        return
+    data = capture_warc(capture)
+    if hashlib.sha256(data).hexdigest() != capture.warc_sha256:
+        raise ArchiveDamaged(capture.pk)
+    files[capture.pk] = bundle.BundleFile(name=_file_name(capture), data=data)
+
+
 def verdict_bundle_source(
     verdict: Verdict, *, report_url: str, desk: dict[str, Any], audience: str = AUDIENCE_DESK
 ) -> bundle.BundleSource:
@@ -259,9 +269,12 @@ def verdict_bundle_source(
     Each evidence lists two of the captures its checks archived, oldest first: the one the
     approving chief could see (`is_at_approval`: the newest taken by then, else the first
     taken after) and the newest (`is_newest`), one capture when they are the same;
-    `captures_archived` counts them all. Raises OSError when a file cannot be read, and
-    ArchiveDamaged when a file is not the one its capture recorded. Four queries plus one
-    read per file."""
+    `captures_archived` counts them all. A capture whose response is a revisit record
+    (the same body as a capture of another URL) names that capture in `refers_to`, and
+    the bundle holds its file too. Raises OSError when a file cannot be read, and
+    ArchiveDamaged when a file is not the one its capture recorded (or a revisit refers to
+    a capture that is not archived). Four queries plus one read per file and one query per
+    revisit."""
     people = _People(audience, desk)
     evidence = verdict_evidence(verdict)
     checks = (
@@ -275,6 +288,7 @@ def verdict_bundle_source(
     for check in checks:
         by_evidence.setdefault(check.evidence_id, []).append(check)
     files: dict[int, bundle.BundleFile] = {}
+    referents: dict[int, Capture | None] = {}
     evidence_records = []
     for item in evidence:
         first_checks: dict[int, SourceCheck] = {}
@@ -294,16 +308,24 @@ def verdict_bundle_source(
         captures = []
         for check in included:
             capture = check.capture
-            if capture.pk not in files:
-                data = capture_warc(capture)
-                if hashlib.sha256(data).hexdigest() != capture.warc_sha256:
-                    raise ArchiveDamaged(capture.pk)
-                files[capture.pk] = bundle.BundleFile(name=_file_name(capture), data=data)
-            captures.append(
-                _capture_record(
-                    capture, check, is_at_approval=check is at_approval, is_newest=check is newest
-                )
+            _add_file(files, capture)
+            record = _capture_record(
+                capture, check, is_at_approval=check is at_approval, is_newest=check is newest
             )
+            # A revisit record's body is in the file it refers to: the bundle holds both.
+            if capture.pk not in referents:
+                try:
+                    referents[capture.pk] = capture_referent(capture, files[capture.pk].data)
+                except ValueError:
+                    raise ArchiveDamaged(capture.pk) from None
+            if (referent := referents[capture.pk]) is not None:
+                _add_file(files, referent)
+                record["refers_to"] = {
+                    "capture": referent.pk,
+                    "file": _file_name(referent),
+                    "url": referent.url,
+                }
+            captures.append(record)
         record = {
             "id": item.pk,
             "url": item.url,

@@ -1,5 +1,7 @@
 """The archive of fetched sources: each fetch's WARC file in the `archive` storage, and its
-Capture row. Identical content of one URL is stored once."""
+Capture row. Identical content is stored once, by the body's hash: the same bytes at the same
+URL reuse the capture; at another URL they get a small file whose response is a revisit
+record of the capture that holds them."""
 
 from __future__ import annotations
 
@@ -13,7 +15,12 @@ from django.db import IntegrityError, transaction
 
 from .. import fetch, textdiff, warc
 from ..models import Capture, CaptureDiff
-from ..selectors.archive import archive_storage_errors
+from ..selectors.archive import (
+    REVISIT_MARK,
+    archive_storage_errors,
+    capture_warc,
+    revisit_original,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +32,34 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def warc_name(*, url_sha256: str, payload_sha256: str) -> str:
+def warc_name(*, url_sha256: str, payload_sha256: str, is_revisit: bool = False) -> str:
     """Where a capture's file lives in the storage: named by its content, so a second fetch
-    of the same bytes finds it."""
-    return f"{payload_sha256[:2]}/{payload_sha256}-{url_sha256[:16]}.warc.gz"
+    of the same bytes finds it; a file whose response is a revisit record says so."""
+    kind = REVISIT_MARK if is_revisit else ""
+    return f"{payload_sha256[:2]}/{payload_sha256}-{url_sha256[:16]}{kind}.warc.gz"
+
+
+def _revisit_of(payload_sha256: str, body: bytes) -> warc.Revisit | None:
+    """The earliest capture (of another URL) holding this body in full, as a revisit
+    record names it; None when there is none or its file cannot be read (the body is then
+    stored again, in full)."""
+    if not body:
+        return None
+    original = revisit_original(payload_sha256)
+    if original is None:
+        return None
+    try:
+        archived = warc.read_response(capture_warc(original))
+    except (OSError, ValueError):
+        logger.warning("capture %s cannot be read: its body is stored again", original.pk)
+        return None
+    if (
+        archived.refers_to
+        or archived.body != body
+        or _sha256(archived.url.encode()) != original.url_sha256
+    ):
+        return None
+    return warc.Revisit(url=archived.url, date=archived.date)
 
 
 def capture_store(*, result: fetch.FetchResult) -> Capture:
@@ -36,7 +67,9 @@ def capture_store(*, result: fetch.FetchResult) -> Capture:
 
     The body was cut at FETCH_MAX_BYTES by the fetcher, so that cap bounds each file. When
     a capture of the same final URL holds the same body, that capture is returned and
-    nothing is written: a daily re-check of an unchanged page stores nothing new.
+    nothing is written: a daily re-check of an unchanged page stores nothing new. When a
+    capture of another URL holds it, the new file's last response is a revisit record of
+    that capture's (warc.py): headers and text, not the body again.
 
     Takes no lock: two workers storing the same content at once both write, the unique
     constraint (capture_content_once) keeps one row, and the other removes its file.
@@ -49,9 +82,12 @@ def capture_store(*, result: fetch.FetchResult) -> Capture:
     if existing is not None:
         return existing
     text = unicodedata.normalize("NFC", result.text)
-    data = warc.warc_bytes(result.exchanges, text=text, software=SOFTWARE)
+    revisit = _revisit_of(payload_sha256, final.body)
+    data = warc.warc_bytes(result.exchanges, text=text, software=SOFTWARE, revisit=revisit)
     storage = storages[ARCHIVE_STORAGE]
-    name = warc_name(url_sha256=url_sha256, payload_sha256=payload_sha256)
+    name = warc_name(
+        url_sha256=url_sha256, payload_sha256=payload_sha256, is_revisit=revisit is not None
+    )
     # A name taken (by a worker that stored it and died before its row) gets a suffix: a
     # file is never overwritten, so a row's hash always describes its file.
     with archive_storage_errors():

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
-from annotations import bundle, selectors, services
+from annotations import bundle, selectors, services, warc
 from annotations.models import Article, SourceCheck
 from tests import archive_support
 from tests.archive_support import (
@@ -30,7 +30,7 @@ from tests.archive_support import (
     warcio,
 )
 from tests.background import worker_test
-from tests.factories import api_token
+from tests.factories import api_token, make_annotation
 
 archive_dir = archive_support.archive_dir
 site = archive_support.site
@@ -263,6 +263,59 @@ def test_a_source_changed_after_approval_gives_the_approved_copy_and_the_newest(
         (False, True),
     ]
     assert evidence["captures_archived"] == 2
+
+
+@worker_test
+def test_a_bundle_citing_a_revisit_capture_holds_the_file_it_refers_to(
+    worker, site, archive_dir, editor, reviewer, chief, claim, desk_key_file, tmp_path
+):
+    """The same bytes were archived first from another URL, so the cited URL's file holds a
+    revisit record: the bundle holds both files and verifies."""
+    other = make_annotation(editor, claim.article, "Kritiker meinen")
+    first = services.evidence_add(
+        actor=editor, annotation_id=other.pk, url=site.add("/a", SOURCE_PAGE)
+    )
+    original = finished(first.checks.get()).capture
+    verdict = approve_with_evidence(editor, reviewer, chief, claim, site.add("/b", SOURCE_PAGE))
+    revisit = finished(verdict.evidence.get().checks.get()).capture
+    assert "-revisit" in revisit.warc_name and original.pk != revisit.pk
+
+    response = api(editor).get(bundle_url(verdict.pk))
+    assert response.status_code == 200, response.content[:300]
+    path = tmp_path / "revisit.zip"
+    path.write_bytes(response.content)
+    result = verify(path, "--public-key", str(desk_key_file))
+
+    assert result.returncode == 0, result.stderr
+    assert "2 file(s) match their SHA-256" in result.stdout
+    files = entries(response.content)
+    manifest = json.loads(files["manifest.json"])
+    [evidence] = manifest["evidence"]
+    [capture] = evidence["captures"]
+    original_file = f"warc/capture-{original.pk}.warc.gz"
+    assert capture["capture"] == revisit.pk
+    assert capture["refers_to"] == {
+        "capture": original.pk,
+        "file": original_file,
+        "url": site.url("/a"),
+    }
+    assert sorted(entry["name"] for entry in manifest["files"]) == sorted(
+        [original_file, capture["file"]]
+    )
+    assert files[original_file] == (archive_dir / original.warc_name).read_bytes()
+    assert files[capture["file"]] == (archive_dir / revisit.warc_name).read_bytes()
+    # Each file as bundled is a WARC file warcio accepts; the revisit's body is the other's.
+    extracted = []
+    for name in (original_file, capture["file"]):
+        extracted.append(tmp_path / name.removeprefix("warc/"))
+        extracted[-1].write_bytes(files[name])
+    check = warcio("check", "-v", *map(str, extracted))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "revisit" in check.stdout
+    assert (
+        warc.read_response(files[capture["file"]], referred=files[original_file]).body
+        == SOURCE_PAGE.encode()
+    )
 
 
 @worker_test

@@ -335,6 +335,30 @@ def test_a_missing_and_an_extra_file_are_each_named(fresh):
     ]
 
 
+def test_a_revisit_capture_must_name_a_file_the_bundle_lists(desk_key):
+    """A capture whose response is a revisit record names the file holding its body."""
+
+    def evidence(refers_to):
+        return [
+            {
+                "id": 2,
+                "url": "https://bund.example/beleg",
+                "captures": [
+                    {"capture": 3, "file": "warc/capture-3.warc.gz", "is_at_approval": True},
+                    {"capture": 5, "file": "warc/capture-5.warc.gz", "refers_to": refers_to},
+                ],
+            }
+        ]
+
+    listed = source(evidence=evidence({"capture": 3, "file": "warc/capture-3.warc.gz"}))
+    unlisted = source(evidence=evidence({"capture": 4, "file": "warc/capture-4.warc.gz"}))
+
+    assert verified(bundle.bundle_zip(listed, key=desk_key, generated_at=GENERATED)).is_ok
+    assert verified(bundle.bundle_zip(unlisted, key=desk_key, generated_at=GENERATED)).failures == [
+        "capture 5 is a revisit of a file the bundle does not list"
+    ]
+
+
 def test_a_bundle_without_its_signature_or_manifest_is_rejected(fresh):
     files = entries(fresh)
     del files["signature.json"]

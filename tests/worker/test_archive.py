@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import json
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -234,14 +235,84 @@ def test_a_source_that_answers_410_is_gone_and_one_that_fails_otherwise_is_not(
     assert "The source could not be fetched on" in html
 
 
+# Page text the extractor drops (a comment) that gzip cannot shrink much: ~38 KB.
+UNCOMPRESSIBLE = "<!-- " + "".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(600))
+BIG_PAGE = SOURCE_PAGE.replace("</article>", f"</article>{UNCOMPRESSIBLE} -->")
+
+
 @worker_test
-def test_an_article_from_another_desk_is_archived_per_url(worker, site, archive_dir, editor, claim):
-    """The same bytes at two URLs are two captures: each file names the URL it came from."""
-    first = checked_evidence(editor, claim, site.add("/a", SOURCE_PAGE))
+def test_identical_content_at_other_urls_is_a_revisit_of_the_first_capture(
+    worker, site, archive_dir, editor, claim
+):
+    """The same bytes at three URLs are three captures, but the body is stored once: the
+    files of the second and third URL hold a revisit record of the first's response."""
+    first = checked_evidence(editor, claim, site.add("/a", BIG_PAGE))
     article = make_article(editor, title="Zweiter Artikel")
     other = make_annotation(editor, article, CLAIM)
-    second = checked_evidence(editor, other, site.add("/b", SOURCE_PAGE))
+    second = checked_evidence(editor, other, site.add("/b", BIG_PAGE))
+    third = checked_evidence(editor, other, site.add("/c", BIG_PAGE))
 
-    assert first.capture_id != second.capture_id
-    assert Capture.objects.get(pk=second.capture_id).url == site.url("/b")
-    assert len(stored_files(archive_dir)) == 2
+    original = Capture.objects.get(pk=first.capture_id)
+    captures = [Capture.objects.get(pk=check.capture_id) for check in (second, third)]
+    assert len({original.pk, *(capture.pk for capture in captures)}) == 3
+    assert [capture.url for capture in captures] == [site.url("/b"), site.url("/c")]
+    assert len(stored_files(archive_dir)) == 3
+    assert_warcio_accepts_every_file(archive_dir)
+    original_data = (archive_dir / original.warc_name).read_bytes()
+    assert warc.read_response(original_data).body == BIG_PAGE.encode()
+    for capture in captures:
+        path = archive_dir / capture.warc_name
+        assert "-revisit" in capture.warc_name and "-revisit" not in original.warc_name
+        # Much smaller: headers and text, not the page again.
+        assert capture.warc_size * 5 < original.warc_size
+        assert capture.payload_sha256 == original.payload_sha256
+        assert capture.text == original.text
+        index = warcio(
+            "index",
+            "-f",
+            "warc-type,warc-target-uri,warc-profile,warc-refers-to-target-uri,http:status",
+            str(path),
+        )
+        assert index.returncode == 0, index.stderr
+        assert [json.loads(line) for line in index.stdout.splitlines()] == [
+            {"warc-type": "warcinfo"},
+            {"warc-type": "request", "warc-target-uri": capture.url},
+            {
+                "warc-type": "revisit",
+                "warc-target-uri": capture.url,
+                "warc-profile": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
+                "warc-refers-to-target-uri": original.url,
+                "http:status": "200",
+            },
+            {"warc-type": "conversion", "warc-target-uri": capture.url},
+        ]
+        data = path.read_bytes()
+        assert warc.revisit_target(data) == original.url
+        assert f"WARC-Refers-To-Date: {warc.read_response(original_data).date}".encode() in (
+            gzip.decompress(data)
+        )
+        with pytest.raises(ValueError, match="revisit"):
+            warc.read_response(data)
+        archived = warc.read_response(data, referred=original_data)
+        assert archived.body == BIG_PAGE.encode() and archived.url == capture.url
+
+    client = Client()
+    client.force_login(editor)
+    for check in (second, third):
+        copy = reverse(
+            "annotations:evidence-archive-capture", args=[check.evidence_id, check.capture_id]
+        )
+        page = client.get(copy, {"view": "page"})
+        assert page.status_code == 200
+        assert "Die Opposition nannte die Summe zu klein" in page.content.decode()
+        text = client.get(copy).content.decode()
+        assert f'<mark class="archived-quote" id="passage">{CLAIM}</mark>' in text
+
+    # Without the file it refers to, the revisit's page cannot be shown; its text still is.
+    (archive_dir / original.warc_name).unlink()
+    copy = reverse(
+        "annotations:evidence-archive-capture", args=[second.evidence_id, second.capture_id]
+    )
+    gone = client.get(copy, {"view": "page"})
+    assert gone.status_code == 503
+    assert f'<mark class="archived-quote" id="passage">{CLAIM}</mark>' in gone.content.decode()

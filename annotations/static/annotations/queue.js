@@ -60,6 +60,8 @@ function wireQueue() {
     helpButton.setAttribute("aria-expanded", "true");
     $("shortcuts-close").focus();
   }
+  // Esc first fires "cancel", at once; "close" follows as a task.
+  help.addEventListener("cancel", () => helpButton.setAttribute("aria-expanded", "false"));
   help.addEventListener("close", () => {
     helpButton.setAttribute("aria-expanded", "false");
     (helpOpener && helpOpener.isConnected && helpOpener !== document.body ? helpOpener : helpButton).focus();

@@ -210,6 +210,8 @@ FROM annotations_annotation an WHERE an.id %% 2 = 0;
 
 
 def seed(*, reseed: bool) -> None:
+    from benchdb import bulk_load
+
     from annotations.models import Annotation
 
     if reseed:
@@ -232,35 +234,7 @@ def seed(*, reseed: bool) -> None:
         "claimants": CLAIMANTS,
     }
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit = off")
-        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        # A bulk load: foreign keys and the change-log triggers off (as a superuser), the
-        # secondary indexes built once at the end.
-        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        if cursor.fetchone()[0]:
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute(
-            """
-            SELECT c.relname, pg_get_indexdef(i.indexrelid)
-            FROM pg_index i
-            JOIN pg_class c ON c.oid = i.indexrelid
-            JOIN pg_class t ON t.oid = i.indrelid
-            WHERE t.relname = ANY(%s)
-              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-            """,
-            [list(BULK_TABLES)],
-        )
-        indexes = cursor.fetchall()
-        for name, _definition in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-        for statement in (SEED_SQL % params).split(";\n"):
-            if statement.strip():
-                step = time.perf_counter()
-                cursor.execute(statement)
-                table = statement.split("INTO ", 1)[-1].split("UPDATE ", 1)[-1].split(" ", 1)[0]
-                print(f"  {table}: {cursor.rowcount:,} rows, {time.perf_counter() - step:.1f} s")
-        for _name, definition in indexes:
-            cursor.execute(definition)
+        bulk_load(cursor, SEED_SQL % params, BULK_TABLES)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"seeded {CLAIMS:,} claims in {time.perf_counter() - started:.1f} s")

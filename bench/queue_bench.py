@@ -99,19 +99,19 @@ SELECT u.id, g.id FROM auth_user u JOIN auth_group g
   OR (u.username LIKE 'bench-reviewer-%%' AND g.name = 'reviewer');
 
 INSERT INTO annotations_article (title, text, language, source_url, outlet, byline,
-    published_at, revision, status, status_before, import_error, created_by_id, created_at,
-    updated_at)
+    published_at, revision, status, status_before, import_error, import_error_code,
+    import_error_params, created_by_id, created_at, updated_at)
 SELECT 'Bench-Artikel ' || g,
        'Berlin – Die Bundesregierung hat am Mittwoch 4,2 Milliarden Euro für den Ausbau der Schiene freigegeben.' || repeat(' Mehr Text dazu.', 40) || ' Artikel ' || g || E'.\n',
        'de', 'https://news.example/artikel/' || g, 'Bench-Zeitung', '', NULL, 1, 'in_review', '', '',
-       (SELECT id FROM auth_user WHERE username = 'bench-editor'), now(), now()
+       '', '{}'::jsonb, (SELECT id FROM auth_user WHERE username = 'bench-editor'), now(), now()
 FROM generate_series(1, %(articles)s) g;
 
 -- Annotations: spans from "4,2 Milliarden Euro" (code points 45–64) on, one code point longer
 -- each (a live span and label is unique per article), 500 per article.
 INSERT INTO annotations_annotation (article_id, label_id, start, "end", exact, prefix, suffix,
-    note, priority, due_at, status, anchor_state, checkworthiness, version, created_by_id,
-    created_at, updated_at)
+    note, priority, due_at, status, anchor_state, checkworthiness, canonical, via,
+    double_review, claimant_id, version, created_by_id, created_at, updated_at)
 SELECT a.id, (SELECT id FROM annotations_label WHERE slug = 'claim'), 45,
        64 + g / %(articles)s,
        substr('Berlin – Die Bundesregierung hat am Mittwoch 4,2 Milliarden Euro für den Ausbau der Schiene freigegeben.' || repeat(' Mehr Text dazu.', 40), 46, 19 + g / %(articles)s),
@@ -121,7 +121,7 @@ SELECT a.id, (SELECT id FROM annotations_label WHERE slug = 'claim'), 45,
        -- Pending in whole blocks of 50 consecutive rows, so that the round-robin over the
        -- 50 reviewers below (by id) gives each of them the same share.
        CASE WHEN (g / %(reviewers)s) %% %(pending_every)s = 0 THEN 'assigned' ELSE 'approved' END,
-       'anchored', (g %% 100) / 100.0, 2,
+       'anchored', (g %% 100) / 100.0, '', '', false, NULL, 2,
        (SELECT id FROM auth_user WHERE username = 'bench-editor'),
        now() - interval '60 days' + g * interval '1 second', now()
 FROM generate_series(1, %(annotations)s) g,
@@ -140,26 +140,28 @@ FROM annotations_annotation an,
 
 INSERT INTO annotations_verdict (annotation_id, rating_id, rationale, author_id, status,
     decided_by_id, decided_at, decision_note, quote, article_revision, approved_quote,
-    approved_revision, created_at)
+    approved_revision, is_blind, is_sealed, created_at)
 SELECT an.id, (SELECT id FROM annotations_rating WHERE slug = 'false'),
        'Der Haushaltsplan nennt 3,1 Milliarden Euro.', asg.reviewer_id, 'approved',
        (SELECT id FROM auth_user WHERE username = 'bench-chief'), now(), '', an.exact, 1,
-       an.exact, 1, an.created_at
+       an.exact, 1, false, false, an.created_at
 FROM annotations_annotation an JOIN annotations_assignment asg ON asg.annotation_id = an.id
 WHERE an.status = 'approved';
 
 INSERT INTO annotations_sourcecheck (annotation_id, evidence_id, url, attribution,
     article_revision, status, http_status, final_url, content_type, title, sha256, quote_found,
-    quote_score, excerpt, flags, error, attempts, requested_by_id, requested_at, started_at,
-    finished_at)
+    quote_score, excerpt, flags, error, error_code, error_params, attempts, requested_by_id,
+    requested_at, started_at, finished_at)
 SELECT an.id, NULL, 'https://haushalt.example/' || an.id, '', 1, 'done', 200, '', 'text/html',
-       'Haushaltsplan', '', true, 92.5, '', '[]'::jsonb, '', 1, NULL, an.created_at,
+       'Haushaltsplan', '', true, 92.5, '', '[]'::jsonb, '', '', '{}'::jsonb, 1, NULL, an.created_at,
        an.created_at, an.created_at
 FROM annotations_annotation an WHERE an.id %% %(check_every)s = 0;
 """
 
 
 def seed(*, reseed: bool) -> None:
+    from benchdb import bulk_load
+
     from annotations.models import Annotation
 
     if reseed:
@@ -182,38 +184,7 @@ def seed(*, reseed: bool) -> None:
         "check_every": CHECK_EVERY,
     }
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit = off")
-        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        # A bulk load: the secondary indexes are built once at the end rather than updated
-        # row by row, and (as a superuser) the foreign keys of these generated, consistent
-        # rows are not checked one by one.
-        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        if cursor.fetchone()[0]:
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute(
-            """
-            SELECT c.relname, pg_get_indexdef(i.indexrelid)
-            FROM pg_index i
-            JOIN pg_class c ON c.oid = i.indexrelid
-            JOIN pg_class t ON t.oid = i.indrelid
-            WHERE t.relname = ANY(%s)
-              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-            """,
-            [list(BULK_TABLES)],
-        )
-        indexes = cursor.fetchall()
-        for name, _definition in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-        for statement in (SEED_SQL % params).split(";\n"):
-            if statement.strip():
-                step = time.perf_counter()
-                cursor.execute(statement)
-                table = statement.split("INSERT INTO ", 1)[-1].split(" ", 1)[0]
-                print(f"  {table}: {cursor.rowcount:,} rows, {time.perf_counter() - step:.1f} s")
-        step = time.perf_counter()
-        for _name, definition in indexes:
-            cursor.execute(definition)
-        print(f"  {len(indexes)} indexes rebuilt: {time.perf_counter() - step:.1f} s")
+        bulk_load(cursor, SEED_SQL % params, BULK_TABLES)
     with connection.cursor() as cursor:
         step = time.perf_counter()
         cursor.execute("VACUUM ANALYZE")

@@ -6,6 +6,8 @@ worker in a thread of this process, consuming from the real Redis broker.
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
 from collections.abc import Callable
 
@@ -13,6 +15,44 @@ import pytest
 from django.conf import settings
 
 from tests.factories import UserFactory, make_annotation, make_article
+
+# --- the network rule: nothing in this process looks up a name beyond loopback -------------
+# Tests send traffic to loopback only. Many write example addresses (https://example.org/…)
+# as evidence; once the session's worker thread runs, a source check of one would fetch it.
+# Every name lookup here answers like a machine without network for any name but
+# localhost, so such a fetch fails at once (the fetch guard's resolve step reports it) and
+# never leaves the machine. Numeric addresses need no lookup and pass to the real function
+# (the guard refuses private and special ranges; tests use 127.0.0.1). Subprocesses the
+# fault tests start are given loopback addresses only.
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _loopback_getaddrinfo(host, *args, **kwargs):
+    name = host.decode("ascii", "replace") if isinstance(host, bytes) else host
+    if name is None or name.lower().rstrip(".") in _LOOPBACK_NAMES:
+        return _real_getaddrinfo(host, *args, **kwargs)
+    if not _numeric(name):
+        raise socket.gaierror(socket.EAI_NONAME, f"tests look up no name beyond loopback: {name}")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+def _numeric(name: str) -> bool:
+    """An address written as numbers, in any form the C library reads without a lookup
+    (also the old ones the fetch guard is tested on: 127.1, 0x7f000001, 2130706433)."""
+    try:
+        ipaddress.ip_address(name.split("%", 1)[0])
+        return True
+    except ValueError:
+        pass
+    try:
+        socket.inet_aton(name)
+        return True
+    except OSError:
+        return False
+
+
+socket.getaddrinfo = _loopback_getaddrinfo
 
 
 @pytest.fixture(autouse=True)
